@@ -1,0 +1,118 @@
+/**
+ * The shared id space: one SharedArrayBuffer seen by the coordinator and every fetcher.
+ *
+ * Fetchers claim small blocks of ids with a compare-and-swap on the cursor that never passes the
+ * claim ceiling, so no id is claimed twice and none is claimed beyond what the controller allows
+ * (no overshoot to undo, unlike a blind Atomics.add). The coordinator alone moves the ceiling,
+ * jumps the cursor over gap ranges and raises the stop flag. Other slots are counters that
+ * several threads update (writer queue depth for backpressure, newest existing id seen).
+ */
+
+const SLOT = {
+  cursor: 0,
+  ceiling: 1,
+  stop: 2,
+  writerQueue: 3,
+  newestExisting: 4,
+  retryBacklog: 5,
+} as const
+const SLOTS = 8
+
+export interface ClaimedBlock {
+  from: bigint
+  /** Exclusive. */
+  to: bigint
+}
+
+export class IdSpace {
+  readonly buffer: SharedArrayBuffer
+  private readonly cells: BigInt64Array
+
+  constructor(buffer: SharedArrayBuffer) {
+    if (buffer.byteLength < SLOTS * 8) throw new Error(`id space buffer too small: ${buffer.byteLength} bytes`)
+    this.buffer = buffer
+    this.cells = new BigInt64Array(buffer, 0, SLOTS)
+  }
+
+  /** A fresh buffer whose cursor starts at `start` with nothing claimable until the ceiling is raised. */
+  static create(start: bigint): IdSpace {
+    const space = new IdSpace(new SharedArrayBuffer(SLOTS * 8))
+    Atomics.store(space.cells, SLOT.cursor, start)
+    Atomics.store(space.cells, SLOT.ceiling, start)
+    return space
+  }
+
+  /** Claims up to `size` ids below the ceiling; null when nothing is claimable or claiming has stopped. */
+  claim(size: bigint): ClaimedBlock | null {
+    for (;;) {
+      if (Atomics.load(this.cells, SLOT.stop) !== 0n) return null
+      const from = Atomics.load(this.cells, SLOT.cursor)
+      const ceiling = Atomics.load(this.cells, SLOT.ceiling)
+      if (from >= ceiling) return null
+      const to = from + size < ceiling ? from + size : ceiling
+      if (Atomics.compareExchange(this.cells, SLOT.cursor, from, to) === from) return { from, to }
+    }
+  }
+
+  get cursor(): bigint {
+    return Atomics.load(this.cells, SLOT.cursor)
+  }
+
+  get ceiling(): bigint {
+    return Atomics.load(this.cells, SLOT.ceiling)
+  }
+
+  /** Sets the claim ceiling (exclusive). Lowering it below the cursor only stops further claims. */
+  setCeiling(ceiling: bigint): void {
+    Atomics.store(this.cells, SLOT.ceiling, ceiling)
+  }
+
+  /** Moves the cursor forward to `to` (a gap jump); never backwards. Returns the cursor before the jump. */
+  advanceCursor(to: bigint): bigint {
+    for (;;) {
+      const current = Atomics.load(this.cells, SLOT.cursor)
+      if (current >= to) return current
+      if (Atomics.compareExchange(this.cells, SLOT.cursor, current, to) === current) return current
+    }
+  }
+
+  get stopped(): boolean {
+    return Atomics.load(this.cells, SLOT.stop) !== 0n
+  }
+
+  stop(): void {
+    Atomics.store(this.cells, SLOT.stop, 1n)
+  }
+
+  /** Items handed to the pg-writer and not yet committed: fetchers stop claiming above a bound. */
+  get writerQueue(): number {
+    return Number(Atomics.load(this.cells, SLOT.writerQueue))
+  }
+
+  addWriterQueue(delta: number): void {
+    Atomics.add(this.cells, SLOT.writerQueue, BigInt(delta))
+  }
+
+  /** Ids waiting in fetchers' retry timers (404 near the head, throttles, incomplete PGCRs). */
+  get retryBacklog(): number {
+    return Number(Atomics.load(this.cells, SLOT.retryBacklog))
+  }
+
+  addRetryBacklog(delta: number): void {
+    Atomics.add(this.cells, SLOT.retryBacklog, BigInt(delta))
+  }
+
+  /** Newest id known to exist (any fetcher saw a PGCR for it); 0 when none yet. */
+  get newestExisting(): bigint {
+    return Atomics.load(this.cells, SLOT.newestExisting)
+  }
+
+  /** Raises the newest-existing id to `id` if it is higher (lock-free max). */
+  noteExisting(id: bigint): void {
+    for (;;) {
+      const current = Atomics.load(this.cells, SLOT.newestExisting)
+      if (current >= id) return
+      if (Atomics.compareExchange(this.cells, SLOT.newestExisting, current, id) === current) return
+    }
+  }
+}

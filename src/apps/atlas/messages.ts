@@ -1,0 +1,112 @@
+/**
+ * Everything that crosses a thread boundary in Atlas, in one place.
+ *
+ * Fetchers → pg-writer carry the heavy payload (processed instance + raw PGCR bytes) as msgpackr
+ * bytes whose ArrayBuffer is transferred, not cloned. Control messages between the coordinator
+ * and the workers are small objects sent by structured clone; resolved ids travel as a
+ * BigInt64Array whose buffer is transferred too. Ids in msgpackr payloads are decimal strings.
+ */
+import { Packr } from "msgpackr"
+import type { ProcessedInstance } from "../../lib/pgcr/types.ts"
+
+/** Why an id went to the missed ledger instead of being stored. */
+export type MissedReason =
+  | "notFound" // 1653 after its retries while later ids exist
+  | "blocked" // 12 InsufficientPrivileges (floodgates, restricted)
+  | "incomplete" // still incomplete after the later refetch
+  | "badFormat" // malformed / unprocessable after cache-busting refetches
+  | "transient" // 5xx, timeouts, Cloudflare pages after bounded retries
+  | "storeFailed" // the writer could not store it (e.g. unknown hash)
+
+export interface RaidItem {
+  kind: "raid"
+  id: string
+  instance: ProcessedInstance
+  /** The PGCR response bytes as received (the writer keeps them compressed in raw.pgcr). */
+  raw: Uint8Array
+}
+
+export interface MissedItem {
+  kind: "missed"
+  id: string
+  reason: MissedReason
+  /** Last result kind from the client (e.g. "notFound", "transient: 502"), kept for operators. */
+  lastResult: string
+  httpStatus: number | null
+  errorCode: number | null
+  attempts: number
+  /** Epoch ms when a replayer may try again; null = terminal. */
+  nextRetryAt: number | null
+}
+
+export type WriterItem = RaidItem | MissedItem
+
+const packr = new Packr({ useRecords: false, moreTypes: false })
+
+/** Encodes one writer item into a standalone buffer suitable for transfer. */
+export function encodeWriterItem(item: WriterItem): Uint8Array {
+  // pack() reuses an internal buffer: copy so the transferred ArrayBuffer holds only this item.
+  return new Uint8Array(packr.pack(item))
+}
+
+export function decodeWriterItem(bytes: Uint8Array): WriterItem {
+  return packr.unpack(bytes) as WriterItem
+}
+
+/** Posts an item to the writer port with its buffer transferred (zero-copy). */
+export function postWriterItem(port: { postMessage(message: unknown, transfer: ArrayBuffer[]): void }, item: WriterItem): void {
+  const bytes = encodeWriterItem(item)
+  port.postMessage(bytes, [bytes.buffer as ArrayBuffer])
+}
+
+/** Ids as a transferable array. */
+export function packIds(ids: readonly bigint[]): BigInt64Array {
+  return BigInt64Array.from(ids)
+}
+
+// ---- fetcher ⇄ coordinator -------------------------------------------------------------------
+
+/** Compact per-interval statistics a fetcher posts a few times a second (never per id). */
+export interface FetcherStats {
+  /** Responses by result kind in this interval. */
+  results: Record<string, number>
+  /** First-try 404s on ids below the newest existing id vs all first tries: the controller's 404 share. */
+  notFoundFirst: number
+  firstTries: number
+  /** Seconds from completion to resolution, a bounded sample of this interval's resolved PGCRs. */
+  lagSamples: number[]
+  raids: number
+  nonRaids: number
+  missed: number
+  inFlight: number
+  retryQueue: number
+  /** Mean request latency in this interval (ms), 0 when none. */
+  latencyMs: number
+}
+
+export type FetcherToMain =
+  | { type: "resolved"; ids: BigInt64Array }
+  | { type: "stats"; worker: number; stats: FetcherStats }
+  | { type: "metrics"; worker: number; snapshot: unknown }
+  | { type: "drained"; worker: number }
+  | { type: "fatal"; worker: number; reason: string }
+
+export type MainToFetcher =
+  /** Stop retrying ids in [from, to): a gap range recorded them. */
+  | { type: "gap"; from: bigint; to: bigint }
+  /** Stop claiming, finish in-flight requests, post what is done, then "drained". */
+  | { type: "drain" }
+
+// ---- pg-writer ⇄ coordinator -----------------------------------------------------------------
+
+export type WriterToMain =
+  | { type: "resolved"; ids: BigInt64Array }
+  | { type: "gapStored"; from: bigint; to: bigint }
+  | { type: "batch"; items: number; raids: number; missed: number; durationMs: number }
+  | { type: "metrics"; worker: string; snapshot: unknown }
+  | { type: "flushed" }
+  | { type: "error"; reason: string }
+
+export type MainToWriter =
+  | { type: "gap"; from: bigint; to: bigint; reason: string; newestBefore: bigint | null; nextExisting: bigint | null }
+  | { type: "flush" }

@@ -1,0 +1,91 @@
+/**
+ * Tracks which claimed ids are resolved and derives the low-water mark: the lowest id not yet
+ * resolved, so every id below it is stored, known non-raid, or in the missed ledger / a gap.
+ *
+ * Ids resolve out of order (a 404 near the head may wait a minute while thousands of later ids
+ * finish), so single ids wait in a set until the mark reaches them; gap ranges are kept as
+ * intervals because one can cover millions of ids.
+ */
+
+interface Range {
+  from: bigint
+  /** Exclusive. */
+  to: bigint
+}
+
+export class ResolutionTracker {
+  private mark: bigint
+  private readonly ahead = new Set<bigint>()
+  private ranges: Range[] = []
+  private resolvedTotal = 0
+
+  constructor(lowWater: bigint) {
+    this.mark = lowWater
+  }
+
+  /** Lowest unresolved id. */
+  get lowWater(): bigint {
+    return this.mark
+  }
+
+  /** Resolved ids above the mark, waiting for the ids below them. */
+  get waiting(): number {
+    return this.ahead.size
+  }
+
+  /** Ids resolved since start (ranges count their length). */
+  get total(): number {
+    return this.resolvedTotal
+  }
+
+  /** Marks one id resolved. Duplicates and ids below the mark are ignored. */
+  resolve(id: bigint): void {
+    if (id < this.mark || this.ahead.has(id)) return
+    this.resolvedTotal++
+    if (id === this.mark) {
+      this.mark++
+      this.advance()
+    } else {
+      this.ahead.add(id)
+    }
+  }
+
+  resolveMany(ids: Iterable<bigint>): void {
+    for (const id of ids) this.resolve(id)
+  }
+
+  /** Marks [from, to) resolved (a gap range). */
+  resolveRange(from: bigint, to: bigint): void {
+    if (to <= this.mark || to <= from) return
+    const start = from < this.mark ? this.mark : from
+    this.resolvedTotal += Number(to - start)
+    this.ranges.push({ from: start, to })
+    this.ranges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
+    this.advance()
+  }
+
+  /** True when every id in [from, to] (inclusive) is resolved. */
+  isResolvedThrough(to: bigint): boolean {
+    return this.mark > to
+  }
+
+  private advance(): void {
+    for (;;) {
+      if (this.ahead.delete(this.mark)) {
+        this.mark++
+        continue
+      }
+      const range = this.ranges[0]
+      if (range && range.from <= this.mark) {
+        this.ranges.shift()
+        if (range.to > this.mark) {
+          // Singles inside the range are now below the mark: drop them so the set stays small.
+          for (const id of this.ahead) if (id < range.to) this.ahead.delete(id)
+          this.mark = range.to
+        }
+        continue
+      }
+      return
+    }
+  }
+}
