@@ -32,8 +32,10 @@ SELECT
     e.is_challenge_mode,
     coalesce(players.membership_ids, '[]'::jsonb) AS membership_ids
 FROM entries e
+-- Finisher ids as JSON strings: a JSON number above 2^53 loses digits in any JS client.
+-- Find a player's rows with membership_ids @> '["<id>"]'.
 LEFT JOIN LATERAL (
-    SELECT jsonb_agg(f.membership_id ORDER BY f.membership_id) AS membership_ids
+    SELECT jsonb_agg(f.membership_id::text ORDER BY f.membership_id) AS membership_ids
     FROM (
         SELECT ip.membership_id
         FROM core.instance_player ip

@@ -35,8 +35,10 @@ SELECT
     r.time_after_launch,
     coalesce(players.membership_ids, '[]'::jsonb) AS membership_ids
 FROM ranked r
+-- Finisher ids as JSON strings: a JSON number above 2^53 loses digits in any JS client.
+-- Find a player's rows with membership_ids @> '["<id>"]'.
 LEFT JOIN LATERAL (
-    SELECT jsonb_agg(f.membership_id ORDER BY f.membership_id) AS membership_ids
+    SELECT jsonb_agg(f.membership_id::text ORDER BY f.membership_id) AS membership_ids
     FROM (
         SELECT ip.membership_id FROM core.instance_player ip
         WHERE ip.instance_id = r.instance_id AND ip.completed

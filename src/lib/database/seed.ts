@@ -125,7 +125,7 @@ async function upsertRows(tx: postgres.TransactionSql<any>, table: string, rows:
   // boolean, enums) on the server, so no value passes through a lossy JS conversion.
   const result = await tx.unsafe(
     `INSERT INTO ${qualified} AS t (${columnList})
-     SELECT ${columnList} FROM jsonb_populate_recordset(NULL::${qualified}, $1::jsonb)
+     SELECT ${columnList} FROM jsonb_populate_recordset(NULL::${qualified}, $1::text::jsonb)
      ON CONFLICT (${pk}) ${onConflict}`,
     [JSON.stringify(rows)],
   );
