@@ -3,11 +3,11 @@
  * restart updates the row instead of doubling it; an id that is later stored as a raid flips its
  * ledger row to resolved.
  */
-import type { Sql } from "../../lib/database/postgres.ts"
+import type { AnyTx } from "../../lib/database/sql-types.ts"
 import type { MissedItem } from "./messages.ts"
 
-/** A connection or a transaction (TransactionSql extends Sql). */
-type Tx = Sql
+/** Ledger writes always run inside the writer's batch transaction. */
+type Tx = AnyTx
 
 function stateOf(item: MissedItem): "pending" | "blocked" | "lost" {
   if (item.nextRetryAt === null) return "lost"
@@ -30,7 +30,7 @@ export async function upsertMissed(sql: Tx, crawler: string, items: readonly Mis
     next_retry_at: item.nextRetryAt === null ? null : new Date(item.nextRetryAt),
     state: stateOf(item),
   }))
-  const run = sql as Sql
+  const run = sql
   await run`
     INSERT INTO crawl.missed_pgcr ${run(rows, "instance_id", "crawler", "attempts", "last_result", "last_http_status", "last_error_code", "last_reason", "next_retry_at", "state")}
     ON CONFLICT (instance_id) DO UPDATE SET
@@ -51,7 +51,7 @@ export async function upsertMissed(sql: Tx, crawler: string, items: readonly Mis
 /** Marks ledger rows of ids that were stored after all as resolved. */
 export async function resolveMissed(sql: Tx, ids: readonly string[], resolution: "raid" | "nonRaid"): Promise<void> {
   if (ids.length === 0) return
-  const run = sql as Sql
+  const run = sql
   await run`
     UPDATE crawl.missed_pgcr SET state = 'resolved', resolution = ${resolution}, resolved_at = now(), updated_at = now()
     WHERE instance_id = ANY(${ids}::bigint[]) AND state <> 'resolved'`
@@ -59,7 +59,7 @@ export async function resolveMissed(sql: Tx, ids: readonly string[], resolution:
 
 /** Records [from, to) as a gap range; a range already recorded for this crawler is not doubled. */
 export async function insertGap(sql: Tx, crawler: string, from: bigint, to: bigint, reason: string): Promise<void> {
-  const run = sql as Sql
+  const run = sql
   await run`
     INSERT INTO crawl.gap_range (crawler, start_id, end_id, reason)
     SELECT ${crawler}, ${from.toString()}, ${to.toString()}, ${reason}

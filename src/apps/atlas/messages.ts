@@ -22,8 +22,12 @@ export interface RaidItem {
   kind: "raid"
   id: string
   instance: ProcessedInstance
-  /** The PGCR response bytes as received (the writer keeps them compressed in raw.pgcr). */
+  activityId: number
+  versionId: number
+  /** The PGCR response bytes as received, zstd-compressed by the fetcher (stored as is in raw.pgcr). */
   raw: Uint8Array
+  /** Epoch ms of completion, for the lag observed when the writer commits it. */
+  completedAt: number
 }
 
 export interface MissedItem {
@@ -102,7 +106,9 @@ export type MainToFetcher =
 export type WriterToMain =
   | { type: "resolved"; ids: BigInt64Array }
   | { type: "gapStored"; from: bigint; to: bigint }
-  | { type: "batch"; items: number; raids: number; missed: number; durationMs: number }
+  | { type: "batch"; items: number; raids: number; stored: number; missed: number; durationMs: number; completedAt: number[] }
+  | { type: "ready" }
+  | { type: "closed" }
   | { type: "metrics"; worker: string; snapshot: unknown }
   | { type: "flushed" }
   | { type: "error"; reason: string }
@@ -110,3 +116,5 @@ export type WriterToMain =
 export type MainToWriter =
   | { type: "gap"; from: bigint; to: bigint; reason: string; newestBefore: bigint | null; nextExisting: bigint | null }
   | { type: "flush" }
+  /** Flush everything, close the pool, answer "closed". */
+  | { type: "close" }
