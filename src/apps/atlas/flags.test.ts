@@ -7,23 +7,20 @@ describe("parseFlags", () => {
     expect(flags.from).toBeNull()
     expect(flags.to).toBeNull()
     expect(flags.sim).toBe(false)
-    expect(flags.fetchers).toBeGreaterThan(0)
+    expect(flags.metricsPort).toBeNull()
   })
 
   test("every flag, both spellings, ids as bigint", () => {
     const flags = parseFlags([
-      "--from", "17091200569", "--to=17091300569", "--fetchers", "3", "--max-concurrency=40",
-      "--source-addresses", "127.0.0.1, 127.0.0.2,::1", "--sim", "--metrics-port", "0", "--crawler", "bf-1",
+      "--from", "17091200569", "--to=17091300569", "--sim", "--sim-seed", "7", "--metrics-port", "0", "--crawler", "bf-1",
     ])
     expect(flags.from).toBe(17091200569n)
     expect(flags.to).toBe(17091300569n)
-    expect(flags.fetchers).toBe(3)
-    expect(flags.maxConcurrency).toBe(40)
-    expect(flags.sourceAddresses).toEqual(["127.0.0.1", "127.0.0.2", "::1"])
+    expect(flags.simSeed).toBe(7)
     expect(flags.sim).toBe(true)
     expect(flags.metricsPort).toBe(0)
     expect(flags.crawler).toBe("bf-1")
-    expect(parseFlags(["--metrics-port", "off"]).metricsPort).toBeNull()
+    expect(parseFlags(["--metrics-port", "off"]).metricsPort).toBe("off")
     expect(parseFlags(["-h"]).help).toBe(true)
   })
 
@@ -34,12 +31,11 @@ describe("parseFlags", () => {
   test("errors name the flag and the value", () => {
     const cases: [string[], RegExp][] = [
       [["--from", "12x"], /--from = "12x"/],
-      [["--fetchers", "0"], /--fetchers = "0"/],
-      [["--source-addresses", "300.1.1.1"], /300\.1\.1\.1/],
+      [["--sim-seed", "x"], /--sim-seed = "x"/],
       [["--bogus"], /--bogus/],
       [["--to", "5"], /--to.*needs --from/],
       [["--from", "10", "--to", "5"], /below --from/],
-      [["--fetchers"], /--fetchers/],
+      [["--metrics-port"], /--metrics-port/],
     ]
     for (const [argv, pattern] of cases) {
       expect(() => parseFlags(argv)).toThrow(FlagError)

@@ -1,6 +1,8 @@
 /**
- * Command-line flags of `bun run atlas`. Parsed here (not in the shared config) because they
- * describe one run of the crawler, not the deployment; every error names the flag and the value.
+ * Command-line flags of one `bun run atlas` run. Deployment settings that also have an
+ * environment key (--fetchers, --max-concurrency, --source-addresses, --batch-size, ...) belong
+ * to the shared config (src/lib/config.ts, which consumes those flags first); this parser sees the
+ * rest. Every error names the flag and the value.
  */
 
 export interface AtlasFlags {
@@ -8,15 +10,11 @@ export interface AtlasFlags {
   from: bigint | null
   /** Last id (inclusive) of a bounded backfill; null = follow the frontier for ever. */
   to: bigint | null
-  fetchers: number
-  /** Upper bound on concurrent PGCR requests over all fetchers (the limiter may use fewer). */
-  maxConcurrency: number
-  /** Local addresses to bind outgoing requests to, each with its own rate bucket; empty = default route. */
-  sourceAddresses: string[]
   sim: boolean
   /** Simulator seed when --sim. */
   simSeed: number
-  metricsPort: number | null
+  /** null = ATLAS_METRICS_PORT from the config; "off" disables the server. */
+  metricsPort: number | "off" | null
   /** Name of the crawl-state row, so several crawls (e.g. a backfill box) keep separate checkpoints. */
   crawler: string
   help: boolean
@@ -25,12 +23,9 @@ export interface AtlasFlags {
 export const DEFAULT_FLAGS: Readonly<AtlasFlags> = Object.freeze({
   from: null,
   to: null,
-  fetchers: 2,
-  maxConcurrency: 64,
-  sourceAddresses: [],
   sim: false,
   simSeed: 1,
-  metricsPort: 9110,
+  metricsPort: null,
   crawler: "atlas",
   help: false,
 })
@@ -42,16 +37,21 @@ Crawls Destiny 2 PGCRs by instance id, stores raids in Postgres (and ClickHouse 
   --from <id>                 start at this id (default: resume from the stored low-water mark;
                               on an empty database, search for the frontier and start behind it)
   --to <id>                   last id of a bounded backfill: exit 0 once every id in [from, to] is resolved
-  --fetchers <n>              fetcher Worker threads (default ${DEFAULT_FLAGS.fetchers})
-  --max-concurrency <n>       most concurrent PGCR requests over all fetchers (default ${DEFAULT_FLAGS.maxConcurrency})
-  --source-addresses a,b,...  local addresses to send from, one rate bucket each (e.g. 127.0.0.1,127.0.0.2)
+  --fetchers <n>              fetcher Worker threads (RAIDHUB_FETCHERS, default 2)
+  --max-concurrency <n>       most concurrent PGCR requests over all fetchers (RAIDHUB_MAX_CONCURRENCY, default 64)
+  --source-addresses a,b,...  local addresses to send from, one rate bucket each, e.g. 127.0.0.1,127.0.0.2
+                              (RAIDHUB_SOURCE_ADDRESSES; default: the system's route, one bucket)
+  --batch-size <n>            pg-writer batch size (RAIDHUB_BATCH_SIZE, default 500)
+  --batch-max-ms <ms>         pg-writer flush interval (RAIDHUB_BATCH_MAX_MS, default 250)
   --sim                       start the Bungie simulator in-process and crawl it
   --sim-seed <n>              simulator seed with --sim (default ${DEFAULT_FLAGS.simSeed})
-  --metrics-port <port>       serve /metrics and /healthz here (0 = any free port, "off" = none; default ${DEFAULT_FLAGS.metricsPort})
+  --metrics-port <port>       serve /metrics and /healthz here (0 = any free port, "off" = none;
+                              default ATLAS_METRICS_PORT, 8080)
   --crawler <name>            checkpoint name (default "${DEFAULT_FLAGS.crawler}")
   --help                      show this text
 
-Environment: BUNGIE_BASE_URL points at a separately running simulator or a proxy; BUNGIE_API_KEY,
+Every config key can also be given as an environment variable (see .env.example).
+BUNGIE_BASE_URL points at a separately running simulator or a proxy; BUNGIE_API_KEY,
 DATABASE_URL, CLICKHOUSE_URL, RABBITMQ_URL as in .env.example.
 `
 
@@ -76,20 +76,9 @@ function parseInt(flag: string, value: string | undefined, min: number, max: num
   return n
 }
 
-function parseAddresses(flag: string, value: string | undefined): string[] {
-  if (value === undefined || value.trim() === "") throw new FlagError(flag, value, "expected a comma-separated list of IP addresses")
-  const list = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
-  for (const address of list) {
-    const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address)
-    const ok = ipv4 ? ipv4.slice(1).every((part) => Number(part) <= 255) : /^[0-9a-fA-F:]+$/.test(address) && address.includes(":")
-    if (!ok) throw new FlagError(flag, value, `"${address}" is not an IP address`)
-  }
-  return [...new Set(list)]
-}
-
 /** Parses argv (without the runtime and script path). Accepts `--flag value` and `--flag=value`. */
 export function parseFlags(argv: readonly string[]): AtlasFlags {
-  const flags: AtlasFlags = { ...DEFAULT_FLAGS, sourceAddresses: [] }
+  const flags: AtlasFlags = { ...DEFAULT_FLAGS }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === "-h") { flags.help = true; continue }
@@ -107,14 +96,11 @@ export function parseFlags(argv: readonly string[]): AtlasFlags {
     switch (name) {
       case "--from": flags.from = parseId(name, take()); break
       case "--to": flags.to = parseId(name, take()); break
-      case "--fetchers": flags.fetchers = parseInt(name, take(), 1, 64); break
-      case "--max-concurrency": flags.maxConcurrency = parseInt(name, take(), 1, 4096); break
-      case "--source-addresses": flags.sourceAddresses = parseAddresses(name, take()); break
       case "--sim": flags.sim = true; break
       case "--sim-seed": flags.simSeed = parseInt(name, take(), 0, 2 ** 31 - 1); break
       case "--metrics-port": {
         const value = take()
-        flags.metricsPort = value === "off" ? null : parseInt(name, value, 0, 65535)
+        flags.metricsPort = value === "off" ? "off" : parseInt(name, value, 0, 65535)
         break
       }
       case "--crawler": {
@@ -129,6 +115,5 @@ export function parseFlags(argv: readonly string[]): AtlasFlags {
   }
   if (flags.to !== null && flags.from === null) throw new FlagError("--to", flags.to.toString(), "a bounded backfill needs --from as well")
   if (flags.to !== null && flags.from !== null && flags.to < flags.from) throw new FlagError("--to", flags.to.toString(), `is below --from ${flags.from}`)
-  if (flags.maxConcurrency < flags.fetchers) throw new FlagError("--max-concurrency", String(flags.maxConcurrency), `must be at least --fetchers (${flags.fetchers})`)
   return flags
 }
