@@ -3,8 +3,8 @@
  * whether it is a raid. Kept cheap: entries are only checked to be a non-empty array here.
  */
 import {
+  describe,
   fail,
-  isObject,
   readArray,
   readHash,
   readId,
@@ -48,7 +48,7 @@ export function readHeader(raw: unknown): PgcrHeader {
     readInt(m, `activityDetails.modes[${i}]`),
   )
   const hash = readHash(details.directorActivityHash, "activityDetails.directorActivityHash")
-  if (typeof report.period !== "string") fail("period", `expected an RFC 3339 string, got ${describePeriod(report.period)}`)
+  if (typeof report.period !== "string") fail("period", `expected an RFC 3339 string, got ${describe(report.period)}`)
   const startMs = parseRfc3339(report.period)
   if (startMs === undefined) fail("period", `not an RFC 3339 timestamp: ${JSON.stringify(report.period.slice(0, 40))}`)
   const entries = readArray(report.entries, "entries")
@@ -84,9 +84,4 @@ function rejectDatasetRecord(report: JsonObject): void {
       "notApiFormat",
     )
   }
-}
-
-function describePeriod(value: unknown): string {
-  if (value === undefined || value === null) return "nothing"
-  return isObject(value) ? "an object" : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60)
 }
