@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   CONFIG_TABLE,
@@ -151,6 +151,15 @@ describe("generated documentation", () => {
   test(".env.example matches the config table (regenerate with `bun src/lib/config.ts --env-example > .env.example`)", () => {
     const path = fileURLToPath(new URL("../../.env.example", import.meta.url));
     expect(readFileSync(path, "utf8")).toBe(renderEnvExample());
+  });
+
+  test("README key tables match the config table (regenerate with `bun src/lib/config.ts --markdown`)", () => {
+    const docs = ["../../.readme-parts/foundation.md", "../../README.md"]
+      .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+      .filter((path) => existsSync(path))
+      .map((path) => readFileSync(path, "utf8"))
+      .filter((text) => text.includes("| `DATABASE_URL` |"));
+    for (const text of docs) expect(text).toContain(renderConfigMarkdown());
   });
 
   test("every key appears with its default in .env.example and the Markdown table", () => {
