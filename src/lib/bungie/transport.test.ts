@@ -148,6 +148,6 @@ describe("source address binding", () => {
 
   test("Bun fetch silently ignores a localAddress init key (why the node engine exists)", async () => {
     const response = await fetch(`${base}/echo`, { localAddress: "127.0.0.2" } as RequestInit)
-    expect((await response.json()).ip).toBe("127.0.0.1")
+    expect(((await response.json()) as { ip: string }).ip).toBe("127.0.0.1")
   })
 })
