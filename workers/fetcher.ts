@@ -1,0 +1,69 @@
+/**
+ * Fetcher Worker: attaches the shared id space and limiter, builds one transport per source
+ * address and runs the FetchLoop. Raids and ledger rows go to the pg-writer over its own
+ * MessagePort; acks and compact stats go to the coordinator.
+ */
+import { loadDefinitions } from "../src/lib/definitions.ts"
+import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
+import { attachLimiter } from "../src/lib/ratelimit/index.ts"
+import { FetchLoop } from "../src/apps/atlas/fetch-loop.ts"
+import { IdSpace } from "../src/apps/atlas/id-space.ts"
+import type { FetcherToMain, MainToFetcher } from "../src/apps/atlas/messages.ts"
+import { createPgcrAttempter } from "../src/apps/atlas/pgcr-attempt.ts"
+import type { RetryPolicyOptions } from "../src/apps/atlas/retry-policy.ts"
+
+export interface FetcherInit {
+  type: "init"
+  worker: number
+  idSpace: SharedArrayBuffer
+  limiter: SharedArrayBuffer
+  writerPort: MessagePort
+  baseUrl: string
+  apiKey: string
+  userAgent: string
+  timeoutMs: number
+  sourceAddresses: string[]
+  lanes: number
+  blockSize: bigint
+  writerQueueBound: number
+  retryQueueBound: number
+  policy?: RetryPolicyOptions
+  logLevel: LogLevel
+}
+
+declare const self: Worker
+
+const report = (message: FetcherToMain, transfer: ArrayBuffer[] = []) => self.postMessage(message, transfer)
+
+self.onmessage = (event: MessageEvent<FetcherInit>) => {
+  if (event.data?.type !== "init") return
+  const init = event.data
+  const log = createLogger({ level: init.logLevel, fields: { app: "atlas", thread: `fetcher-${init.worker}` }, secrets: [init.apiKey] })
+  const attempter = createPgcrAttempter({
+    baseUrl: init.baseUrl, apiKey: init.apiKey, userAgent: init.userAgent, timeoutMs: init.timeoutMs, sourceAddresses: init.sourceAddresses,
+  })
+  const loop = new FetchLoop({
+    worker: init.worker,
+    space: new IdSpace(init.idSpace),
+    limiter: attachLimiter(init.limiter),
+    attempter,
+    defs: loadDefinitions(),
+    writer: init.writerPort,
+    report,
+    lanes: init.lanes,
+    blockSize: init.blockSize,
+    writerQueueBound: init.writerQueueBound,
+    retryQueueBound: init.retryQueueBound,
+    policy: init.policy,
+    log,
+  })
+  self.onmessage = (control: MessageEvent<MainToFetcher>) => {
+    const message = control.data
+    if (message.type === "drain") loop.drain()
+    else if (message.type === "gap") loop.dropRange(message.from, message.to)
+  }
+  void loop.run().then(() => {
+    attempter.close()
+    report({ type: "drained", worker: init.worker })
+  })
+}
