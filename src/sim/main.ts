@@ -1,4 +1,4 @@
-// `bun run sim [--port P] [--seed S] [--scenario NAME] [--host H] [--start-id ID] [--rate N]`
+// `bun run sim [--port P] [--seed S] [--scenario NAME] [--host H] [--start-id ID] [--rate N] [--epoch ISO]`
 import { SCENARIO_NAMES, isScenarioName } from "./scenarios.ts";
 import { startSim, type SimOptions } from "./server.ts";
 
@@ -36,8 +36,14 @@ function parseArgs(argv: string[]): SimOptions {
         break;
       }
       case "--fixtures": options.fixturesDir = need(); break;
+      case "--epoch": {
+        const ms = Date.parse(need());
+        if (Number.isNaN(ms)) throw new Error(`sim: --epoch must be an ISO date, got ${value}`);
+        world.epochMs = ms;
+        break;
+      }
       case "--help":
-        console.log("bun run sim [--port 5370] [--host 127.0.0.1] [--seed 1] [--scenario calm|realistic|hostile|backfill] [--start-id 17200000000] [--rate 50] [--fixtures DIR]");
+        console.log("bun run sim [--port 5370] [--host 127.0.0.1] [--seed 1] [--scenario calm|realistic|hostile|backfill] [--start-id 17200000000] [--rate 50] [--epoch ISO-DATE] [--fixtures DIR]");
         process.exit(0);
       default:
         throw new Error(`sim: unknown flag ${flag} (try --help)`);

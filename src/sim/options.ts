@@ -39,6 +39,12 @@ export interface WorldOptions {
   pantheonShare: number;
   /** How many ids below startId feed the activity-history index (history endpoints). */
   historyIds: number;
+  /**
+   * When startId is created (ms epoch). Default: the moment the sim starts. Times of every id
+   * derive from it, so pin it to get byte-identical PGCRs across runs (same seed, same epoch).
+   * Must lie within the last 7 days.
+   */
+  epochMs: number | null;
 }
 
 export interface PlayerOptions {
@@ -171,6 +177,7 @@ export function createDefaultConfig(): SimConfig {
       raidShare: 0.05,
       pantheonShare: 0.004,
       historyIds: 20_000,
+      epochMs: null,
     },
     players: { poolSize: 50_000, privateShare: 0.03, unknownShare: 0.005, clanShare: 0.7, clanCount: 1_000 },
     throttle: { enabled: true, limitPerSecond: 25, windowMs: 10_000, throttleSeconds: 10, countRejected: true },

@@ -64,7 +64,11 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   const config = resolveConfig(options);
   const now = options.now ?? Date.now;
   const fixtures = loadFixtures(config.fixturesDir);
-  const state = new SimState(config, fixtures, now());
+  const startMs = config.world.epochMs ?? now();
+  if (startMs > now() + 1_000 || now() - startMs > 7 * 86_400_000) {
+    throw new Error(`sim: world.epochMs must lie within the last 7 days, got ${new Date(startMs).toISOString()}`);
+  }
+  const state = new SimState(config, fixtures, startMs);
   const history = new HistoryIndex(state);
   const stats = new SimStats();
   const throttle = new SourceThrottle(config.throttle);
