@@ -1,0 +1,149 @@
+/**
+ * The coordinator's frontier controller: in-process counters and a decision every tick
+ * (~1 s), no Prometheus round trip. Pure: the caller passes time and observations in and
+ * applies the decision (sets the claim ceiling in the id space, starts a gap search).
+ *
+ *   const c = createFrontierController()
+ *   on fetcher stats:  c.observeFirstTries(now, stats.notFoundFirst, stats.firstTries)
+ *                      c.observeResolved(now, stats.raids + stats.nonRaids + stats.missed)
+ *                      c.observeLags(now, stats.lagSamples.map((s) => s * 1000))
+ *   on newest existing id (and its completion time when known): c.observeExisting(now, id, completedAt)
+ *   every second:      const d = c.tick(now, { lowWater, cursor, ceiling })
+ *                      idSpace.setCeiling(d.ceiling); if (d.deadBlockSuspected) start a gap search
+ */
+import { addDecaying, computeDecayingShare, createDecayingSum, readDecayingRate, type DecayingSum } from "./decaying-counter.ts"
+import { createDeadBlockState, detectDeadBlock, quietDeadBlock, DEFAULT_DEAD_BLOCK_PARAMS, type DeadBlockParams, type DeadBlockState } from "./dead-block-detector.ts"
+import { addFrontierSample, createFrontierSamples, fitFrontier, resetFrontierSamples, type FrontierSamples } from "./frontier-estimate.ts"
+import { computeLagQuantile, createLagHistogram, observeLag, type LagHistogram } from "./lag-histogram.ts"
+import { DEFAULT_LEAD_PARAMS, stepLead, type LeadParams } from "./lead-controller.ts"
+
+export interface FrontierControllerOptions {
+  lead: LeadParams
+  deadBlock: DeadBlockParams
+  /** Half-life of the 404 share and the rates: seconds, so the controller reacts in seconds. */
+  halfLifeMs: number
+  /** First tries (decayed weight) needed before the 404 share counts. */
+  minFirstTries: number
+  /** Most ids the ceiling may run ahead of the low-water mark (bounds memory and retries). */
+  maxWindow: number
+  /** Ceiling lead past the low-water mark before any frontier sample exists. */
+  initialWindow: number
+  /** Id rate assumed until the frontier fit has data (ids/s). */
+  fallbackIdRate: number
+  /** Smallest window: fetchers always have something to claim past the low-water mark. */
+  minWindow: number
+}
+
+export const DEFAULT_FRONTIER_CONTROLLER_OPTIONS: Readonly<FrontierControllerOptions> = Object.freeze({
+  lead: DEFAULT_LEAD_PARAMS,
+  deadBlock: DEFAULT_DEAD_BLOCK_PARAMS,
+  halfLifeMs: 3_000,
+  minFirstTries: 20,
+  maxWindow: 200_000,
+  initialWindow: 2_000,
+  fallbackIdRate: 50,
+  minWindow: 32,
+})
+
+export interface TickInputs {
+  /** All ids below it are resolved. */
+  lowWater: bigint
+  /** Next id a fetcher would claim. */
+  cursor: bigint
+  /** The ceiling currently in force (exclusive). */
+  ceiling: bigint
+}
+
+export interface ControllerDecision {
+  /** New exclusive claim ceiling. */
+  ceiling: bigint
+  /** ceiling - lowWater, in ids. */
+  window: number
+  leadSec: number
+  /** Decayed share of 404s among first tries; NaN without data. */
+  share404: number
+  firstTriesPerSec: number
+  resolvedPerSec: number
+  lagP50Ms: number
+  lagP90Ms: number
+  lagP99Ms: number
+  frontierEstimate: bigint | null
+  idRate: number
+  /** Nearly all first tries 404 for a sustained time: run a gap search from lowWater. */
+  deadBlockSuspected: boolean
+}
+
+export interface FrontierController {
+  observeFirstTries(now: number, notFound: number, total: number): void
+  observeResolved(now: number, count: number): void
+  observeLags(now: number, lagsMs: readonly number[]): void
+  observeExisting(now: number, id: bigint, completedAt: number | null): void
+  tick(now: number, inputs: TickInputs): ControllerDecision
+  /**
+   * A gap search ended: the detector rests for its cooldown. When a gap was skipped, the
+   * frontier samples before the jump would bend the fitted line, so they are dropped.
+   */
+  noteGapSearchDone(now: number, skippedGap: boolean): void
+}
+
+export function createFrontierController(options: Partial<FrontierControllerOptions> = {}, now = 0): FrontierController {
+  const o: FrontierControllerOptions = { ...DEFAULT_FRONTIER_CONTROLLER_OPTIONS, ...options }
+  const notFound: DecayingSum = createDecayingSum(now)
+  const firstTries: DecayingSum = createDecayingSum(now)
+  const resolved: DecayingSum = createDecayingSum(now)
+  const lags: LagHistogram = createLagHistogram()
+  const samples: FrontierSamples = createFrontierSamples()
+  const deadBlock: DeadBlockState = createDeadBlockState()
+  let leadSec = 0
+  let notFoundSinceTick = 0
+
+  return {
+    observeFirstTries(t, nf, total) {
+      addDecaying(notFound, o.halfLifeMs, t, nf)
+      addDecaying(firstTries, o.halfLifeMs, t, total)
+      notFoundSinceTick += nf
+    },
+    observeResolved(t, count) {
+      addDecaying(resolved, o.halfLifeMs, t, count)
+    },
+    observeLags(t, lagsMs) {
+      for (const lag of lagsMs) observeLag(lags, t, lag)
+    },
+    observeExisting(t, id, completedAt) {
+      addFrontierSample(samples, id, completedAt ?? t)
+    },
+    tick(t, inputs) {
+      const share404 = computeDecayingShare(notFound, firstTries, o.halfLifeMs, t, o.minFirstTries)
+      // Binding: fetchers reached the ceiling, so it (not the rate limit) held them back.
+      const ceilingBinding = inputs.cursor >= inputs.ceiling
+      leadSec = stepLead(leadSec, { share404, ceilingBinding }, o.lead)
+      const fit = fitFrontier(samples, t, o.fallbackIdRate)
+      const idRate = fit?.idRate ?? o.fallbackIdRate
+      const maxCeiling = inputs.lowWater + BigInt(o.maxWindow)
+      const minCeiling = inputs.lowWater + BigInt(o.minWindow)
+      let ceiling = fit === null ? inputs.lowWater + BigInt(o.initialWindow) : fit.estimate + BigInt(Math.round(leadSec * Math.max(idRate, 1)))
+      if (ceiling > maxCeiling) ceiling = maxCeiling
+      if (ceiling < minCeiling) ceiling = minCeiling
+      const deadBlockSuspected = detectDeadBlock(deadBlock, o.deadBlock, t, share404, notFoundSinceTick)
+      notFoundSinceTick = 0
+      return {
+        ceiling,
+        window: Number(ceiling - inputs.lowWater),
+        leadSec,
+        share404,
+        firstTriesPerSec: readDecayingRate(firstTries, o.halfLifeMs, t),
+        resolvedPerSec: readDecayingRate(resolved, o.halfLifeMs, t),
+        lagP50Ms: computeLagQuantile(lags, t, 0.5),
+        lagP90Ms: computeLagQuantile(lags, t, 0.9),
+        lagP99Ms: computeLagQuantile(lags, t, 0.99),
+        frontierEstimate: fit?.estimate ?? null,
+        idRate,
+        deadBlockSuspected,
+      }
+    },
+    noteGapSearchDone(t, skippedGap) {
+      quietDeadBlock(deadBlock, o.deadBlock, t)
+      if (skippedGap) resetFrontierSamples(samples)
+    },
+  }
+}
