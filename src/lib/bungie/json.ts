@@ -49,19 +49,24 @@ export function decodeJson(text: string): JsonDecodeResult {
  * string state unknown (see the file comment for why that is safe).
  */
 function findUnsafeLiteralSpans(text: string): number[] {
-  const starts: number[] = []
-  // `test` rather than `exec`: no match arrays to allocate; a run starts 16 chars before lastIndex.
+  // Digit runs: most are ids inside strings (`"4611686018..."`), rejected by their opening quote
+  // without further work. `test` rather than `exec`: no match arrays to allocate.
+  const runStarts: number[] = []
   LONG_DIGIT_RUN.lastIndex = 0
-  while (LONG_DIGIT_RUN.test(text)) starts.push(LONG_DIGIT_RUN.lastIndex - 16)
-  const digitRuns = starts.length
-  for (const marker of ["E+", "e+"]) {
-    for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker, i + 2)) starts.push(i)
+  while (LONG_DIGIT_RUN.test(text)) {
+    const start = LONG_DIGIT_RUN.lastIndex - 16
+    if (text.charCodeAt(start - 1) !== 0x22 /* " */) runStarts.push(start)
   }
-  if (starts.length === 0) return []
-  if (starts.length > digitRuns) starts.sort((a, b) => a - b)
+  const exponentStarts = findExponentMarkers(text)
+  if (runStarts.length === 0 && exponentStarts.length === 0) return []
+  // Both lists are ascending: merge instead of sorting.
   const spans: number[] = []
   let lastStart = -1
-  for (const hit of starts) {
+  let r = 0
+  let e = 0
+  while (r < runStarts.length || e < exponentStarts.length) {
+    const takeRun = e >= exponentStarts.length || (r < runStarts.length && runStarts[r]! < exponentStarts[e]!)
+    const hit = takeRun ? runStarts[r++]! : exponentStarts[e++]!
     const start = scanLiteralStart(text, hit)
     if (start === lastStart) continue
     lastStart = start
@@ -71,6 +76,24 @@ function findUnsafeLiteralSpans(text: string): number[] {
     if (JSON_NUMBER.test(literal) && isUnsafeNumberLiteral(literal)) spans.push(start, end)
   }
   return spans
+}
+
+/** Ascending offsets of `E+` and `e+`. */
+function findExponentMarkers(text: string): number[] {
+  let upper = text.indexOf("E+")
+  let lower = text.indexOf("e+")
+  if (upper === -1 && lower === -1) return []
+  const out: number[] = []
+  while (upper !== -1 || lower !== -1) {
+    if (lower === -1 || (upper !== -1 && upper < lower)) {
+      out.push(upper)
+      upper = text.indexOf("E+", upper + 2)
+    } else {
+      out.push(lower)
+      lower = text.indexOf("e+", lower + 2)
+    }
+  }
+  return out
 }
 
 function quoteSpans(text: string, spans: number[]): string {
