@@ -39,6 +39,8 @@ export function unitFor(seed: number, key: number, salt: number): number {
 /** Turns any string seed into a 32-bit integer seed. */
 export function normaliseSeed(seed: number | string): number {
   if (typeof seed === "number" && Number.isInteger(seed)) return seed >>> 0;
+  // "--seed 3" on the command line means the same world as startSim({ seed: 3 }).
+  if (typeof seed === "string" && /^\d{1,15}$/.test(seed)) return Number(seed) >>> 0;
   const text = String(seed);
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
