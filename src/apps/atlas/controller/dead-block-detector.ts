@@ -12,15 +12,21 @@ export interface DeadBlockParams {
   sustainMs: number
   /** First tries that must have 404ed meanwhile (not a quiet minute). */
   minNotFound: number
-  /** After a search, wait this long before suspecting again. */
+  /** After a search that skipped a gap, wait this long before suspecting again. */
   cooldownMs: number
+  /**
+   * After a search that found nothing: shorter, because right after a block skip the live ids
+   * past it are a narrow band that grows by the id rate; a later search finds it.
+   */
+  retryAfterNoneMs: number
 }
 
 export const DEFAULT_DEAD_BLOCK_PARAMS: Readonly<DeadBlockParams> = Object.freeze({
   minShare: 0.99,
-  sustainMs: 20_000,
-  minNotFound: 200,
+  sustainMs: 10_000,
+  minNotFound: 100,
   cooldownMs: 60_000,
+  retryAfterNoneMs: 15_000,
 })
 
 export interface DeadBlockState {
@@ -45,9 +51,9 @@ export function detectDeadBlock(s: DeadBlockState, p: DeadBlockParams, now: numb
   return now - s.since >= p.sustainMs && s.notFoundSince >= p.minNotFound
 }
 
-/** A search ran (found or not): start the cooldown. */
-export function quietDeadBlock(s: DeadBlockState, p: DeadBlockParams, now: number): void {
+/** A search ran: rest before suspecting again (shorter when it found nothing). */
+export function quietDeadBlock(s: DeadBlockState, p: DeadBlockParams, now: number, skippedGap: boolean): void {
   s.since = Number.NaN
   s.notFoundSince = 0
-  s.quietUntil = now + p.cooldownMs
+  s.quietUntil = now + (skippedGap ? p.cooldownMs : p.retryAfterNoneMs)
 }

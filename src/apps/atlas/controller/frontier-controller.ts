@@ -81,7 +81,8 @@ export interface FrontierController {
   tick(now: number, inputs: TickInputs): ControllerDecision
   /**
    * A gap search ended: the detector rests for its cooldown. When a gap was skipped, the
-   * frontier samples before the jump would bend the fitted line, so they are dropped.
+   * frontier samples before the jump would bend the fitted line, so they are dropped, and the
+   * lead (driven down while everything 404ed) starts over.
    */
   noteGapSearchDone(now: number, skippedGap: boolean): void
 }
@@ -91,17 +92,20 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
   const notFound: DecayingSum = createDecayingSum(now)
   const firstTries: DecayingSum = createDecayingSum(now)
   const resolved: DecayingSum = createDecayingSum(now)
-  const lags: LagHistogram = createLagHistogram()
+  // A short window (10 s): the controller must see the present, the status line has its own.
+  const lags: LagHistogram = createLagHistogram({ segmentMs: 2_000, segments: 5 })
   const samples: FrontierSamples = createFrontierSamples()
   const deadBlock: DeadBlockState = createDeadBlockState()
   let leadSec = 0
   let notFoundSinceTick = 0
+  let firstTriesSinceTick = 0
 
   return {
     observeFirstTries(t, nf, total) {
       addDecaying(notFound, o.halfLifeMs, t, nf)
       addDecaying(firstTries, o.halfLifeMs, t, total)
       notFoundSinceTick += nf
+      firstTriesSinceTick += total
     },
     observeResolved(t, count) {
       addDecaying(resolved, o.halfLifeMs, t, count)
@@ -116,16 +120,28 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
       const share404 = computeDecayingShare(notFound, firstTries, o.halfLifeMs, t, o.minFirstTries)
       // Binding: fetchers reached the ceiling, so it (not the rate limit) held them back.
       const ceilingBinding = inputs.cursor >= inputs.ceiling
-      leadSec = stepLead(leadSec, { share404, ceilingBinding }, o.lead)
+      const lagP50Ms = computeLagQuantile(lags, t, 0.5)
+      // No first try since the last tick: the share is stale (nothing new was claimed), so it
+      // must not keep pushing the lead down.
+      const freshShare = firstTriesSinceTick > 0 ? share404 : Number.NaN
+      leadSec = stepLead(leadSec, { share404: freshShare, ceilingBinding, lagP50Ms }, o.lead)
       const fit = fitFrontier(samples, t, o.fallbackIdRate)
       const idRate = fit?.idRate ?? o.fallbackIdRate
+      const idsPerSec = Math.max(idRate, 1)
+      if (fit !== null) {
+        // Anti-windup downwards: a ceiling far below the cursor holds nothing back that a
+        // ceiling at the cursor would not, but would take many ticks to climb out of.
+        const floorSec = Number(inputs.cursor - fit.estimate) / idsPerSec - 1
+        if (leadSec < floorSec) leadSec = Math.min(o.lead.maxLeadSec, floorSec)
+      }
       const maxCeiling = inputs.lowWater + BigInt(o.maxWindow)
       const minCeiling = inputs.lowWater + BigInt(o.minWindow)
-      let ceiling = fit === null ? inputs.lowWater + BigInt(o.initialWindow) : fit.estimate + BigInt(Math.round(leadSec * Math.max(idRate, 1)))
+      let ceiling = fit === null ? inputs.lowWater + BigInt(o.initialWindow) : fit.estimate + BigInt(Math.round(leadSec * idsPerSec))
       if (ceiling > maxCeiling) ceiling = maxCeiling
       if (ceiling < minCeiling) ceiling = minCeiling
       const deadBlockSuspected = detectDeadBlock(deadBlock, o.deadBlock, t, share404, notFoundSinceTick)
       notFoundSinceTick = 0
+      firstTriesSinceTick = 0
       return {
         ceiling,
         window: Number(ceiling - inputs.lowWater),
@@ -133,7 +149,7 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
         share404,
         firstTriesPerSec: readDecayingRate(firstTries, o.halfLifeMs, t),
         resolvedPerSec: readDecayingRate(resolved, o.halfLifeMs, t),
-        lagP50Ms: computeLagQuantile(lags, t, 0.5),
+        lagP50Ms,
         lagP90Ms: computeLagQuantile(lags, t, 0.9),
         lagP99Ms: computeLagQuantile(lags, t, 0.99),
         frontierEstimate: fit?.estimate ?? null,
@@ -142,8 +158,11 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
       }
     },
     noteGapSearchDone(t, skippedGap) {
-      quietDeadBlock(deadBlock, o.deadBlock, t)
-      if (skippedGap) resetFrontierSamples(samples)
+      quietDeadBlock(deadBlock, o.deadBlock, t, skippedGap)
+      if (skippedGap) {
+        resetFrontierSamples(samples)
+        leadSec = 0
+      }
     },
   }
 }

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test"
 import { applyGapProbe, createGapSearch, nextGapProbe, type GapSearchResult } from "./gap-search.ts"
 
 /** Drive the search against an existence predicate. */
-function runSearch(start: bigint, exists: (id: bigint) => boolean, maxDistance?: bigint): GapSearchResult {
-  let s = createGapSearch({ start, maxDistance })
+function runSearch(start: bigint, exists: (id: bigint) => boolean, maxDistance?: bigint, stepScale?: number, growth = 2): GapSearchResult {
+  let s = createGapSearch({ start, maxDistance, stepScale, growth })
   for (let guard = 0; guard < 200; guard++) {
     const probe = nextGapProbe(s)
     if (probe === null) return s.result!
@@ -26,6 +26,9 @@ describe("gap search", () => {
       const r = runSearch(start, (id) => id >= start + size)
       expect(r).toMatchObject({ kind: "gap", from: start, to: start + size - 1n, firstExisting: start + size })
       expect(r.probes).toBeLessThanOrEqual(47)
+      const slow = runSearch(start, (id) => id >= start + size, undefined, 1.3, 1.5)
+      expect(slow).toMatchObject({ kind: "gap", to: start + size - 1n })
+      expect(slow.probes).toBeLessThanOrEqual(63)
     }
   })
 
@@ -39,6 +42,24 @@ describe("gap search", () => {
     const r = runSearch(500n, () => false, 5_000_000n)
     expect(r).toMatchObject({ kind: "none", searchedTo: 500n + 5_000_002n })
     expect(r.probes).toBeLessThanOrEqual(25)
+  })
+
+  test("a random step scale lets a later search hit a narrow live band a power-of-two search straddles", () => {
+    // Dead for 30,000 ids, live only for the next 2,100 (the rest is not published yet).
+    const start = 0n
+    const exists = (id: bigint) => id >= 30_000n && id < 32_100n
+    expect(runSearch(start, exists).kind).toBe("none")
+    let hits = 0
+    for (let k = 0; k < 20; k++) {
+      const r = runSearch(start, exists, undefined, 1 + k / 20)
+      if (r.kind === "gap") {
+        hits++
+        expect(r).toMatchObject({ from: 0n, to: 29_999n, firstExisting: 30_000n })
+      }
+    }
+    expect(hits).toBeGreaterThanOrEqual(1)
+    expect(() => createGapSearch({ start: 0n, stepScale: 2, growth: 2 })).toThrow(/stepScale/)
+    expect(() => createGapSearch({ start: 0n, growth: 1 })).toThrow(/growth/)
   })
 
   test("rejects an answer outside the probe", () => {
