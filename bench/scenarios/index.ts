@@ -1,0 +1,12 @@
+/** The scenario registry of `bun run bench`, in the order `bun run bench` runs them. */
+import type { Scenario } from "../lib/scenario.ts"
+import { ceilingScenario } from "./ceiling.ts"
+import { extraScenarios } from "./extras.ts"
+import { limiterScenario } from "./limiter.ts"
+import { writerScenario } from "./writer.ts"
+
+export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, ...extraScenarios]
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name)
+}
