@@ -1,0 +1,91 @@
+/**
+ * The batched Postgres instance store (run by the Atlas pg-writer and by tools).
+ *
+ * One transaction per batch, a fixed number of round trips whatever the batch size: load the
+ * batch into session temp tables (one JSON parameter per table, see staging-json.ts), then set-based INSERT ... SELECT ... ON CONFLICT into
+ * raw.pgcr, core.instance, core.player, core.instance_player, extended.instance_character(_weapon),
+ * core.player_stats, the ordering-dependent first clears and sherpas (first-clears.ts), sum of
+ * best, and the outbox rows for ClickHouse and the queues.
+ *
+ * Idempotence: an instance id already stored (or repeated within the batch) contributes nothing
+ * but is reported as a duplicate; every aggregate is derived only from the instances this
+ * transaction inserted. Concurrency: see store-lock.ts.
+ */
+import { declareStaging, loadStaging } from "./instance-store-staging.ts"
+import { buildStagingRows, dedupeItems } from "./instance-store-rows.ts"
+import { compareDecimal, insertInstances, insertParticipants, upsertPlayers } from "./instance-store-core.ts"
+import { BATCH_FRESH_FINISHERS, updateSumOfBest, upsertPlayerStats } from "./instance-store-stats.ts"
+import { applySherpaDeltas, BATCH_SHERPA_INSTANCES, moveFirstClears, recomputeSherpas } from "./first-clears.ts"
+import { writeInstanceOutbox } from "./instance-store-outbox.ts"
+import { lockInstanceStore } from "./store-lock.ts"
+import type { StoreItem, StoreReport } from "./instance-store-types.ts"
+import type { AnySql, AnyTx } from "./sql-types.ts"
+
+export type { StoreItem, StoreReport } from "./instance-store-types.ts"
+
+/** Stores a batch in one transaction; see the module comment. */
+export async function storeInstances(sql: AnySql, items: readonly StoreItem[]): Promise<StoreReport> {
+  const started = performance.now()
+  if (items.length === 0) return emptyReport(0, started)
+  const report = await sql.begin(async (tx) => {
+    await lockInstanceStore(tx)
+    return storeInTransaction(tx, items)
+  })
+  report.durationMs = performance.now() - started
+  return report
+}
+
+/** The body of storeInstances for a caller that already holds a transaction and the store lock. */
+export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[]): Promise<StoreReport> {
+  const started = performance.now()
+  const { unique, repeated } = dedupeItems(items)
+  const activityByHash = await loadActivityByHash(tx, unique.map((i) => i.instance.hash))
+  const known = unique.filter((i) => activityByHash.has(i.instance.hash))
+  const unknownHashIds = unique.filter((i) => !activityByHash.has(i.instance.hash)).map((i) => i.instance.instanceId)
+
+  await declareStaging(tx)
+  await loadStaging(tx, buildStagingRows(known, activityByHash))
+  const storedIds = await insertInstances(tx)
+  const playerCrawl = await upsertPlayers(tx)
+  const characterFill = await insertParticipants(tx)
+  await upsertPlayerStats(tx)
+  await updateSumOfBest(tx, BATCH_FRESH_FINISHERS)
+  await moveFirstClears(tx)
+  await recomputeSherpas(tx, BATCH_SHERPA_INSTANCES)
+  await applySherpaDeltas(tx)
+  const outbox = await writeInstanceOutbox(tx)
+
+  const stored = new Set(storedIds)
+  const duplicateIds = [...repeated, ...known.map((i) => i.instance.instanceId).filter((id) => !stored.has(id))]
+  return {
+    received: items.length,
+    storedIds,
+    duplicateIds: [...new Set(duplicateIds)].sort(compareDecimal),
+    unknownHashIds: unknownHashIds.sort(compareDecimal),
+    changedInstanceIds: outbox.changedIds,
+    outbox: { clickhouse: outbox.clickhouse, playerCrawl, characterFill, cheatCheck: outbox.cheatCheck },
+    durationMs: performance.now() - started,
+  }
+}
+
+async function loadActivityByHash(tx: AnyTx, hashes: number[]): Promise<Map<number, number>> {
+  const distinct = [...new Set(hashes)].map(String)
+  if (distinct.length === 0) return new Map()
+  const rows = await tx.unsafe<{ hash: string; activity_id: number }[]>(
+    "select hash::text as hash, activity_id from definitions.activity_version where hash = any($1::bigint[])",
+    [distinct],
+  )
+  return new Map(rows.map((r) => [Number(r.hash), r.activity_id]))
+}
+
+function emptyReport(received: number, started: number): StoreReport {
+  return {
+    received,
+    storedIds: [],
+    duplicateIds: [],
+    unknownHashIds: [],
+    changedInstanceIds: [],
+    outbox: { clickhouse: 0, playerCrawl: 0, characterFill: 0, cheatCheck: 0 },
+    durationMs: performance.now() - started,
+  }
+}
