@@ -37,7 +37,7 @@ async function runScenario(scenario: Scenario, args: BenchArgs): Promise<Scenari
   }
   const file = writeResult(scenario.name, {
     quick: args.quick, target: args.target, args: { ...args, scenarios: undefined },
-    runs: outputs.map((o) => ({ rows: o.rows, notes: o.notes, ...o.result })),
+    runs: outputs.map((o) => ({ tables: o.tables, notes: o.notes, ...o.result })),
   })
   reportProgress(`${scenario.name}: wrote ${file}`)
   return outputs
@@ -45,7 +45,10 @@ async function runScenario(scenario: Scenario, args: BenchArgs): Promise<Scenari
 
 function printOutput(output: ScenarioOutput, seconds: number): void {
   const parts = [`\n== ${output.title} (${seconds.toFixed(0)} s)`]
-  if (output.rows.length > 0) parts.push(renderTable(output.rows))
+  for (const table of output.tables) {
+    if (table.title) parts.push(`-- ${table.title}`)
+    parts.push(renderTable(table.rows))
+  }
   for (const note of output.notes) parts.push(note)
   process.stdout.write(parts.join("\n") + "\n")
 }

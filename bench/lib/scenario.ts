@@ -12,7 +12,8 @@ export interface ScenarioContext {
 export interface ScenarioOutput {
   /** Headline for the summary table. */
   title: string
-  rows: Row[]
+  /** One or more tables (a scenario with several parts prints one table per part). */
+  tables: { title?: string; rows: Row[] }[]
   /** Everything worth keeping, written to bench/results/<scenario>.json. */
   result: Record<string, unknown>
   /** Lines printed under the table: how cores were shared, targets met or missed. */

@@ -54,7 +54,7 @@ export const ceilingScenario: Scenario = {
       const m = await measureCeiling(ctx, sim, sim.startId - CEILING_OFFSET, seconds)
       return {
         title: `ceiling — fetch + JSON.parse, ${m.fetchers} threads, sim in its own process (backfill scenario)`,
-        rows: [describeCeilingRow(m)],
+        tables: [{ rows: [describeCeilingRow(m)] }],
         result: { ...m },
         notes: [
           `cores: bench process ${m.cpu.benchCores}, simulator process ${m.cpu.simCores} (of 2) over ${m.cpu.wallSeconds}s; mean body ${m.meanBytes} B`,

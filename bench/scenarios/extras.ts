@@ -18,7 +18,7 @@ function defineStandalone(name: string, file: string, summary: string, quickArgs
       const output = await new Response(child.stdout).text()
       const code = await child.exited
       if (code !== 0) throw new Error(`bench/${file} exited with ${code}`)
-      return { title: `${name} (bench/${file})`, rows: [], result: { output }, notes: [output.trimEnd()] }
+      return { title: `${name} (bench/${file})`, tables: [], result: { output }, notes: [output.trimEnd()] }
     },
   }
 }

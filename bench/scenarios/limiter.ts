@@ -76,7 +76,7 @@ export const limiterScenario: Scenario = {
       for (const r of results) for (const [k, v] of Object.entries(r.byKind)) clientKinds[k] = (clientKinds[k] ?? 0) + v
       return {
         title: `limiter — ${addresses.length} source addresses × ${LIMIT_PER_SECOND} req/s allowed (rolling ${WINDOW_MS / 1000} s), ${measured.toFixed(0)} s measured after ${warmupSeconds} s warm-up`,
-        rows,
+        tables: [{ rows }],
         result: {
           addresses, allowedPerSecond: allowed, measuredSeconds: measured, warmupSeconds, acceptedShare: share, throttledShare,
           simStats: stats, clientResultKinds: clientKinds, limiterSnapshot: snapshot, cpu,

@@ -1,2 +1,54 @@
-import type { Scenario } from "../lib/scenario.ts"
-export const writerScenario: Scenario = { name: "writer", summary: "todo", core: true, async run() { throw new Error("todo") } }
+/**
+ * `writer`: (1) Postgres writer throughput (storeInstances, the pg-writer's batch) vs raw COPY of
+ * the same rows into the same tables — DESIGN target: >= 0.7 of raw COPY rows/s; (2) the
+ * fetcher → writer transport comparison over a MessagePort for real processed instances.
+ */
+import { resolveCrawlSettings } from "../lib/defaults.ts"
+import { loadProcessedFixtureItems } from "../lib/processed-fixtures.ts"
+import { computeRatio } from "../lib/stats.ts"
+import { describeTarget, type Scenario } from "../lib/scenario.ts"
+import type { Row } from "../lib/report.ts"
+import { compareStorage, type StorageMeasurement } from "./writer-storage.ts"
+import { compareTransports } from "./writer-transport.ts"
+
+function describeStorageRow(m: StorageMeasurement): Row {
+  return {
+    case: m.method, batch: m.batchSize, batches: m.batches, "rows/s": m.rowsPerSecond, "instances/s": m.instancesPerSecond,
+    "batch p50 ms": m.batchMs.p50, "batch p90 ms": m.batchMs.p90, "batch p99 ms": m.batchMs.p99, "batch max ms": m.batchMs.max,
+  }
+}
+
+export const writerScenario: Scenario = {
+  name: "writer",
+  summary: "pg-writer batches vs raw COPY (rows/s, batch latency) + msgpackr/JSON/structured-clone transport to the writer thread",
+  core: true,
+  async run(ctx) {
+    const s = resolveCrawlSettings(ctx.args)
+    const batches = ctx.quick ? 8 : 24
+    ctx.progress(`postgres: ${batches} batches of ${s.batchSize} synthetic instances, storeInstances vs raw COPY`)
+    const storage = await compareStorage(s.batchSize, batches, ctx.progress)
+    const pgRatio = computeRatio(storage.store.rowsPerSecond, storage.copy.rowsPerSecond)
+
+    const items = loadProcessedFixtureItems()
+    ctx.progress(`transport: ${items.length} real processed raid instances from the fixtures`)
+    const transport = await compareTransports(items, ctx.quick, ctx.progress)
+    const msgpackRate = transport[0]!.itemsPerSecond
+    const transportRows: Row[] = transport.map((t) => ({
+      case: t.format, "items/s": t.itemsPerSecond, "vs msgpackr": computeRatio(t.itemsPerSecond, msgpackRate),
+      "rt p50 µs": t.roundTripUs.p50, "rt p90 µs": t.roundTripUs.p90, "rt p99 µs": t.roundTripUs.p99, "mean bytes": Number.isFinite(t.meanBytes) ? t.meanBytes : "n/a",
+    }))
+    return {
+      title: `writer — Postgres store vs raw COPY (batch ${s.batchSize}), and writer transport over MessagePort`,
+      tables: [
+        { title: "Postgres: storeInstances vs raw COPY into the same tables", rows: [describeStorageRow(storage.store), describeStorageRow(storage.copy), { case: "ratio store / COPY", "rows/s": pgRatio }] },
+        { title: `fetcher → writer transport over a MessagePort (Worker round trip), ${items.length} real processed raids`, rows: transportRows },
+      ],
+      result: { postgres: storage, pgRatio, transport, transportItems: items.length },
+      notes: [
+        describeTarget("pg-writer rows/s / raw COPY rows/s", pgRatio, ">= 0.7", pgRatio >= 0.7),
+        "store = one transaction per batch: staging load (json_populate_recordset) + set-based upserts, aggregates, first clears/sherpas, outbox; raw COPY = COPY only into the same tables",
+        "Postgres is the shared server at 127.0.0.1:5432 (other engineers' tests may run on it); batches alternate store/COPY so both see the same noise",
+      ],
+    }
+  },
+}
