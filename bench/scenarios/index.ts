@@ -1,11 +1,12 @@
 /** The scenario registry of `bun run bench`, in the order `bun run bench` runs them. */
 import type { Scenario } from "../lib/scenario.ts"
+import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
 import { extraScenarios } from "./extras.ts"
 import { limiterScenario } from "./limiter.ts"
 import { writerScenario } from "./writer.ts"
 
-export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, ...extraScenarios]
+export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, backfillScenario, ...extraScenarios]
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name)

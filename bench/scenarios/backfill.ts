@@ -1,0 +1,122 @@
+/**
+ * `backfill`: Atlas end to end over a bounded id range of the unthrottled simulator (`backfill`
+ * scenario, own process), all storage on (Postgres transaction per batch + ClickHouse relay).
+ * `ceiling` is measured first in the same run, against the same simulator process, on other fresh
+ * ids; the headline is backfill PGCR/s ÷ ceiling PGCR/s (DESIGN target >= 0.8).
+ * The range is sized from the ceiling so the crawl takes about the requested seconds.
+ */
+import type { TestDatabase } from "../../src/lib/database/testing.ts"
+import { startBenchAtlas, UNLIMITED_RATE } from "../lib/atlas-run.ts"
+import { describeCpuShare, sampleCpu } from "../lib/cpu.ts"
+import { resolveCrawlSettings, SIM_API_KEY, type CrawlSettings } from "../lib/defaults.ts"
+import { computeRatio } from "../lib/stats.ts"
+import { describeTarget, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
+import type { SimProcess } from "../lib/sim-process.ts"
+import { CEILING_OFFSET, describeCeilingRow, measureCeiling, spawnBackfillSim } from "./ceiling.ts"
+
+export const BACKFILL_OFFSET = 4_000_000n
+
+export interface BackfillMeasurement {
+  settings: CrawlSettings
+  from: string
+  to: string
+  ids: number
+  seconds: number
+  pgcrPerSecond: number
+  raidsInRange: number
+  raidsStored: number
+  raidsStoredPerSecond: number
+  missed: number
+  exitReason: string
+  clickhouseAtExit: number
+  clickhouseFinal: number
+  clickhouseCatchUpSeconds: number
+  cpu: ReturnType<typeof describeCpuShare>
+}
+
+/** Mode-4 ids of [from, to] according to the simulator's truth (chunks of 200,000). */
+async function countTruthRaids(sim: SimProcess, from: bigint, to: bigint): Promise<number> {
+  let n = 0
+  for (let a = from; a <= to; a += 200_000n) {
+    const b = a + 200_000n > to + 1n ? to + 1n : a + 200_000n
+    // Mode-4 instances: raids and Pantheon encounters (whose hashes are in the definitions too).
+    n += (await sim.truth(a, b)).ids.filter((t) => (t.kind === "raid" || t.kind === "pantheon") && t.state === "published").length
+  }
+  return n
+}
+
+export async function measureBackfill(
+  ctx: ScenarioContext, sim: SimProcess, s: CrawlSettings, from: bigint, ids: number, options: { clickhouse: boolean; db?: TestDatabase; label?: string },
+): Promise<BackfillMeasurement> {
+  const to = from + BigInt(ids) - 1n
+  const raidsInRange = await countTruthRaids(sim, from, to)
+  ctx.progress(`${options.label ?? "backfill"}: ids ${from}..${to} (${ids}), ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}, ${raidsInRange} raids`)
+  const before = sampleCpu(sim.pid)
+  const started = performance.now()
+  const run = await startBenchAtlas({
+    crawler: `bench-${from}`, from, to, baseUrl: sim.url, apiKey: SIM_API_KEY, fetchers: s.fetchers, maxConcurrency: s.maxConcurrency,
+    batchSize: s.batchSize, batchMs: s.batchMs, frontierHint: sim.startId - 1n, limiterOptions: UNLIMITED_RATE, clickhouse: options.clickhouse, db: options.db,
+  })
+  try {
+    const progress = setInterval(() => {
+      const st = run.atlas.status()
+      ctx.progress(`${options.label ?? "backfill"}: resolved ${st.resolved}/${ids}, raids stored ${st.raidsStored}, low-water ${st.lowWater}`)
+    }, 5_000)
+    const result = await run.atlas.done
+    clearInterval(progress)
+    const seconds = (performance.now() - started) / 1000
+    const cpu = describeCpuShare(before, sampleCpu(sim.pid))
+    const [row] = await run.db.sql.unsafe<{ n: number }[]>("select count(*)::int as n from core.instance where instance_id between $1 and $2", [from.toString(), to.toString()])
+    const raidsStored = row?.n ?? 0
+    const clickhouseAtExit = await run.countClickhouseInstances()
+    const chStarted = performance.now()
+    const clickhouseFinal = options.clickhouse ? await run.waitForClickhouse(raidsStored, 60_000) : 0
+    return {
+      settings: s, from: from.toString(), to: to.toString(), ids, seconds, pgcrPerSecond: ids / seconds, raidsInRange, raidsStored,
+      raidsStoredPerSecond: raidsStored / seconds, missed: result.status.missed, exitReason: result.reason, clickhouseAtExit, clickhouseFinal,
+      clickhouseCatchUpSeconds: (performance.now() - chStarted) / 1000, cpu,
+    }
+  } finally {
+    await run.close()
+  }
+}
+
+export const backfillScenario: Scenario = {
+  name: "backfill",
+  summary: "Atlas end to end over a bounded range of the unthrottled sim, all storage on; ratio to ceiling measured in the same run",
+  core: true,
+  async run(ctx) {
+    const s = resolveCrawlSettings(ctx.args)
+    const seconds = ctx.args.seconds ?? (ctx.quick ? 25 : 90)
+    const sim = await spawnBackfillSim()
+    try {
+      const ceiling = await measureCeiling(ctx, sim, sim.startId - CEILING_OFFSET, ctx.quick ? 8 : 20)
+      const ids = Math.min(400_000, Math.max(5_000, Math.round(ceiling.pgcrPerSecond * seconds)))
+      const m = await measureBackfill(ctx, sim, s, sim.startId - BACKFILL_OFFSET, ids, { clickhouse: true })
+      const ratio = computeRatio(m.pgcrPerSecond, ceiling.pgcrPerSecond)
+      return {
+        title: `backfill — Atlas end to end vs the fetch+parse ceiling, same run, same sim process`,
+        tables: [
+          { title: "ceiling (measured first)", rows: [describeCeilingRow(ceiling)] },
+          {
+            title: "backfill",
+            rows: [{
+              ids: m.ids, seconds: m.seconds, "PGCR/s": m.pgcrPerSecond, "ratio to ceiling": ratio, "mode-4 (truth)": m.raidsInRange, "raids stored": m.raidsStored,
+              "raids stored/s": m.raidsStoredPerSecond, missed: m.missed, "CH at exit": m.clickhouseAtExit, "CH final": m.clickhouseFinal,
+              "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores, "pg cores": m.cpu.postgresCores,
+            }],
+          },
+        ],
+        result: { ceiling, backfill: m, ratio },
+        notes: [
+          describeTarget("backfill PGCR/s / ceiling PGCR/s", ratio, ">= 0.8", ratio >= 0.8),
+          `exit: ${m.exitReason}; settings: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms; limiter ceiling lifted (unthrottled sim)`,
+          `cores during backfill: bench process (Atlas threads + embedded ClickHouse) ${m.cpu.benchCores}, simulator ${m.cpu.simCores}, all postgres processes ${m.cpu.postgresCores} (of 2; postgres = whole server)`,
+          `ClickHouse: ${m.clickhouseAtExit} instances when Atlas exited, ${m.clickhouseFinal} after ${m.clickhouseCatchUpSeconds.toFixed(1)} s more relaying`,
+        ],
+      }
+    } finally {
+      await sim.stop()
+    }
+  },
+}
