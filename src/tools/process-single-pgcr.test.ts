@@ -14,6 +14,8 @@ import { parseProcessSingleArgs, tool } from "./process-single-pgcr.ts"
 import type { ToolIo } from "./tool.ts"
 
 const REPO = resolve(import.meta.dir, "..", "..")
+// Spawning Bun and talking to Postgres can be slow on a machine shared by concurrent test runs.
+const SLOW_TEST_TIMEOUT_MS = 60_000
 const fixture = (name: string) => join(PGCR_FIXTURES_DIR, name)
 
 async function spawnTool(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -39,7 +41,7 @@ describe("process-single-pgcr --dry-run (spawned)", () => {
     expect(typeof instance.players[0]!.player.membershipId).toBe("string")
     expect(instance.players[0]!.player.membershipId).toBe("4611686018440744095")
     expect(findInstanceProblems(instance)).toEqual([])
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
 
   test("a bare Response with JavaScript literals, and Pantheon", async () => {
     const bare = await spawnTool(["process-single-pgcr", "--file", fixture("17091200569.json"), "--dry-run"])
@@ -48,7 +50,7 @@ describe("process-single-pgcr --dry-run (spawned)", () => {
     const pantheon = await spawnTool(["process-single-pgcr", "--file", fixture("14880666670.json"), "--dry-run"])
     expect(pantheon.code).toBe(0)
     expect(JSON.parse(pantheon.stdout)).toMatchObject({ instanceId: "14880666670", hash: 4169648182, playerCount: 7 })
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
 
   test("a non-raid prints one JSON line and exits 0", async () => {
     const { code, stdout } = await spawnTool(["process-single-pgcr", "--file", fixture("15897664962.json"), "--dry-run"])
@@ -57,7 +59,7 @@ describe("process-single-pgcr --dry-run (spawned)", () => {
     expect(JSON.parse(stdout)).toEqual({
       kind: "nonRaid", instanceId: "15897664962", mode: 82, hash: 3521648250, dateCompleted: "2025-02-13T05:17:26.000Z", unknownRaidHash: false,
     })
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
 
   test("a bad file exits non-zero with the reason on stderr", async () => {
     const dataset = await spawnTool(["process-single-pgcr", "--file", fixture("15780000000.json"), "--dry-run"])
@@ -67,7 +69,7 @@ describe("process-single-pgcr --dry-run (spawned)", () => {
     const notFound = await spawnTool(["process-single-pgcr", "--file", fixture("error-1653-DestinyPGCRNotFound.json"), "--dry-run"])
     expect(notFound.code).toBe(1)
     expect(notFound.stderr).toContain("ErrorCode 1653 DestinyPGCRNotFound")
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
 })
 
 describe("process-single-pgcr in process", () => {
@@ -153,10 +155,10 @@ describe("process-single-pgcr --file stores into Postgres", () => {
   let db: TestDatabase
   beforeAll(async () => {
     db = await createTestDatabase({ migrate: true })
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
   afterAll(async () => {
     await db?.drop()
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
 
   test("stores once, then reports the duplicate", async () => {
     const args = ["--file", fixture("13951743181.json"), `--database-url=${db.url}`]
@@ -171,5 +173,5 @@ describe("process-single-pgcr --file stores into Postgres", () => {
     io = captureIo()
     expect(await tool.run(args, io)).toBe(0)
     expect(JSON.parse(io.stdout[0]!)).toMatchObject({ outcome: "duplicate" })
-  })
+  }, SLOW_TEST_TIMEOUT_MS)
 })
