@@ -14,7 +14,8 @@ import { encodeRawPgcr } from "../../lib/database/raw-pgcr-codec.ts"
 import type { Definitions } from "../../lib/definitions.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import { processPgcr } from "../../lib/pgcr/process.ts"
-import { outcomeFromResult, type Limiter, type Permit } from "../../lib/ratelimit/index.ts"
+import type { Limiter, Permit } from "../../lib/ratelimit/index.ts"
+import { toLimiterOutcome } from "./limiter-outcome.ts"
 import type { IdSpace } from "./id-space.ts"
 import { postWriterItem, type FetcherStats, type FetcherToMain, type MissedItem, type MissedReason } from "./messages.ts"
 import type { PgcrAttempter } from "./pgcr-attempt.ts"
@@ -55,7 +56,7 @@ interface Task {
 const LAG_SAMPLE_CAP = 500
 
 function emptyStats(): FetcherStats {
-  return { results: {}, notFoundFirst: 0, firstTries: 0, lagSamples: [], raids: 0, nonRaids: 0, missed: 0, inFlight: 0, retryQueue: 0, latencyMs: 0 }
+  return { results: {}, notFoundFirst: 0, firstTries: 0, lagSamples: [], raids: 0, nonRaids: 0, missed: 0, inFlight: 0, retryQueue: 0, latencyMs: 0, newest: null }
 }
 
 export class FetchLoop {
@@ -152,7 +153,7 @@ export class FetchLoop {
       throw error
     }
     const result = await this.o.attempter.attempt(task.id, permit.addressIndex, task.cacheBust)
-    permit.release(outcomeFromResult(result))
+    permit.release(toLimiterOutcome(result))
     const stats = this.stats
     stats.results[result.kind] = (stats.results[result.kind] ?? 0) + 1
     if (result.meta.latencyMs > 0) {
@@ -167,6 +168,7 @@ export class FetchLoop {
     switch (result.kind) {
       case "ok": {
         this.o.space.noteExisting(task.id)
+        this.noteNewest(task.id, null)
         const processed = processPgcr(result.value.pgcr, this.o.defs)
         if (processed.kind === "raid") {
           const raw = encodeRawPgcr(result.value.bytes)
@@ -176,10 +178,12 @@ export class FetchLoop {
           })
           this.o.space.addWriterQueue(1)
           stats.raids++
+          this.noteNewest(task.id, Date.parse(processed.instance.dateCompleted))
         } else if (processed.kind === "nonRaid") {
           this.resolve(task.id)
           stats.nonRaids++
           const completed = Date.parse(processed.dateCompleted)
+          if (Number.isFinite(completed)) this.noteNewest(task.id, completed)
           if (Number.isFinite(completed) && stats.lagSamples.length < LAG_SAMPLE_CAP) stats.lagSamples.push(Math.max(0, (now - completed) / 1000))
           if (processed.unknownRaidHash) this.o.log.warn("atlas.fetcher.unknown_raid_hash", { id: task.id, hash: processed.hash })
         } else {
@@ -233,6 +237,12 @@ export class FetchLoop {
     postWriterItem(this.o.writer, item)
     this.o.space.addWriterQueue(1)
     this.stats.missed++
+  }
+
+  private noteNewest(id: bigint, completedAt: number | null): void {
+    const newest = this.stats.newest
+    if (newest === null || id > newest.id) this.stats.newest = { id, completedAt }
+    else if (id === newest.id && completedAt !== null) newest.completedAt = completedAt
   }
 
   private resolve(id: bigint): void {

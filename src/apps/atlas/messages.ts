@@ -86,6 +86,8 @@ export interface FetcherStats {
   retryQueue: number
   /** Mean request latency in this interval (ms), 0 when none. */
   latencyMs: number
+  /** Newest id that existed in this interval and its completion time (epoch ms, null if unknown). */
+  newest: { id: bigint; completedAt: number | null } | null
 }
 
 export type FetcherToMain =

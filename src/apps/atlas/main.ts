@@ -1,0 +1,75 @@
+/**
+ * `bun run atlas`: the crawler CLI. Loads the config (env + deployment flags), parses the run
+ * flags, connects Postgres (embedded when DATABASE_URL is empty) and applies migrations, starts
+ * the simulator with --sim, then runs Atlas until the range is resolved or a signal stops it.
+ */
+import { loadConfigWithArgs } from "../../lib/config.ts"
+import { connectPostgres } from "../../lib/database/postgres.ts"
+import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
+import { createLogger } from "../../lib/monitoring/logger.ts"
+import { startAtlas } from "./atlas.ts"
+import { nameBoundedCrawler } from "./checkpoint.ts"
+import { FlagError, HELP_TEXT, parseFlags } from "./flags.ts"
+import { installShutdownHandlers } from "./shutdown.ts"
+
+const USER_AGENT = "RaidHub-Services-Atlas/0.1 (+https://raidhub.io)"
+const SIM_API_KEY = "atlas-sim-key"
+
+async function main(): Promise<number> {
+  let loaded
+  let flags
+  try {
+    loaded = loadConfigWithArgs(process.env, process.argv.slice(2))
+    flags = parseFlags(loaded.rest)
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${error instanceof FlagError ? HELP_TEXT : ""}`)
+    return 2
+  }
+  if (flags.help) {
+    process.stdout.write(HELP_TEXT)
+    return 0
+  }
+  const config = loaded.config
+  const log = createLogger({ level: config.LOG_LEVEL, fields: { app: "atlas" } })
+  const signals = installShutdownHandlers(log)
+
+  let baseUrl = config.BUNGIE_BASE_URL
+  let apiKey = config.BUNGIE_API_KEY
+  let frontierHint: bigint | null = null
+  let stopSim: (() => Promise<void>) | null = null
+  if (flags.sim) {
+    // Imported lazily: production never loads the simulator.
+    const { startSim } = await import("../../sim/server.ts")
+    const sim = await startSim({ seed: flags.simSeed, port: 0 })
+    baseUrl = sim.url
+    apiKey = apiKey ?? SIM_API_KEY
+    frontierHint = BigInt(sim.truth.frontier().startId) - 1n
+    stopSim = () => sim.stop()
+    log.info("atlas.sim", { url: sim.url, seed: flags.simSeed })
+  }
+  if (!apiKey) {
+    log.error("atlas.config", { reason: "BUNGIE_API_KEY is required unless --sim is given" })
+    return 2
+  }
+
+  const pg = await connectPostgres({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, embeddedPort: config.EMBEDDED_POSTGRES_PORT, logger: log, max: 4, applicationName: "atlas" })
+  try {
+    await runPostgresMigrations(pg.sql, { logger: log })
+    const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
+    const metricsPort = flags.metricsPort === "off" ? null : (flags.metricsPort ?? config.ATLAS_METRICS_PORT)
+    const atlas = await startAtlas({
+      crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, apiKey, userAgent: USER_AGENT,
+      fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: config.RAIDHUB_SOURCE_ADDRESSES,
+      batchSize: config.RAIDHUB_BATCH_SIZE, batchMs: config.RAIDHUB_BATCH_MAX_MS, metricsPort, log, logLevel: config.LOG_LEVEL, frontierHint,
+    })
+    void signals.requested.then(() => atlas.stop())
+    const result = await atlas.done
+    return result.exitCode
+  } finally {
+    signals.dispose()
+    await pg.close().catch(() => {})
+    if (stopSim) await stopSim().catch(() => {})
+  }
+}
+
+process.exit(await main())
