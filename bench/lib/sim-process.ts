@@ -22,6 +22,7 @@ export interface TruthId {
   isRaid: boolean
   createdAt: number | null
   publishedAt: number | null
+  incompleteUntil: number | null
 }
 
 export interface TruthFrontier {

@@ -3,10 +3,12 @@ import type { Scenario } from "../lib/scenario.ts"
 import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
 import { extraScenarios } from "./extras.ts"
+import { frontierScenario } from "./frontier.ts"
 import { limiterScenario } from "./limiter.ts"
+import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
 
-export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, backfillScenario, ...extraScenarios]
+export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, backfillScenario, frontierScenario, sweepScenario, ...extraScenarios]
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name)

@@ -1,0 +1,156 @@
+/**
+ * `frontier`: Atlas following a live simulator (`calm`: 50 new ids/s with noise, bursts, late
+ * batches, skipped/lost ids, incomplete first versions, realistic latency, 25 req/s per source
+ * address) from the moment the sim starts. Lag = stored (raw.pgcr.date_crawled, the writer
+ * transaction's start) − publication (the sim's truth), for every raid/Pantheon id published
+ * inside the measurement window. DESIGN target: p50 <= 2 s, p99 <= 20 s.
+ *
+ * --target real: the same crawl against Bungie (BUNGIE_API_KEY required; read-only, the limiter
+ * at its default polite ceiling); without truth, lag is measured from completion
+ * (date_crawled − date_completed), which includes Bungie's own publication delay.
+ */
+import { loadConfig } from "../../src/lib/config.ts"
+import { startBenchAtlas } from "../lib/atlas-run.ts"
+import { describeCpuShare, sampleCpu } from "../lib/cpu.ts"
+import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED, type CrawlSettings } from "../lib/defaults.ts"
+import { computePublicationLag, type LagReport } from "../lib/lag.ts"
+import type { Row } from "../lib/report.ts"
+import { summarize, type Distribution } from "../lib/stats.ts"
+import { describeTarget, RefusedError, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
+import { spawnSim, type SimProcess } from "../lib/sim-process.ts"
+import { listSourceAddresses } from "./limiter.ts"
+
+export interface FrontierTiming {
+  warmupSeconds: number
+  measureSeconds: number
+  /** After the window: time for the window's ids to be stored before Atlas stops. */
+  tailSeconds: number
+}
+
+export interface FrontierMeasurement {
+  settings: CrawlSettings
+  addresses: string[]
+  timing: FrontierTiming
+  /** null with --target real (no truth). */
+  publication: LagReport | null
+  completionLagSeconds: Distribution
+  raidsStored: number
+  requests: Record<string, number>
+  cpu: ReturnType<typeof describeCpuShare>
+}
+
+/** Refuses --target real without a key, with the reason. */
+export function requireRealTarget(): { baseUrl: string; apiKey: string; sourceAddresses: string[] } {
+  const apiKey = process.env.BUNGIE_API_KEY
+  if (!apiKey) {
+    throw new RefusedError("--target real needs BUNGIE_API_KEY (a Bungie application key; the benchmark only reads PGCRs, politely rate-limited). Set it, or use --target sim.")
+  }
+  const config = loadConfig(process.env, [])
+  return { baseUrl: config.BUNGIE_BASE_URL, apiKey, sourceAddresses: [...config.RAIDHUB_SOURCE_ADDRESSES] }
+}
+
+export function spawnFrontierSim(): Promise<SimProcess> {
+  return spawnSim({ scenario: "calm", seed: SIM_SEED })
+}
+
+export async function measureFrontier(
+  ctx: ScenarioContext, s: CrawlSettings, timing: FrontierTiming, target: { sim: SimProcess } | { real: ReturnType<typeof requireRealTarget> }, label = "frontier",
+): Promise<FrontierMeasurement> {
+  const sim = "sim" in target ? target.sim : null
+  const real = "real" in target ? target.real : null
+  const addresses = sim ? listSourceAddresses(ctx.args.addresses ?? 4) : real!.sourceAddresses
+  // Start at the live frontier (a sweep's later points find the sim long past its start id).
+  const from = sim ? BigInt((await sim.truth(sim.startId, sim.startId + 1n)).frontier.newestPublishedId ?? sim.startId.toString()) : null
+  const before = sampleCpu(sim?.pid ?? null)
+  const t0 = Date.now()
+  const run = await startBenchAtlas({
+    crawler: `bench-frontier-${t0}`, from, to: null, baseUrl: sim ? sim.url : real!.baseUrl,
+    apiKey: sim ? SIM_API_KEY : real!.apiKey, fetchers: s.fetchers, maxConcurrency: sim ? s.maxConcurrency : Math.min(16, s.maxConcurrency),
+    batchSize: s.batchSize, batchMs: s.batchMs, sourceAddresses: addresses, frontierHint: sim ? sim.startId - 1n : null, clickhouse: false,
+  })
+  try {
+    const total = timing.warmupSeconds + timing.measureSeconds + timing.tailSeconds
+    ctx.progress(`${label}: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms, ${addresses.length} addresses; ${timing.warmupSeconds}s warm-up + ${timing.measureSeconds}s window + ${timing.tailSeconds}s tail`)
+    for (let elapsed = 0; elapsed < total; elapsed += 10) {
+      await Bun.sleep(Math.min(10, total - elapsed) * 1000)
+      const st = run.atlas.status()
+      ctx.progress(`${label}: t=${Math.min(total, elapsed + 10)}s low-water ${st.lowWater} cursor ${st.cursor} raids stored ${st.raidsStored} missed ${st.missed}`)
+    }
+    const stoppedAt = Date.now()
+    const result = await run.atlas.stop()
+    const cpu = describeCpuShare(before, sampleCpu(sim?.pid ?? null))
+    const windowFrom = t0 + timing.warmupSeconds * 1000
+    const windowTo = windowFrom + timing.measureSeconds * 1000
+    const rows = await run.db.sql.unsafe<{ id: string; crawled: string; completed: string | null }[]>(
+      `select p.instance_id::text as id, (extract(epoch from p.date_crawled) * 1000)::float8::text as crawled,
+              (extract(epoch from i.date_completed) * 1000)::float8::text as completed
+       from raw.pgcr p left join core.instance i using (instance_id)`,
+    )
+    const storedAt = new Map(rows.map((r) => [r.id, Number(r.crawled)]))
+    const completionLag = rows
+      .filter((r) => r.completed !== null && Number(r.crawled) >= windowFrom && Number(r.crawled) < windowTo)
+      .map((r) => (Number(r.crawled) - Number(r.completed)) / 1000)
+    let publication: LagReport | null = null
+    if (sim) {
+      const truth = await sim.truth(from!, from! + BigInt(Math.ceil(total * 400)))
+      const published = truth.ids
+        .filter((t) => (t.kind === "raid" || t.kind === "pantheon") && t.publishedAt !== null && t.state === "published")
+        .map((t) => ({ id: t.id, publishedAt: t.publishedAt!, incompleteUntil: t.incompleteUntil }))
+      publication = computePublicationLag(published, storedAt, { from: windowFrom, to: windowTo }, stoppedAt)
+    }
+    return {
+      settings: s, addresses, timing, publication, completionLagSeconds: summarize(completionLag), raidsStored: result.status.raidsStored,
+      requests: result.status.requests, cpu,
+    }
+  } finally {
+    await run.close()
+  }
+}
+
+export function describeFrontierRow(m: FrontierMeasurement): Row {
+  const p = m.publication
+  return {
+    fetchers: m.settings.fetchers, concurrency: m.settings.maxConcurrency, batch: m.settings.batchSize,
+    ...(p
+      ? { "raids in window": p.published, unstored: p.unstored, "lag p50 s": p.lagSeconds.p50, "lag p90 s": p.lagSeconds.p90, "lag p99 s": p.lagSeconds.p99, "lag max s": p.lagSeconds.max, "p99 w/o incomplete s": p.lagCompleteSeconds.p99 }
+      : {}),
+    "from completion p50 s": m.completionLagSeconds.p50, "from completion p99 s": m.completionLagSeconds.p99,
+  }
+}
+
+export function describeTiming(quick: boolean, seconds: number | null): FrontierTiming {
+  return { warmupSeconds: quick ? 15 : 30, measureSeconds: seconds ?? (quick ? 75 : 240), tailSeconds: quick ? 25 : 60 }
+}
+
+export const frontierScenario: Scenario = {
+  name: "frontier",
+  summary: "Atlas following a live sim (50 ids/s, batches, delays, throttle); lag publication → stored p50/p99",
+  core: true,
+  async run(ctx) {
+    const s = resolveCrawlSettings(ctx.args)
+    const timing = describeTiming(ctx.quick, ctx.args.seconds)
+    const real = ctx.args.target === "real" ? requireRealTarget() : null
+    const sim = real ? null : await spawnFrontierSim()
+    try {
+      const m = await measureFrontier(ctx, s, timing, sim ? { sim } : { real: real! })
+      const p = m.publication
+      const notes = p
+        ? [
+            describeTarget("frontier lag p50 (s)", p.lagSeconds.p50, "<= 2", p.lagSeconds.p50 <= 2),
+            describeTarget("frontier lag p99 (s)", p.lagSeconds.p99, "<= 20", p.lagSeconds.p99 <= 20),
+            `${p.published} raid/Pantheon ids published in the ${timing.measureSeconds}s window, ${p.unstored} not stored when Atlas stopped (counted with their lag at stop); p99 without ids whose first version was incomplete: ${p.lagCompleteSeconds.p99.toFixed(1)} s`,
+          ]
+        : [`--target real: lag from completion (includes Bungie's publication delay); ${m.completionLagSeconds.count} raids stored in the window`]
+      notes.push(`requests by result: ${JSON.stringify(m.requests)}; addresses ${m.addresses.join(", ") || "(default route)"}`)
+      notes.push(`cores: bench process ${m.cpu.benchCores}${sim ? `, simulator ${m.cpu.simCores}` : ""}, postgres ${m.cpu.postgresCores} (of 2)`)
+      return {
+        title: `frontier — Atlas following a live ${sim ? "simulator (calm, 50 ids/s)" : "Bungie API"}`,
+        tables: [{ rows: [describeFrontierRow(m)] }],
+        result: { ...m },
+        notes,
+      }
+    } finally {
+      await sim?.stop()
+    }
+  },
+}
