@@ -23,6 +23,11 @@ export interface PgWriterInit {
 
 declare const self: Worker
 
+// Signals belong to the coordinator, which drains this thread in order; without a handler here
+// the runtime's default action would end the whole process mid-drain.
+process.on("SIGINT", () => {})
+process.on("SIGTERM", () => {})
+
 const post = (message: WriterToMain, transfer: ArrayBuffer[] = []) => self.postMessage(message, transfer)
 
 self.onmessage = (event: MessageEvent<PgWriterInit>) => {

@@ -11,7 +11,7 @@
 export interface RetryPolicyOptions {
   /** Delays (ms) between 404 attempts near the head; the last one ends the schedule. */
   notFoundScheduleMs: readonly number[]
-  /** Ids this far below the newest existing id are history: short 404 patience. */
+  /** Ids this far below the newest existing id are history (older than any late batch, ~7 min at 50 ids/s): short 404 patience. */
   farBehindIds: bigint
   /** 404 attempts for history ids before the ledger. */
   farBehindAttempts: number
@@ -28,7 +28,7 @@ export interface RetryPolicyOptions {
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicyOptions> = Object.freeze({
   notFoundScheduleMs: [1_000, 1_500, 2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000],
-  farBehindIds: 100_000n,
+  farBehindIds: 20_000n,
   farBehindAttempts: 3,
   incompleteRefetchMs: 200_000,
   transientAttempts: 5,

