@@ -67,12 +67,24 @@ async function copyBatch(db: TestDatabase, items: readonly StoreItem[], knownPla
   return countStagingRows(rows)
 }
 
-export async function compareStorage(batchSize: number, batches: number, progress: (m: string) => void): Promise<{ store: StorageMeasurement; copy: StorageMeasurement }> {
+export interface StorageComparison {
+  store: StorageMeasurement
+  copy: StorageMeasurement
+  /** The store's database (instances + outbox rows) and what was stored, for the ClickHouse part. */
+  storeDb: TestDatabase
+  storedItems: StoreItem[]
+  /** Drops both databases. */
+  drop(): Promise<void>
+}
+
+/** Keeps the databases until drop(), so the ClickHouse part can relay the store's outbox. */
+export async function compareStorage(batchSize: number, batches: number, progress: (m: string) => void): Promise<StorageComparison> {
   const items = buildSyntheticItems(batchSize * (batches + 1), 7)
   const [storeDb, copyDb] = await Promise.all([createTestDatabase({ migrate: true, max: 2 }), createTestDatabase({ migrate: true, max: 2 })])
   const store = { ms: [] as number[], rows: 0, instances: 0 }
   const copy = { ms: [] as number[], rows: 0, instances: 0 }
   const knownPlayers = new Set<string>()
+  const drop = () => Promise.all([storeDb.drop(), copyDb.drop()]).then(() => {})
   try {
     for (let b = 0; b <= batches; b++) {
       const batch = items.slice(b * batchSize, (b + 1) * batchSize)
@@ -94,12 +106,13 @@ export async function compareStorage(batchSize: number, batches: number, progres
       }
       if (b > 0) progress(`writer batch ${b}/${batches}: storeInstances ${store.ms.at(-1)!.toFixed(0)} ms, raw COPY ${copy.ms.at(-1)!.toFixed(0)} ms (${rows} rows)`)
     }
-  } finally {
-    await Promise.all([storeDb.drop(), copyDb.drop()])
+  } catch (error) {
+    await drop().catch(() => {})
+    throw error
   }
   const describe = (method: StorageMeasurement["method"], m: typeof store): StorageMeasurement => {
     const seconds = m.ms.reduce((a, b) => a + b, 0) / 1000
     return { method, batches, batchSize, rows: m.rows, instances: m.instances, rowsPerSecond: m.rows / seconds, instancesPerSecond: m.instances / seconds, batchMs: summarize(m.ms) }
   }
-  return { store: describe("storeInstances", store), copy: describe("raw COPY", copy) }
+  return { store: describe("storeInstances", store), copy: describe("raw COPY", copy), storeDb, storedItems: items.slice(0, batchSize * (batches + 1)), drop }
 }

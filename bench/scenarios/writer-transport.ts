@@ -77,9 +77,9 @@ export interface TransportRow {
 }
 
 export async function compareTransports(items: readonly RaidItem[], quick: boolean, progress: (m: string) => void): Promise<TransportRow[]> {
-  const rounds = quick ? 3 : 5
-  const perRound = quick ? 3_000 : 10_000
-  const latencyCount = quick ? 1_000 : 3_000
+  const rounds = quick ? 5 : 9
+  const perRound = quick ? 5_000 : 10_000
+  const latencyCount = quick ? 2_000 : 5_000
   const channels = new Map(TRANSPORT_FORMATS.map((f) => [f, openChannel(f)]))
   const rates = new Map<TransportFormat, number[]>(TRANSPORT_FORMATS.map((f) => [f, []]))
   const latencies = new Map<TransportFormat, number[]>(TRANSPORT_FORMATS.map((f) => [f, []]))

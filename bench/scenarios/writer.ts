@@ -8,6 +8,7 @@ import { loadProcessedFixtureItems } from "../lib/processed-fixtures.ts"
 import { computeRatio } from "../lib/stats.ts"
 import { describeTarget, type Scenario } from "../lib/scenario.ts"
 import type { Row } from "../lib/report.ts"
+import { compareClickhouse, type ClickhouseMeasurement } from "./writer-clickhouse.ts"
 import { compareStorage, type StorageMeasurement } from "./writer-storage.ts"
 import { compareTransports } from "./writer-transport.ts"
 
@@ -28,6 +29,18 @@ export const writerScenario: Scenario = {
     ctx.progress(`postgres: ${batches} batches of ${s.batchSize} synthetic instances, storeInstances vs raw COPY`)
     const storage = await compareStorage(s.batchSize, batches, ctx.progress)
     const pgRatio = computeRatio(storage.store.rowsPerSecond, storage.copy.rowsPerSecond)
+    let ch
+    try {
+      ctx.progress(`clickhouse: relaying the store's outbox (${storage.storedItems.length} instances) vs raw inserts`)
+      ch = await compareClickhouse(storage.storeDb, storage.storedItems, s.batchSize, ctx.progress)
+    } finally {
+      await storage.drop()
+    }
+    const chRatio = computeRatio(ch.relay.instancesPerSecond, ch.raw.instancesPerSecond)
+    const describeCh = (m: ClickhouseMeasurement): Row => ({
+      case: m.method, batch: m.batchSize, instances: m.instances, "instances/s": m.instancesPerSecond,
+      "batch p50 ms": m.batchMs.p50, "batch p90 ms": m.batchMs.p90, "batch p99 ms": m.batchMs.p99, "batch max ms": m.batchMs.max,
+    })
 
     const items = loadProcessedFixtureItems()
     ctx.progress(`transport: ${items.length} real processed raid instances from the fixtures`)
@@ -41,12 +54,14 @@ export const writerScenario: Scenario = {
       title: `writer — Postgres store vs raw COPY (batch ${s.batchSize}), and writer transport over MessagePort`,
       tables: [
         { title: "Postgres: storeInstances vs raw COPY into the same tables", rows: [describeStorageRow(storage.store), describeStorageRow(storage.copy), { case: "ratio store / COPY", "rows/s": pgRatio }] },
+        { title: "ClickHouse: outbox relay (ch-writer) vs raw insert of the same rows", rows: [describeCh(ch.relay), describeCh(ch.raw), { case: "ratio relay / raw", "instances/s": chRatio }] },
         { title: `fetcher → writer transport over a MessagePort (Worker round trip), ${items.length} real processed raids`, rows: transportRows },
       ],
-      result: { postgres: storage, pgRatio, transport, transportItems: items.length },
+      result: { postgres: { store: storage.store, copy: storage.copy }, pgRatio, clickhouse: ch, chRatio, transport, transportItems: items.length },
       notes: [
         describeTarget("pg-writer rows/s / raw COPY rows/s", pgRatio, ">= 0.7", pgRatio >= 0.7),
         "store = one transaction per batch: staging load (json_populate_recordset) + set-based upserts, aggregates, first clears/sherpas, outbox; raw COPY = COPY only into the same tables",
+        "ClickHouse: embedded chdb in this process; the relay reads each batch's instances back from Postgres (the source of truth) before inserting, the raw insert does not (no DESIGN target)",
         "Postgres is the shared server at 127.0.0.1:5432 (other engineers' tests may run on it); batches alternate store/COPY so both see the same noise",
       ],
     }
