@@ -4,7 +4,10 @@
  * MessagePort; acks and compact stats go to the coordinator.
  */
 import { loadDefinitions } from "../src/lib/definitions.ts"
+import { Registry } from "prom-client"
 import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
+import { registerAtlasWorkerMetrics } from "../src/lib/monitoring/metrics.ts"
+import { startWorkerMetricsReporter } from "../src/lib/monitoring/worker-metrics.ts"
 import { attachLimiter } from "../src/lib/ratelimit/index.ts"
 import { FetchLoop } from "../src/apps/atlas/fetch-loop.ts"
 import { IdSpace } from "../src/apps/atlas/id-space.ts"
@@ -23,6 +26,8 @@ export interface FetcherInit {
   userAgent: string
   timeoutMs: number
   sourceAddresses: string[]
+  /** Metric label per address index. */
+  addressNames: string[]
   lanes: number
   blockSize: bigint
   writerQueueBound: number
@@ -47,7 +52,12 @@ self.onmessage = (event: MessageEvent<FetcherInit>) => {
   const attempter = createPgcrAttempter({
     baseUrl: init.baseUrl, apiKey: init.apiKey, userAgent: init.userAgent, timeoutMs: init.timeoutMs, sourceAddresses: init.sourceAddresses,
   })
+  const registry = new Registry()
+  const metrics = registerAtlasWorkerMetrics(registry)
+  const reporter = startWorkerMetricsReporter({ registry, post: (snapshot) => report({ type: "metrics", worker: init.worker, snapshot }) })
   const loop = new FetchLoop({
+    metrics,
+    addressNames: init.addressNames,
     worker: init.worker,
     space: new IdSpace(init.idSpace),
     limiter: attachLimiter(init.limiter),
@@ -67,8 +77,9 @@ self.onmessage = (event: MessageEvent<FetcherInit>) => {
     if (message.type === "drain") loop.drain()
     else if (message.type === "gap") loop.dropRange(message.from, message.to)
   }
-  void loop.run().then(() => {
+  void loop.run().then(async () => {
     attempter.close()
+    await reporter.stop()
     report({ type: "drained", worker: init.worker })
   })
 }

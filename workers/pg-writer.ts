@@ -5,7 +5,10 @@
  * queue counter that fetchers read for backpressure.
  */
 import { createSql } from "../src/lib/database/postgres.ts"
+import { Registry } from "prom-client"
 import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
+import { registerAtlasWorkerMetrics } from "../src/lib/monitoring/metrics.ts"
+import { startWorkerMetricsReporter } from "../src/lib/monitoring/worker-metrics.ts"
 import { BatchWriter } from "../src/apps/atlas/batch-writer.ts"
 import { IdSpace } from "../src/apps/atlas/id-space.ts"
 import { decodeWriterItem, type MainToWriter, type WriterToMain } from "../src/apps/atlas/messages.ts"
@@ -36,6 +39,9 @@ self.onmessage = (event: MessageEvent<PgWriterInit>) => {
   const log = createLogger({ level: init.logLevel, fields: { app: "atlas", thread: "pg-writer" } })
   const sql = createSql(init.databaseUrl, { max: 2, applicationName: "atlas-pg-writer" })
   const space = new IdSpace(init.idSpace)
+  const registry = new Registry()
+  const metrics = registerAtlasWorkerMetrics(registry)
+  const reporter = startWorkerMetricsReporter({ registry, post: (snapshot) => post({ type: "metrics", worker: "pg-writer", snapshot }) })
   const writer = new BatchWriter({
     sql,
     crawler: init.crawler,
@@ -44,6 +50,14 @@ self.onmessage = (event: MessageEvent<PgWriterInit>) => {
     log,
     onCommitted(outcome) {
       space.addWriterQueue(-outcome.fetcherItems)
+      const now = Date.now()
+      metrics.writerBatchSize.observe({ writer: "pg" }, outcome.items)
+      metrics.writerBatchDuration.observe({ writer: "pg" }, outcome.durationMs / 1000)
+      metrics.resolved.inc({ how: "raid" }, outcome.raids)
+      metrics.resolved.inc({ how: "missed" }, outcome.missed)
+      for (const gap of outcome.gaps) metrics.resolved.inc({ how: "gap" }, Number(gap.to - gap.from))
+      for (const completedAt of outcome.completedAt) if (Number.isFinite(completedAt)) metrics.lag.observe(Math.max(0, (now - completedAt) / 1000))
+      metrics.queueDepth.set({ queue: "writer" }, space.writerQueue)
       const ids = BigInt64Array.from(outcome.resolved)
       post({ type: "resolved", ids }, [ids.buffer as ArrayBuffer])
       for (const gap of outcome.gaps) post({ type: "gapStored", from: gap.from, to: gap.to })
@@ -69,6 +83,7 @@ self.onmessage = (event: MessageEvent<PgWriterInit>) => {
       post({ type: "flushed" })
     } else if (message.type === "close") {
       await writer.flushAll()
+      await reporter.stop()
       await sql.end({ timeout: 5 })
       post({ type: "closed" })
     }

@@ -4,18 +4,20 @@
  * bodies switched on.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
+import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { startSim, type SimHandle } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
+import { startInlineRelays } from "./clickhouse-sidecar.ts"
 
 const log = createLogger({ level: process.env.ATLAS_TEST_LOG === "1" ? "info" : "warn", fields: { app: "atlas-test" } })
 
 describe("atlas end to end", () => {
   let db: TestDatabase
   let sim: SimHandle
+  let ch: TestClickhouse
   beforeAll(async () => {
-    db = await createTestDatabase({ migrate: true })
+    ;[db, ch] = await Promise.all([createTestDatabase({ migrate: true }), createTestClickhouse({ migrate: true })])
     sim = await startSim({
       seed: 42,
       scenario: "calm",
@@ -29,6 +31,7 @@ describe("atlas end to end", () => {
   afterAll(async () => {
     await sim?.stop()
     await db?.drop()
+    await ch?.drop()
   })
 
   test("completeness: exactly the simulator's raids, every other id resolved", async () => {
@@ -41,7 +44,10 @@ describe("atlas end to end", () => {
     sim.controls.closeFloodgates({ fromId: from + 450n })
     setTimeout(() => sim.controls.setMaintenance(true), 6_000)
     setTimeout(() => sim.controls.setMaintenance(false), 9_000)
+    // The ClickHouse relay runs inline here: this test process already owns the embedded engine.
+    const relays = startInlineRelays({ sql: db.sql, clickhouse: ch.client, rabbitmqUrl: null, log, pollMs: 200 })
     const atlas = await startAtlas({
+      sidecars: [relays],
       crawler: "completeness", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "test-key", userAgent: "atlas-test/1",
       fetchers: 2, maxConcurrency: 24, sourceAddresses: ["127.0.0.1", "127.0.0.2"], batchSize: 100, batchMs: 100, metricsPort: 0, log,
       logLevel: "warn", statusIntervalMs: 5_000,
@@ -72,6 +78,9 @@ describe("atlas end to end", () => {
     expect(storedIds.length).toBeGreaterThan(50)
     const checkpoint = await db.sql`SELECT low_water_mark::text AS lw FROM crawl.crawler_state WHERE crawler = 'completeness'`
     expect(BigInt(checkpoint[0]!.lw as string)).toBe(to + 1n)
+    // ClickHouse holds the same instances (the relay flushed at shutdown).
+    const chRows = await (await ch.client.query({ query: "SELECT toString(instance_id) AS id FROM instance FINAL ORDER BY instance_id", format: "JSONEachRow" })).json<{ id: string }>()
+    expect(chRows.map((r) => r.id)).toEqual(storedIds)
     const requests = result.status.requests
     console.log(`completeness: ${storedIds.length} raids stored, ${ledger.length} ledgered, requests ${JSON.stringify(requests)}`)
   }, 150_000)

@@ -6,11 +6,11 @@
  *   fetcher Workers ×F ──MessagePort (msgpackr, transferred)──▶ pg-writer Worker ─▶ Postgres
  *   shared memory: id space (cursor, ceiling, counters) + limiter
  */
-import type { Server } from "bun"
 import type { Sql } from "../../lib/database/postgres.ts"
 import type { Logger, LogLevel } from "../../lib/monitoring/logger.ts"
 import { createSharedLimiter, type Limiter, type LimiterOptions } from "../../lib/ratelimit/index.ts"
 import { toLimiterOutcome } from "./limiter-outcome.ts"
+import { serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
 import { AtlasMetrics } from "./atlas-metrics.ts"
 import { createFrontierController, type FrontierControllerOptions } from "./controller/index.ts"
 import { Coordinator, type CoordinatorStatus } from "./coordinator.ts"
@@ -197,7 +197,8 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     }
     const init: FetcherInit = {
       type: "init", worker: i, idSpace: space.buffer, limiter: limiterBuffer, writerPort: fetcherPorts[i]!, baseUrl: o.baseUrl, apiKey: o.apiKey,
-      userAgent: o.userAgent, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: [...o.sourceAddresses], lanes,
+      userAgent: o.userAgent, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: [...o.sourceAddresses],
+      addressNames: o.sourceAddresses.length > 0 ? [...o.sourceAddresses] : ["default"], lanes,
       blockSize: o.blockSize ?? 4n, writerQueueBound: o.writerQueueBound ?? Math.max(2_000, o.batchSize * 4),
       retryQueueBound: o.retryQueueBound ?? 5_000, policy: o.policy, logLevel: o.logLevel,
     }
@@ -205,8 +206,18 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     fetchers.push(worker)
   }
 
-  const server = o.metricsPort === null ? null : serveMetrics(o.metricsPort, metrics, () => ({ ok: fatalReason === null, status: coordinator.status() }))
-  const metricsUrl = server ? `http://127.0.0.1:${server.port}` : null
+  const server =
+    o.metricsPort === null
+      ? null
+      : serveMetrics({
+          port: o.metricsPort,
+          registry: metrics,
+          health: () => {
+            const s = coordinator.status()
+            return { ok: fatalReason === null, lowWater: s.lowWater.toString(), cursor: s.cursor.toString(), raidsStored: s.raidsStored, fatal: fatalReason }
+          },
+        })
+  const metricsUrl = server ? server.url : null
   if (metricsUrl) log.info("atlas.metrics", { url: `${metricsUrl}/metrics` })
 
   // Control loop: tick, checkpoint, status line, Settings polling during SystemDisabled.
@@ -262,7 +273,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       for (const f of fetchers) f.terminate()
       writer.terminate()
       attempter.close()
-      server?.stop(true)
+      await server?.stop()
       const status = coordinator.status()
       const final = reason === "fatal" || fatalReason !== null ? "fatal" : reason
       log.info("atlas.stopped", { reason: final, lowWater: status.lowWater, raidsStored: status.raidsStored, missed: status.missed, fatal: fatalReason })
@@ -296,23 +307,6 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
     await sleep(20)
   }
   return true
-}
-
-function serveMetrics(port: number, metrics: AtlasMetrics, health: () => { ok: boolean; status: CoordinatorStatus }): Server<undefined> {
-  return Bun.serve({
-    port,
-    hostname: "0.0.0.0",
-    async fetch(request) {
-      const path = new URL(request.url).pathname
-      if (path === "/metrics") return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } })
-      if (path === "/healthz") {
-        const h = health()
-        const body = JSON.stringify({ ok: h.ok, lowWater: h.status.lowWater.toString(), cursor: h.status.cursor.toString(), raidsStored: h.status.raidsStored })
-        return new Response(body, { status: h.ok ? 200 : 503, headers: { "content-type": "application/json" } })
-      }
-      return new Response("not found\n", { status: 404 })
-    },
-  })
 }
 
 export type { Limiter }

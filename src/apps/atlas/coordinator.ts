@@ -55,7 +55,6 @@ export class Coordinator {
   private lastSaved: bigint | null = null
   private saving: Promise<void> | null = null
   private gapSearch: Promise<void> | null = null
-  private readonly inFlightByWorker = new Map<number, number>()
   private readonly requests: Record<string, number> = {}
   private raidsStored = 0
   private missed = 0
@@ -80,10 +79,12 @@ export class Coordinator {
     switch (message.type) {
       case "resolved":
         this.tracker.resolveMany(message.ids)
-        this.o.metrics.resolved.inc({ how: "nonRaid" }, message.ids.length)
         return
       case "stats":
         this.absorbStats(message.worker, message.stats)
+        return
+      case "metrics":
+        this.o.metrics.acceptWorker(`fetcher-${message.worker}`, message.snapshot)
         return
       case "fatal":
         this.fatal = message.reason
@@ -101,18 +102,15 @@ export class Coordinator {
         return
       case "gapStored":
         this.tracker.resolveRange(message.from, message.to)
-        this.o.metrics.gaps.inc(Number(message.to - message.from))
+        return
+      case "metrics":
+        this.o.metrics.acceptWorker(message.worker, message.snapshot)
         return
       case "batch": {
         const now = this.now()
         this.raidsStored += message.stored
         this.missed += message.missed
-        this.o.metrics.resolved.inc({ how: "raid" }, message.raids)
-        this.o.metrics.resolved.inc({ how: "missed" }, message.missed)
-        this.o.metrics.batchSize.observe(message.items)
-        this.o.metrics.batchDuration.observe(message.durationMs / 1000)
         const lags = message.completedAt.filter((t) => Number.isFinite(t)).map((t) => Math.max(0, now - t))
-        for (const lag of lags) this.o.metrics.lag.observe(lag / 1000)
         this.o.controller.observeLags(now, lags)
         return
       }
@@ -124,19 +122,14 @@ export class Coordinator {
     }
   }
 
-  private absorbStats(worker: number, stats: FetcherStats): void {
+  private absorbStats(_worker: number, stats: FetcherStats): void {
     const now = this.now()
     const c = this.o.controller
     c.observeFirstTries(now, stats.notFoundFirst, stats.firstTries)
     c.observeResolved(now, stats.raids + stats.nonRaids + stats.missed)
     c.observeLags(now, stats.lagSamples.map((s) => s * 1000))
     if (stats.newest) c.observeExisting(now, stats.newest.id, stats.newest.completedAt)
-    for (const lag of stats.lagSamples) this.o.metrics.lag.observe(lag)
-    for (const [kind, count] of Object.entries(stats.results)) {
-      this.requests[kind] = (this.requests[kind] ?? 0) + count
-      this.o.metrics.requests.inc({ result: kind }, count)
-    }
-    this.inFlightByWorker.set(worker, stats.inFlight)
+    for (const [kind, count] of Object.entries(stats.results)) this.requests[kind] = (this.requests[kind] ?? 0) + count
   }
 
   /** One control step: ceiling, dead-block search, metrics. Call about once a second. */
@@ -150,11 +143,9 @@ export class Coordinator {
     space.setCeiling(ceiling)
     this.decision = decision
     if (decision.deadBlockSuspected && this.gapSearch === null) this.startGapSearch()
-    let inFlight = 0
-    for (const n of this.inFlightByWorker.values()) inFlight += n
     this.o.metrics.setState({
-      lowWater: this.tracker.lowWater, cursor: space.cursor, ceiling, frontier: decision.frontierEstimate, share404: decision.share404,
-      leadSec: decision.leadSec, writerQueue: space.writerQueue, retryBacklog: space.retryBacklog, inFlight, fetchers: this.o.fetchers,
+      lowWater: this.tracker.lowWater, ceiling, frontier: decision.frontierEstimate, share404: decision.share404,
+      resolvedPerSec: decision.resolvedPerSec, leadSec: decision.leadSec,
     })
     this.o.metrics.setLimiter(this.o.limiter.snapshot())
     return decision

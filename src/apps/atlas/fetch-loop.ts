@@ -13,6 +13,7 @@
 import { encodeRawPgcr } from "../../lib/database/raw-pgcr-codec.ts"
 import type { Definitions } from "../../lib/definitions.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
+import type { AtlasWorkerMetrics } from "../../lib/monitoring/metrics.ts"
 import { processPgcr } from "../../lib/pgcr/process.ts"
 import type { Limiter, Permit } from "../../lib/ratelimit/index.ts"
 import { toLimiterOutcome } from "./limiter-outcome.ts"
@@ -44,6 +45,10 @@ export interface FetchLoopOptions {
   log: Logger
   statsIntervalMs?: number
   now?: () => number
+  /** Worker-scope series (shared definitions); snapshots are posted by the worker entry. */
+  metrics?: AtlasWorkerMetrics
+  /** Label per limiter address index. */
+  addressNames?: readonly string[]
 }
 
 interface Task {
@@ -153,7 +158,9 @@ export class FetchLoop {
       throw error
     }
     const result = await this.o.attempter.attempt(task.id, permit.addressIndex, task.cacheBust)
-    permit.release(toLimiterOutcome(result))
+    const outcome = toLimiterOutcome(result)
+    permit.release(outcome)
+    this.record(result.kind, outcome.kind, permit.addressIndex)
     const stats = this.stats
     stats.results[result.kind] = (stats.results[result.kind] ?? 0) + 1
     if (result.meta.latencyMs > 0) {
@@ -182,7 +189,9 @@ export class FetchLoop {
         } else if (processed.kind === "nonRaid") {
           this.resolve(task.id)
           stats.nonRaids++
+          this.o.metrics?.resolved.inc({ how: "nonRaid" })
           const completed = Date.parse(processed.dateCompleted)
+          if (Number.isFinite(completed)) this.o.metrics?.lag.observe(Math.max(0, (now - completed) / 1000))
           if (Number.isFinite(completed)) this.noteNewest(task.id, completed)
           if (Number.isFinite(completed) && stats.lagSamples.length < LAG_SAMPLE_CAP) stats.lagSamples.push(Math.max(0, (now - completed) / 1000))
           if (processed.unknownRaidHash) this.o.log.warn("atlas.fetcher.unknown_raid_hash", { id: task.id, hash: processed.hash })
@@ -239,6 +248,16 @@ export class FetchLoop {
     this.stats.missed++
   }
 
+  private record(kind: string, outcome: string, addressIndex: number): void {
+    const m = this.o.metrics
+    if (!m) return
+    const address = this.o.addressNames?.[addressIndex] ?? String(addressIndex)
+    m.requests.inc({ result: kind, address })
+    if (outcome === "throttled" || outcome === "serverThrottled" || outcome === "disabled") {
+      m.throttles.inc({ kind: outcome === "throttled" ? "rate" : outcome, address })
+    }
+  }
+
   private noteNewest(id: bigint, completedAt: number | null): void {
     const newest = this.stats.newest
     if (newest === null || id > newest.id) this.stats.newest = { id, completedAt }
@@ -262,6 +281,7 @@ export class FetchLoop {
     const stats = this.stats
     stats.inFlight = this.inFlight
     stats.retryQueue = this.retries.size
+    this.o.metrics?.queueDepth.set({ queue: `retry-fetcher-${this.o.worker}` }, this.retries.size)
     stats.latencyMs = this.latencyCount > 0 ? this.latencySum / this.latencyCount : 0
     this.latencySum = 0
     this.latencyCount = 0

@@ -8,6 +8,7 @@ import { connectPostgres } from "../../lib/database/postgres.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { startAtlas } from "./atlas.ts"
+import { startClickhouseWorker } from "./clickhouse-sidecar.ts"
 import { nameBoundedCrawler } from "./checkpoint.ts"
 import { FlagError, HELP_TEXT, parseFlags } from "./flags.ts"
 import { installShutdownHandlers } from "./shutdown.ts"
@@ -56,11 +57,16 @@ async function main(): Promise<number> {
   try {
     await runPostgresMigrations(pg.sql, { logger: log })
     const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
+    const clickhouse = await startClickhouseWorker({
+      databaseUrl: pg.url, clickhouseUrl: config.CLICKHOUSE_URL, clickhouseDatabase: config.CLICKHOUSE_DATABASE, dataDir: config.DATA_DIR,
+      rabbitmqUrl: config.RABBITMQ_URL, logLevel: config.LOG_LEVEL, log,
+    })
     const metricsPort = flags.metricsPort === "off" ? null : (flags.metricsPort ?? config.ATLAS_METRICS_PORT)
     const atlas = await startAtlas({
       crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, apiKey, userAgent: USER_AGENT,
       fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: config.RAIDHUB_SOURCE_ADDRESSES,
       batchSize: config.RAIDHUB_BATCH_SIZE, batchMs: config.RAIDHUB_BATCH_MAX_MS, metricsPort, log, logLevel: config.LOG_LEVEL, frontierHint,
+      sidecars: [clickhouse],
     })
     void signals.requested.then(() => atlas.stop())
     const result = await atlas.done
