@@ -1,0 +1,60 @@
+/**
+ * Following a live simulator that publishes 50 ids/s (bursts, publication delays, late batches,
+ * throttling at 25 req/s per address): report the lag from publication (simulator truth) to
+ * stored (raw.pgcr.date_crawled, the commit time) for raids, and Atlas's own completion→resolved
+ * lag. Printed, asserted only loosely: a test never asserts a tight time.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
+import { createLogger } from "../../lib/monitoring/logger.ts"
+import { startSim, type SimHandle } from "../../sim/server.ts"
+import { startAtlas } from "./atlas.ts"
+import { quantileOf } from "./sample-window.ts"
+
+const log = createLogger({ level: "warn", fields: { app: "atlas-frontier-test" } })
+const WARMUP_MS = 10_000
+const MEASURE_MS = 30_000
+
+describe("frontier following", () => {
+  let db: TestDatabase
+  let sim: SimHandle
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: true })
+    sim = await startSim({ seed: 11, scenario: "calm", port: 0, world: { ratePerSecond: 50, raidShare: 0.2 } })
+  })
+  afterAll(async () => {
+    await sim?.stop()
+    await db?.drop()
+  })
+
+  test("lag from publication to stored stays low (p50/p99 printed)", async () => {
+    const newest = BigInt(sim.truth.frontier().newestPublishedId ?? sim.truth.frontier().startId)
+    const atlas = await startAtlas({
+      crawler: "frontier", from: newest - 100n, to: null, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "frontier-key", userAgent: "atlas-test/1",
+      fetchers: 2, maxConcurrency: 48, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"], batchSize: 100, batchMs: 50,
+      metricsPort: null, log, logLevel: "warn", tickMs: 250,
+    })
+    await Bun.sleep(WARMUP_MS)
+    const windowStart = Date.now()
+    await Bun.sleep(MEASURE_MS)
+    const status = atlas.status()
+    await atlas.stop()
+    const rows = await db.sql<{ id: string; crawled: Date }[]>`
+      SELECT instance_id::text AS id, date_crawled AS crawled FROM raw.pgcr WHERE date_crawled >= ${new Date(windowStart)} ORDER BY 1`
+    const lags: number[] = []
+    for (const row of rows) {
+      const truth = sim.truth.id(row.id)
+      if (truth.publishedAt !== null) lags.push((row.crawled.getTime() - truth.publishedAt) / 1000)
+    }
+    const p50 = quantileOf(lags, 0.5)
+    const p99 = quantileOf(lags, 0.99)
+    const d = status.decision
+    console.log(
+      `frontier: ${lags.length} raids stored in ${MEASURE_MS / 1000} s; publication→stored p50 ${p50?.toFixed(2)} s, p99 ${p99?.toFixed(2)} s; ` +
+        `completion→resolved p50 ${((d?.lagP50Ms ?? NaN) / 1000).toFixed(1)} s, p99 ${((d?.lagP99Ms ?? NaN) / 1000).toFixed(1)} s; ` +
+        `404 share ${d?.share404.toFixed(3)}, lead ${d?.leadSec.toFixed(2)} s, requests ${JSON.stringify(status.requests)}`,
+    )
+    expect(lags.length).toBeGreaterThan(50)
+    expect(p50!).toBeLessThan(60)
+  }, 70_000)
+})
