@@ -77,8 +77,8 @@ export interface TransportRow {
 }
 
 export async function compareTransports(items: readonly RaidItem[], quick: boolean, progress: (m: string) => void): Promise<TransportRow[]> {
-  const rounds = quick ? 5 : 9
-  const perRound = quick ? 5_000 : 10_000
+  const rounds = quick ? 9 : 15
+  const perRound = quick ? 8_000 : 15_000
   const latencyCount = quick ? 2_000 : 5_000
   const channels = new Map(TRANSPORT_FORMATS.map((f) => [f, openChannel(f)]))
   const rates = new Map<TransportFormat, number[]>(TRANSPORT_FORMATS.map((f) => [f, []]))
