@@ -16,47 +16,74 @@ export function readCpuSeconds(pid: number): number {
   }
 }
 
-/**
- * CPU seconds of every process named `postgres` (the whole cluster, all databases: other people's
- * tests on the shared server count too, so this is an upper bound). Exited backends are lost, so
- * the delta under-counts short connections.
- */
-export function readPostgresCpuSeconds(): number {
-  let total = 0
+/** CPU seconds per live `postgres` process (the whole cluster: other people's tests count too). */
+export function readPostgresCpuByPid(): Map<number, number> {
+  const byPid = new Map<number, number>()
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
       if (!stat.includes("(postgres)")) continue
       const fields = stat.split(") ")[1]!.split(" ")
-      total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+      byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND)
     } catch {
       // The process exited between readdir and read.
     }
   }
-  return total
+  return byPid
 }
 
-export interface CpuSample {
-  self: number
-  sim: number
-  postgres: number
-  wall: number
-}
+/**
+ * Postgres CPU over a window, polled so backends that exit inside it (a pool closed at shutdown)
+ * still count with their last reading. Upper bound: every database on the server counts.
+ */
+export class PostgresCpuTracker {
+  private readonly first = readPostgresCpuByPid()
+  private readonly last = new Map(this.first)
+  private readonly timer = setInterval(() => this.poll(), 500)
 
-export function sampleCpu(simPid: number | null): CpuSample {
-  const usage = process.cpuUsage()
-  return {
-    self: (usage.user + usage.system) / 1e6,
-    sim: simPid === null ? 0 : readCpuSeconds(simPid),
-    postgres: readPostgresCpuSeconds(),
-    wall: performance.now() / 1000,
+  poll(): void {
+    for (const [pid, cpu] of readPostgresCpuByPid()) this.last.set(pid, cpu)
+  }
+
+  /** CPU seconds used since construction; stops polling. */
+  stop(): number {
+    this.poll()
+    clearInterval(this.timer)
+    let total = 0
+    for (const [pid, cpu] of this.last) total += cpu - (this.first.get(pid) ?? 0)
+    return total
   }
 }
 
-/** Cores used by each party between two samples (CPU seconds / wall seconds). */
-export function describeCpuShare(a: CpuSample, b: CpuSample): { wallSeconds: number; benchCores: number; simCores: number; postgresCores: number } {
-  const wall = Math.max(1e-3, b.wall - a.wall)
-  const round = (x: number) => Math.round((x / wall) * 100) / 100
-  return { wallSeconds: Math.round(wall * 10) / 10, benchCores: round(b.self - a.self), simCores: round(b.sim - a.sim), postgresCores: round(b.postgres - a.postgres) }
+export interface CpuWindow {
+  /** Ends the window: cores used by each party. */
+  stop(): CpuShare
 }
+
+export interface CpuShare {
+  wallSeconds: number
+  benchCores: number
+  simCores: number
+  postgresCores: number
+}
+
+/** Starts measuring CPU of this process, the simulator process and Postgres. */
+export function startCpuWindow(simPid: number | null): CpuWindow {
+  const read = () => {
+    const usage = process.cpuUsage()
+    return { self: (usage.user + usage.system) / 1e6, sim: simPid === null ? 0 : readCpuSeconds(simPid), wall: performance.now() / 1000 }
+  }
+  const a = read()
+  const pg = new PostgresCpuTracker()
+  return {
+    stop() {
+      const postgres = pg.stop()
+      const b = read()
+      const wall = Math.max(1e-3, b.wall - a.wall)
+      const round = (x: number) => Math.round((x / wall) * 100) / 100
+      return { wallSeconds: Math.round(wall * 10) / 10, benchCores: round(b.self - a.self), simCores: round(b.sim - a.sim), postgresCores: round(postgres) }
+    },
+  }
+}
+

@@ -7,7 +7,7 @@
  */
 import type { TestDatabase } from "../../src/lib/database/testing.ts"
 import { startBenchAtlas, UNLIMITED_RATE } from "../lib/atlas-run.ts"
-import { describeCpuShare, sampleCpu } from "../lib/cpu.ts"
+import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, type CrawlSettings } from "../lib/defaults.ts"
 import { computeRatio } from "../lib/stats.ts"
 import { describeTarget, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
@@ -31,7 +31,7 @@ export interface BackfillMeasurement {
   clickhouseAtExit: number
   clickhouseFinal: number
   clickhouseCatchUpSeconds: number
-  cpu: ReturnType<typeof describeCpuShare>
+  cpu: CpuShare
 }
 
 /** Mode-4 ids of [from, to] according to the simulator's truth (chunks of 200,000). */
@@ -51,7 +51,7 @@ export async function measureBackfill(
   const to = from + BigInt(ids) - 1n
   const raidsInRange = await countTruthRaids(sim, from, to)
   ctx.progress(`${options.label ?? "backfill"}: ids ${from}..${to} (${ids}), ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}, ${raidsInRange} raids`)
-  const before = sampleCpu(sim.pid)
+  const cpuWindow = startCpuWindow(sim.pid)
   const started = performance.now()
   const run = await startBenchAtlas({
     crawler: `bench-${from}`, from, to, baseUrl: sim.url, apiKey: SIM_API_KEY, fetchers: s.fetchers, maxConcurrency: s.maxConcurrency,
@@ -65,7 +65,7 @@ export async function measureBackfill(
     const result = await run.atlas.done
     clearInterval(progress)
     const seconds = (performance.now() - started) / 1000
-    const cpu = describeCpuShare(before, sampleCpu(sim.pid))
+    const cpu = cpuWindow.stop()
     const [row] = await run.db.sql.unsafe<{ n: number }[]>("select count(*)::int as n from core.instance where instance_id between $1 and $2", [from.toString(), to.toString()])
     const raidsStored = row?.n ?? 0
     const clickhouseAtExit = await run.countClickhouseInstances()

@@ -3,7 +3,7 @@
  * count and concurrency. The machine's limit for this work; `backfill` divides by it.
  * The simulator (`backfill` scenario: unthrottled, no latency) runs in its own process.
  */
-import { describeCpuShare, sampleCpu } from "../lib/cpu.ts"
+import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import { runFetchParse, type FetchParseResult } from "../lib/fetch-parse.ts"
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts"
@@ -17,7 +17,7 @@ export function spawnBackfillSim(): Promise<SimProcess> {
 }
 
 export interface CeilingMeasurement extends FetchParseResult {
-  cpu: ReturnType<typeof describeCpuShare>
+  cpu: CpuShare
 }
 
 /** Measures the ceiling against a running unthrottled sim over fresh ids starting at fromId. */
@@ -26,11 +26,11 @@ export async function measureCeiling(ctx: ScenarioContext, sim: SimProcess, from
   ctx.progress(`ceiling: ${s.fetchers} fetcher threads × ${Math.ceil(s.maxConcurrency / s.fetchers)} lanes for ${seconds}s`)
   // A short warm-up on other ids opens connections and JITs the parse path.
   await runFetchParse({ url: sim.url, apiKey: SIM_API_KEY, fromId: fromId - 100_000n, toId: fromId, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds: 1 })
-  const before = sampleCpu(sim.pid)
+  const cpuWindow = startCpuWindow(sim.pid)
   const result = await runFetchParse({
     url: sim.url, apiKey: SIM_API_KEY, fromId, toId: fromId + 10_000_000n, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds,
   })
-  const cpu = describeCpuShare(before, sampleCpu(sim.pid))
+  const cpu = cpuWindow.stop()
   ctx.progress(`ceiling: ${result.pgcrPerSecond.toFixed(0)} PGCR/s (p50 ${result.latencyMs.p50.toFixed(1)} ms)`)
   return { ...result, cpu }
 }

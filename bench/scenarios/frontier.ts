@@ -11,7 +11,7 @@
  */
 import { loadConfig } from "../../src/lib/config.ts"
 import { startBenchAtlas } from "../lib/atlas-run.ts"
-import { describeCpuShare, sampleCpu } from "../lib/cpu.ts"
+import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED, type CrawlSettings } from "../lib/defaults.ts"
 import { computePublicationLag, type LagReport } from "../lib/lag.ts"
 import type { Row } from "../lib/report.ts"
@@ -36,7 +36,7 @@ export interface FrontierMeasurement {
   completionLagSeconds: Distribution
   raidsStored: number
   requests: Record<string, number>
-  cpu: ReturnType<typeof describeCpuShare>
+  cpu: CpuShare
 }
 
 /** Refuses --target real without a key, with the reason. */
@@ -61,7 +61,7 @@ export async function measureFrontier(
   const addresses = sim ? listSourceAddresses(ctx.args.addresses ?? 4) : real!.sourceAddresses
   // Start at the live frontier (a sweep's later points find the sim long past its start id).
   const from = sim ? BigInt((await sim.truth(sim.startId, sim.startId + 1n)).frontier.newestPublishedId ?? sim.startId.toString()) : null
-  const before = sampleCpu(sim?.pid ?? null)
+  const cpuWindow = startCpuWindow(sim?.pid ?? null)
   const t0 = Date.now()
   const run = await startBenchAtlas({
     crawler: `bench-frontier-${t0}`, from, to: null, baseUrl: sim ? sim.url : real!.baseUrl,
@@ -78,7 +78,7 @@ export async function measureFrontier(
     }
     const stoppedAt = Date.now()
     const result = await run.atlas.stop()
-    const cpu = describeCpuShare(before, sampleCpu(sim?.pid ?? null))
+    const cpu = cpuWindow.stop()
     const windowFrom = t0 + timing.warmupSeconds * 1000
     const windowTo = windowFrom + timing.measureSeconds * 1000
     const rows = await run.db.sql.unsafe<{ id: string; crawled: string; completed: string | null }[]>(

@@ -7,7 +7,7 @@
  */
 import { createSharedLimiter, type LimiterSnapshot } from "../../src/lib/ratelimit/index.ts"
 import { computeRatio } from "../lib/stats.ts"
-import { describeCpuShare, sampleCpu } from "../lib/cpu.ts"
+import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import { describeTarget, type Scenario } from "../lib/scenario.ts"
 import { spawnSim, type SimSourceStats } from "../lib/sim-process.ts"
@@ -56,14 +56,14 @@ export const limiterScenario: Scenario = {
       })
       await Bun.sleep(warmupSeconds * 1000)
       await sim.resetStats()
-      const before = sampleCpu(sim.pid)
+      const cpuWindow = startCpuWindow(sim.pid)
       const measuredFrom = performance.now()
       const progress = setInterval(() => ctx.progress(describeSnapshot(limiter.snapshot())), 10_000)
       const results = await Promise.all(done)
       clearInterval(progress)
       const measured = (performance.now() - measuredFrom) / 1000
       const stats = await sim.stats()
-      const cpu = describeCpuShare(before, sampleCpu(sim.pid))
+      const cpu = cpuWindow.stop()
       const snapshot = limiter.snapshot()
       const allowed = LIMIT_PER_SECOND * addresses.length
       const rows = Object.entries(stats.sources).map(([source, st]) => describeSourceRow(source, st, measured, LIMIT_PER_SECOND))
