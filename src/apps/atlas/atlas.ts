@@ -12,7 +12,7 @@ import { createSharedLimiter, type Limiter, type LimiterOptions } from "../../li
 import { toLimiterOutcome } from "./limiter-outcome.ts"
 import { serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
 import { AtlasMetrics } from "./atlas-metrics.ts"
-import { createFrontierController, type FrontierControllerOptions } from "./controller/index.ts"
+import { createFrontierController, DEFAULT_LEAD_PARAMS, type FrontierControllerOptions } from "./controller/index.ts"
 import { Coordinator, type CoordinatorStatus } from "./coordinator.ts"
 import { IdSpace } from "./id-space.ts"
 import type { FetcherToMain, MainToFetcher, MainToWriter, WriterToMain } from "./messages.ts"
@@ -54,6 +54,8 @@ export interface AtlasOptions {
   retryQueueBound?: number
   limiterOptions?: Partial<LimiterOptions>
   controllerOptions?: Partial<FrontierControllerOptions>
+  /** Share of 404s among first tries the claim lead aims for (RAIDHUB_TARGET_404_SHARE). */
+  target404Share?: number
   policy?: RetryPolicyOptions
   /** Side services started after the writers (e.g. the ClickHouse relay); stopped last. */
   sidecars?: AtlasSidecar[]
@@ -121,7 +123,9 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   }
   const space = IdSpace.create(start.start)
   if (start.frontier !== null) space.noteExisting(start.frontier)
-  const controller = createFrontierController(o.controllerOptions ?? {}, Date.now())
+  const controllerOptions: Partial<FrontierControllerOptions> = { ...o.controllerOptions }
+  if (o.target404Share !== undefined) controllerOptions.lead = { ...(controllerOptions.lead ?? DEFAULT_LEAD_PARAMS), target404Share: o.target404Share }
+  const controller = createFrontierController(controllerOptions, Date.now())
   if (start.frontier !== null) controller.observeExisting(Date.now(), start.frontier, null)
   const metrics = new AtlasMetrics(o.sourceAddresses.length > 0 ? o.sourceAddresses : ["default"])
 

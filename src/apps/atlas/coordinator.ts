@@ -128,7 +128,10 @@ export class Coordinator {
     c.observeFirstTries(now, stats.notFoundFirst, stats.firstTries)
     c.observeResolved(now, stats.raids + stats.nonRaids + stats.missed)
     c.observeLags(now, stats.lagSamples.map((s) => s * 1000))
-    if (stats.newest) c.observeExisting(now, stats.newest.id, stats.newest.completedAt)
+    // Discovery time, not completion time: completion precedes an id's creation by 0-40 s at
+    // random, which flattens a fitted id-vs-completion line (errors in x) and pulls the estimate
+    // (and the claim ceiling) behind the real head.
+    if (stats.newest) c.observeExisting(now, stats.newest.id, null)
     for (const [kind, count] of Object.entries(stats.results)) this.requests[kind] = (this.requests[kind] ?? 0) + count
   }
 

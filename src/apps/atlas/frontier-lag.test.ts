@@ -32,12 +32,13 @@ describe("frontier following", () => {
     const atlas = await startAtlas({
       crawler: "frontier", from: newest - 100n, to: null, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "frontier-key", userAgent: "atlas-test/1",
       fetchers: 2, maxConcurrency: 48, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"], batchSize: 100, batchMs: 50,
-      metricsPort: null, log, logLevel: "warn", tickMs: 250,
+      metricsPort: null, log, logLevel: "warn", tickMs: 250, target404Share: Number(process.env.ATLAS_TARGET_404 ?? 0.025),
     })
     await Bun.sleep(WARMUP_MS)
     const windowStart = Date.now()
     await Bun.sleep(MEASURE_MS)
     const status = atlas.status()
+    const published = sim.truth.frontier().newestPublishedId
     await atlas.stop()
     const rows = await db.sql<{ id: string; crawled: Date }[]>`
       SELECT instance_id::text AS id, date_crawled AS crawled FROM raw.pgcr WHERE date_crawled >= ${new Date(windowStart)} ORDER BY 1`
@@ -52,7 +53,8 @@ describe("frontier following", () => {
     console.log(
       `frontier: ${lags.length} raids stored in ${MEASURE_MS / 1000} s; publication→stored p50 ${p50?.toFixed(2)} s, p99 ${p99?.toFixed(2)} s; ` +
         `completion→resolved p50 ${((d?.lagP50Ms ?? NaN) / 1000).toFixed(1)} s, p99 ${((d?.lagP99Ms ?? NaN) / 1000).toFixed(1)} s; ` +
-        `404 share ${d?.share404.toFixed(3)}, lead ${d?.leadSec.toFixed(2)} s, requests ${JSON.stringify(status.requests)}`,
+        `404 share ${d?.share404.toFixed(3)}, lead ${d?.leadSec.toFixed(2)} s, requests ${JSON.stringify(status.requests)}; ` +
+        `at the end: newest published ${published}, cursor ${status.cursor}, ceiling ${status.ceiling}, low-water ${status.lowWater}`,
     )
     expect(lags.length).toBeGreaterThan(50)
     expect(p50!).toBeLessThan(60)

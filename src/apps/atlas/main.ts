@@ -66,6 +66,7 @@ async function main(): Promise<number> {
       crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, apiKey, userAgent: USER_AGENT,
       fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: config.RAIDHUB_SOURCE_ADDRESSES,
       batchSize: config.RAIDHUB_BATCH_SIZE, batchMs: config.RAIDHUB_BATCH_MAX_MS, metricsPort, log, logLevel: config.LOG_LEVEL, frontierHint,
+      target404Share: config.RAIDHUB_TARGET_404_SHARE,
       sidecars: [clickhouse],
     })
     void signals.requested.then(() => atlas.stop())
