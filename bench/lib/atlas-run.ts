@@ -1,14 +1,18 @@
 /**
  * Runs Atlas in this process through its programmatic entry (src/apps/atlas/atlas.ts
- * `startAtlas`: coordinator on the main thread, fetcher and pg-writer Worker threads) against a
- * fresh, migrated test database, with "all storage on": the pg-writer's Postgres transaction
- * (raw PGCR, instance, players, aggregates, outbox) plus the ClickHouse outbox relay into a fresh
- * embedded ClickHouse database (in this process, like `bun run atlas` with embedded chdb).
+ * `startAtlas`: coordinator on the main thread, fetcher, pg-writer and ch-writer Worker threads)
+ * against a fresh, migrated test database, with "all storage on" as `bun run atlas` runs it: the
+ * pg-writer's Postgres transaction (raw PGCR, instance, players, aggregates, outbox) and the
+ * ch-writer Worker relaying the ClickHouse outbox into embedded ClickHouse (a unique database in
+ * a per-process temp data directory; libchdb binds one directory per process). No RabbitMQ:
+ * queue outbox rows wait in the outbox, as without a broker in production.
  */
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { startAtlas, type AtlasHandle } from "../../src/apps/atlas/atlas.ts"
-import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../src/lib/database/testing.ts"
-import { createClickhouseSink } from "../../src/lib/messaging/clickhouse-sink.ts"
-import { createOutboxRelay } from "../../src/lib/messaging/outbox-relay.ts"
+import { startClickhouseWorker } from "../../src/apps/atlas/clickhouse-sidecar.ts"
+import { createTestDatabase, uniqueName, type TestDatabase } from "../../src/lib/database/testing.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
 import type { LimiterOptions } from "../../src/lib/ratelimit/index.ts"
 
@@ -25,7 +29,9 @@ export interface BenchAtlasOptions {
   sourceAddresses?: string[]
   frontierHint?: bigint | null
   limiterOptions?: Partial<LimiterOptions>
+  /** Run the ch-writer Worker (ClickHouse relay) as Atlas' sidecar. */
   clickhouse: boolean
+  tickMs?: number
   /** Reuse a database across runs (sweep); default: a fresh one, dropped by close(). */
   db?: TestDatabase
 }
@@ -33,11 +39,8 @@ export interface BenchAtlasOptions {
 export interface BenchAtlas {
   atlas: AtlasHandle
   db: TestDatabase
-  clickhouse: TestClickhouse | null
-  /** Distinct instances that reached ClickHouse so far. */
-  countClickhouseInstances(): Promise<number>
-  /** Polls until ClickHouse holds `expected` instances or the timeout passes; returns the count. */
-  waitForClickhouse(expected: number, timeoutMs: number): Promise<number>
+  /** ClickHouse outbox rows not yet relayed (0 after a clean shutdown: the ch-writer flushes). */
+  countClickhousePending(): Promise<number>
   /** Drops what this run created (not a database passed in). */
   close(): Promise<void>
 }
@@ -45,43 +48,36 @@ export interface BenchAtlas {
 /** An unthrottled simulator needs no rate ceiling: lift it so only the machine limits Atlas. */
 export const UNLIMITED_RATE: Partial<LimiterOptions> = { initialCeiling: 100_000, maxCeiling: 100_000, minCeiling: 1 }
 
+const CHDB_DIR = join(tmpdir(), `raidhub-bench-chdb-${process.pid}`)
+let chdbCleanup = false
+
 export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas> {
   const ownDb = !o.db
   const db = o.db ?? (await createTestDatabase({ migrate: true, max: 4 }))
-  const clickhouse = o.clickhouse ? await createTestClickhouse({ migrate: true }) : null
   const log = createLogger({ level: "warn", fields: { app: "atlas", bench: o.crawler } })
-  // Started here rather than as an Atlas sidecar so it can keep draining after Atlas exits
-  // (the benchmark times "stored in ClickHouse" separately from "committed in Postgres").
-  const relay = clickhouse
-    ? createOutboxRelay({ sql: db.sql, sink: createClickhouseSink({ client: clickhouse.client, sql: db.sql }), topicPrefix: "clickhouse.", exclusive: true, pollMs: 100, logger: log })
-    : null
-  relay?.start()
+  const sidecars = []
+  if (o.clickhouse) {
+    if (!chdbCleanup) {
+      chdbCleanup = true
+      process.on("exit", () => rmSync(CHDB_DIR, { recursive: true, force: true }))
+    }
+    sidecars.push(await startClickhouseWorker({
+      databaseUrl: db.url, clickhouseUrl: null, clickhouseDatabase: uniqueName("bench"), dataDir: CHDB_DIR, rabbitmqUrl: null, logLevel: "warn", log,
+    }))
+  }
   const atlas = await startAtlas({
     crawler: o.crawler, from: o.from, to: o.to, sql: db.sql, databaseUrl: db.url, baseUrl: o.baseUrl, apiKey: o.apiKey,
     userAgent: "RaidHub-Services-Bench/0.1 (+bench)", fetchers: o.fetchers, maxConcurrency: o.maxConcurrency,
     sourceAddresses: o.sourceAddresses ?? [], batchSize: o.batchSize, batchMs: o.batchMs, metricsPort: null, log, logLevel: "warn",
-    frontierHint: o.frontierHint ?? null, limiterOptions: o.limiterOptions, statusIntervalMs: 3_600_000,
+    frontierHint: o.frontierHint ?? null, limiterOptions: o.limiterOptions, sidecars, statusIntervalMs: 3_600_000, tickMs: o.tickMs,
   })
-  const countClickhouseInstances = async () => {
-    if (!clickhouse) return 0
-    const rs = await clickhouse.client.query({ query: "select uniqExact(instance_id) as n from instance", format: "JSONEachRow" })
-    const rows = (await rs.json()) as { n: string | number }[]
-    return Number(rows[0]?.n ?? 0)
-  }
   return {
-    atlas, db, clickhouse, countClickhouseInstances,
-    async waitForClickhouse(expected, timeoutMs) {
-      const deadline = Date.now() + timeoutMs
-      let n = await countClickhouseInstances()
-      while (n < expected && Date.now() < deadline) {
-        await Bun.sleep(100)
-        n = await countClickhouseInstances()
-      }
-      return n
+    atlas, db,
+    async countClickhousePending() {
+      const [row] = await db.sql.unsafe<{ n: number }[]>("select count(*)::int as n from crawl.outbox where starts_with(topic, 'clickhouse.')")
+      return row?.n ?? 0
     },
     async close() {
-      await relay?.stop()
-      if (clickhouse) await clickhouse.drop().catch(() => {})
       if (ownDb) await db.drop().catch(() => {})
     },
   }
