@@ -119,7 +119,7 @@ export function describeFrontierRow(m: FrontierMeasurement): Row {
 }
 
 export function describeTiming(quick: boolean, seconds: number | null): FrontierTiming {
-  return { warmupSeconds: quick ? 15 : 30, measureSeconds: seconds ?? (quick ? 75 : 240), tailSeconds: quick ? 25 : 60 }
+  return { warmupSeconds: quick ? 45 : 180, measureSeconds: seconds ?? (quick ? 75 : 240), tailSeconds: quick ? 20 : 60 }
 }
 
 export const frontierScenario: Scenario = {
