@@ -19,6 +19,8 @@ function describeUsage(): string {
 No scenario: runs every core scenario with --quick.
 Scenarios:
 ${lines.join("\n")}
+
+--target real (frontier, sweep) crawls Bungie itself; needs BUNGIE_API_KEY.
 `
 }
 
@@ -69,12 +71,16 @@ async function main(): Promise<number> {
   const selected: Scenario[] = []
   if (args.all) {
     process.stderr.write(describeUsage())
-    selected.push(...SCENARIOS.filter((s) => s.core))
+    selected.push(...SCENARIOS.filter((s) => s.core && (args.target === "sim" || s.supportsReal)))
   } else {
     for (const name of args.scenarios) {
       const scenario = findScenario(name)
       if (!scenario) {
         process.stderr.write(`bench: unknown scenario ${JSON.stringify(name)}\n\n${describeUsage()}`)
+        return 2
+      }
+      if (args.target === "real" && !scenario.supportsReal) {
+        process.stderr.write(`bench: ${name} runs against the simulator only; --target real applies to ${SCENARIOS.filter((s) => s.supportsReal).map((s) => s.name).join(" and ")}\n`)
         return 2
       }
       selected.push(scenario)

@@ -25,6 +25,8 @@ export interface Scenario {
   summary: string
   /** Part of the default run (`bun run bench` with no scenario). */
   core: boolean
+  /** Runs against Bungie itself with --target real (frontier, sweep); others refuse it. */
+  supportsReal?: boolean
   run(ctx: ScenarioContext): Promise<ScenarioOutput>
 }
 

@@ -20,6 +20,9 @@ import { describeTarget, RefusedError, type Scenario, type ScenarioContext } fro
 import { spawnSim, type SimProcess } from "../lib/sim-process.ts"
 import { listSourceAddresses } from "./limiter.ts"
 
+/** Limiter settings for --target real. */
+export const REAL_LIMITER = { initialCeiling: 15, maxCeiling: 20 } as const
+
 export interface FrontierTiming {
   warmupSeconds: number
   measureSeconds: number
@@ -67,6 +70,8 @@ export async function measureFrontier(
     crawler: `bench-frontier-${t0}`, from, to: null, baseUrl: sim ? sim.url : real!.baseUrl,
     apiKey: sim ? SIM_API_KEY : real!.apiKey, fetchers: s.fetchers, maxConcurrency: sim ? s.maxConcurrency : Math.min(16, s.maxConcurrency),
     batchSize: s.batchSize, batchMs: s.batchMs, sourceAddresses: addresses, frontierHint: sim ? sim.startId - 1n : null, clickhouse: false,
+    // Polite against Bungie: well under its ~25 req/s per address, never probing above 20.
+    limiterOptions: sim ? undefined : REAL_LIMITER,
   })
   try {
     const total = timing.warmupSeconds + timing.measureSeconds + timing.tailSeconds
@@ -126,6 +131,7 @@ export const frontierScenario: Scenario = {
   name: "frontier",
   summary: "Atlas following a live sim (50 ids/s, batches, delays, throttle); lag publication → stored p50/p99",
   core: true,
+  supportsReal: true,
   async run(ctx) {
     const s = resolveCrawlSettings(ctx.args)
     const timing = describeTiming(ctx.quick, ctx.args.seconds)

@@ -96,5 +96,6 @@ export const sweepScenario: Scenario = {
   name: "sweep",
   summary: "backfill (or --sweep-of frontier) over fetcher threads × concurrency × batch size; prints the best setting",
   core: true,
+  supportsReal: true,
   run: (ctx) => (ctx.args.sweepOf === "frontier" || ctx.args.target === "real" ? sweepFrontier(ctx) : sweepBackfill(ctx)),
 }
