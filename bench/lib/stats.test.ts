@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { computeRatio, summarize } from "./stats.ts"
+import { computePairedRatio, computeRatio, summarize } from "./stats.ts"
 
 describe("summarize", () => {
   test("nearest-rank percentiles over 1..100", () => {
@@ -15,5 +15,9 @@ describe("summarize", () => {
   test("ratio guards zero denominators", () => {
     expect(computeRatio(1, 4)).toBe(0.25)
     expect(Number.isNaN(computeRatio(1, 0))).toBe(true)
+  })
+  test("paired ratio is the median of per-pair ratios", () => {
+    expect(computePairedRatio([2, 10, 3], [1, 4, 3])).toBe(2)
+    expect(computePairedRatio([1, 5], [0, 10])).toBe(0.5)
   })
 })

@@ -40,3 +40,16 @@ export function computeRatio(a: number, b: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return Number.NaN
   return a / b
 }
+
+/**
+ * Median of the paired ratios a[i]/b[i]: measurements taken back to back share the machine's
+ * momentary load, so their ratio is steadier than the ratio of two totals on a busy machine.
+ */
+export function computePairedRatio(a: readonly number[], b: readonly number[]): number {
+  const ratios: number[] = []
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const r = computeRatio(a[i]!, b[i]!)
+    if (Number.isFinite(r)) ratios.push(r)
+  }
+  return summarize(ratios).p50
+}

@@ -10,7 +10,7 @@ import type { StoreItem } from "../../src/lib/database/instance-store.ts"
 import { createTestClickhouse, type TestDatabase } from "../../src/lib/database/testing.ts"
 import { createClickhouseSink } from "../../src/lib/messaging/clickhouse-sink.ts"
 import { createOutboxRelay } from "../../src/lib/messaging/outbox-relay.ts"
-import { summarize, type Distribution } from "../lib/stats.ts"
+import { computePairedRatio, summarize, type Distribution } from "../lib/stats.ts"
 
 export interface ClickhouseMeasurement {
   method: "outbox relay → ClickHouse" | "raw ClickHouse insert"
@@ -20,7 +20,7 @@ export interface ClickhouseMeasurement {
   batchMs: Distribution
 }
 
-export async function compareClickhouse(storeDb: TestDatabase, items: readonly StoreItem[], batchSize: number, progress: (m: string) => void): Promise<{ relay: ClickhouseMeasurement; raw: ClickhouseMeasurement }> {
+export async function compareClickhouse(storeDb: TestDatabase, items: readonly StoreItem[], batchSize: number, progress: (m: string) => void): Promise<{ relay: ClickhouseMeasurement; raw: ClickhouseMeasurement; pairedRatio: number }> {
   const [relayCh, rawCh] = [await createTestClickhouse({ migrate: true }), await createTestClickhouse({ migrate: true })]
   try {
     const relay = createOutboxRelay({ sql: storeDb.sql, sink: createClickhouseSink({ client: relayCh.client, sql: storeDb.sql }), topicPrefix: "clickhouse.", batchSize })
@@ -48,7 +48,11 @@ export async function compareClickhouse(storeDb: TestDatabase, items: readonly S
     const describe = (method: ClickhouseMeasurement["method"], ms: number[], n: number): ClickhouseMeasurement => ({
       method, batchSize, instances: n, instancesPerSecond: n / (ms.reduce((a, b) => a + b, 0) / 1000), batchMs: summarize(ms),
     })
-    return { relay: describe("outbox relay → ClickHouse", relayMs, relayed), raw: describe("raw ClickHouse insert", rawMs, items.length) }
+    return {
+      relay: describe("outbox relay → ClickHouse", relayMs, relayed), raw: describe("raw ClickHouse insert", rawMs, items.length),
+      // Same batch size on both sides, back to back: median of raw time / relay time.
+      pairedRatio: computePairedRatio(rawMs, relayMs),
+    }
   } finally {
     await relayCh.drop().catch(() => {})
     await rawCh.drop().catch(() => {})

@@ -19,7 +19,7 @@ import { createTestDatabase, type TestDatabase } from "../../src/lib/database/te
 import { listPgcrFixtureNames } from "../../src/lib/fixtures.ts"
 import { PGCR_FIXTURES_DIR } from "../../src/lib/fixtures-path.ts"
 import { generateSyntheticInstances, SYNTHETIC_ACTIVITIES } from "../../src/lib/pgcr/synthetic.ts"
-import { summarize, type Distribution } from "../lib/stats.ts"
+import { computePairedRatio, summarize, type Distribution } from "../lib/stats.ts"
 
 export interface StorageMeasurement {
   method: "storeInstances" | "raw COPY"
@@ -71,6 +71,8 @@ export interface StorageComparison {
   store: StorageMeasurement
   copy: StorageMeasurement
   /** The store's database (instances + outbox rows) and what was stored, for the ClickHouse part. */
+  /** Median over batches of raw-COPY time / store time (same rows, back to back). */
+  pairedRatio: number
   storeDb: TestDatabase
   storedItems: StoreItem[]
   /** Drops both databases. */
@@ -114,5 +116,5 @@ export async function compareStorage(batchSize: number, batches: number, progres
     const seconds = m.ms.reduce((a, b) => a + b, 0) / 1000
     return { method, batches, batchSize, rows: m.rows, instances: m.instances, rowsPerSecond: m.rows / seconds, instancesPerSecond: m.instances / seconds, batchMs: summarize(m.ms) }
   }
-  return { store: describe("storeInstances", store), copy: describe("raw COPY", copy), storeDb, storedItems: items.slice(0, batchSize * (batches + 1)), drop }
+  return { store: describe("storeInstances", store), copy: describe("raw COPY", copy), pairedRatio: computePairedRatio(copy.ms, store.ms), storeDb, storedItems: items.slice(0, batchSize * (batches + 1)), drop }
 }

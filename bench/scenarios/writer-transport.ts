@@ -9,7 +9,7 @@
  * time, round trip. Interleaved rounds, medians.
  */
 import { encodeWriterItem, type RaidItem } from "../../src/apps/atlas/messages.ts"
-import { summarize, type Distribution } from "../lib/stats.ts"
+import { computePairedRatio, summarize, type Distribution } from "../lib/stats.ts"
 import type { TransportFormat } from "./writer-transport-worker.ts"
 
 const WORKER_URL = new URL("./writer-transport-worker.ts", import.meta.url).href
@@ -72,6 +72,8 @@ async function measureLatency(channel: Channel, items: readonly RaidItem[], coun
 export interface TransportRow {
   format: TransportFormat
   itemsPerSecond: number
+  /** Median over rounds of this format's rate / msgpackr's rate in the same round. */
+  vsMsgpackr: number
   roundTripUs: Distribution
   meanBytes: number
 }
@@ -99,6 +101,7 @@ export async function compareTransports(items: readonly RaidItem[], quick: boole
   return TRANSPORT_FORMATS.map((format) => ({
     format,
     itemsPerSecond: median(rates.get(format)!),
+    vsMsgpackr: computePairedRatio(rates.get(format)!, rates.get("msgpackr+transfer")!),
     roundTripUs: summarize(latencies.get(format)!),
     meanBytes: Math.round(items.reduce((n, item) => n + measureEncodedBytes(format, item), 0) / items.length),
   }))
