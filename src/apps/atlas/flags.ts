@@ -13,6 +13,8 @@ export interface AtlasFlags {
   sim: boolean
   /** Simulator seed when --sim. */
   simSeed: number
+  /** Simulator scenario when --sim (calm, realistic, hostile, backfill). */
+  simScenario: string
   /** null = ATLAS_METRICS_PORT from the config; "off" disables the server. */
   metricsPort: number | "off" | null
   /** Name of the crawl-state row, so several crawls (e.g. a backfill box) keep separate checkpoints. */
@@ -25,6 +27,7 @@ export const DEFAULT_FLAGS: Readonly<AtlasFlags> = Object.freeze({
   to: null,
   sim: false,
   simSeed: 1,
+  simScenario: "realistic",
   metricsPort: null,
   crawler: "atlas",
   help: false,
@@ -45,6 +48,7 @@ Crawls Destiny 2 PGCRs by instance id, stores raids in Postgres (and ClickHouse 
   --batch-max-ms <ms>         pg-writer flush interval (RAIDHUB_BATCH_MAX_MS, default 250)
   --sim                       start the Bungie simulator in-process and crawl it
   --sim-seed <n>              simulator seed with --sim (default ${DEFAULT_FLAGS.simSeed})
+  --sim-scenario <name>       simulator scenario with --sim: calm, realistic, hostile, backfill (default realistic)
   --metrics-port <port>       serve /metrics and /healthz here (0 = any free port, "off" = none;
                               default ATLAS_METRICS_PORT, 8080)
   --crawler <name>            checkpoint name (default "${DEFAULT_FLAGS.crawler}")
@@ -98,6 +102,12 @@ export function parseFlags(argv: readonly string[]): AtlasFlags {
       case "--to": flags.to = parseId(name, take()); break
       case "--sim": flags.sim = true; break
       case "--sim-seed": flags.simSeed = parseInt(name, take(), 0, 2 ** 31 - 1); break
+      case "--sim-scenario": {
+        const value = take()
+        if (value === undefined || !["calm", "realistic", "hostile", "backfill"].includes(value)) throw new FlagError(name, value, "expected calm, realistic, hostile or backfill")
+        flags.simScenario = value
+        break
+      }
       case "--metrics-port": {
         const value = take()
         flags.metricsPort = value === "off" ? "off" : parseInt(name, value, 0, 65535)

@@ -41,12 +41,12 @@ async function main(): Promise<number> {
   if (flags.sim) {
     // Imported lazily: production never loads the simulator.
     const { startSim } = await import("../../sim/server.ts")
-    const sim = await startSim({ seed: flags.simSeed, port: 0 })
+    const sim = await startSim({ seed: flags.simSeed, port: 0, scenario: flags.simScenario as "realistic" })
     baseUrl = sim.url
     apiKey = apiKey ?? SIM_API_KEY
     frontierHint = BigInt(sim.truth.frontier().startId) - 1n
     stopSim = () => sim.stop()
-    log.info("atlas.sim", { url: sim.url, seed: flags.simSeed })
+    log.info("atlas.sim", { url: sim.url, seed: flags.simSeed, scenario: flags.simScenario, startId: sim.truth.frontier().startId })
   }
   if (!apiKey) {
     log.error("atlas.config", { reason: "BUNGIE_API_KEY is required unless --sim is given" })
