@@ -32,7 +32,6 @@ async function main(): Promise<number> {
   }
   const config = loaded.config
   const log = createLogger({ level: config.LOG_LEVEL, fields: { app: "atlas" } })
-  const signals = installShutdownHandlers(log)
 
   let baseUrl = config.BUNGIE_BASE_URL
   let apiKey = config.BUNGIE_API_KEY
@@ -54,6 +53,9 @@ async function main(): Promise<number> {
   }
 
   const pg = await connectPostgres({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, embeddedPort: config.EMBEDDED_POSTGRES_PORT, logger: log, max: 4, applicationName: "atlas" })
+  // Installed after the embedded server started: its exit hook (registered on start) must not stop
+  // Postgres under the drain; Atlas stops it itself in the finally below.
+  const signals = installShutdownHandlers(log)
   try {
     await runPostgresMigrations(pg.sql, { logger: log })
     const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
