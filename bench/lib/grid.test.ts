@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { buildGrid, pickBest } from "./grid.ts"
+import { buildGrid, computeWinningMargin, pickBest } from "./grid.ts"
 
 describe("sweep grid", () => {
   test("cartesian product in axis order", () => {
@@ -15,5 +15,9 @@ describe("sweep grid", () => {
     expect(pickBest([1, 3, Number.NaN, 3])).toBe(1)
     expect(pickBest([Number.NaN])).toBe(-1)
     expect(pickBest([-5, -2])).toBe(1)
+  })
+  test("winning margin over the runner-up", () => {
+    expect(computeWinningMargin([100, 80, 125])).toBe(0.25)
+    expect(Number.isNaN(computeWinningMargin([1]))).toBe(true)
   })
 })

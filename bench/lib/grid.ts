@@ -26,3 +26,10 @@ export function pickBest(scores: readonly number[]): number {
   }
   return best
 }
+
+/** How much the best score beats the runner-up (best / second - 1); NaN with fewer than two. */
+export function computeWinningMargin(scores: readonly number[]): number {
+  const finite = scores.filter((s) => Number.isFinite(s)).sort((a, b) => b - a)
+  if (finite.length < 2 || finite[1]! === 0) return Number.NaN
+  return finite[0]! / finite[1]! - 1
+}

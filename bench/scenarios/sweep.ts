@@ -8,7 +8,7 @@
  */
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
 import { resolveCrawlSettings, type CrawlSettings } from "../lib/defaults.ts"
-import { buildGrid, pickBest, type GridPoint } from "../lib/grid.ts"
+import { buildGrid, computeWinningMargin, pickBest, type GridPoint } from "../lib/grid.ts"
 import type { Row } from "../lib/report.ts"
 import { computeRatio } from "../lib/stats.ts"
 import type { Scenario, ScenarioContext, ScenarioOutput } from "../lib/scenario.ts"
@@ -50,13 +50,22 @@ async function sweepBackfill(ctx: ScenarioContext): Promise<ScenarioOutput> {
       result: { of: "backfill", ceiling, grid, points, best: b ?? null },
       notes: [
         b ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (${scores[best]!.toFixed(0)} PGCR/s, ${computeRatio(scores[best]!, ceiling.pgcrPerSecond).toFixed(2)} of ceiling)` : "best: none (no point finished)",
-        "points run one after another on a shared 2-core machine: differences under ~15 % are within run-to-run noise",
+        describeMargin(scores),
       ],
     }
   } finally {
     await db.drop().catch(() => {})
     await sim.stop()
   }
+}
+
+/** Points run one after another on a shared box: a win under 15 % is within run-to-run noise. */
+function describeMargin(scores: readonly number[]): string {
+  const margin = computeWinningMargin(scores.map((s) => (s < 0 ? 1 / -s : s)))
+  if (!Number.isFinite(margin)) return "margin: n/a"
+  return margin < 0.15
+    ? `the best beats the runner-up by ${(margin * 100).toFixed(0)} %: within run-to-run noise (15 %), so no setting is clearly better here`
+    : `the best beats the runner-up by ${(margin * 100).toFixed(0)} %`
 }
 
 async function sweepFrontier(ctx: ScenarioContext): Promise<ScenarioOutput> {
@@ -85,7 +94,7 @@ async function sweepFrontier(ctx: ScenarioContext): Promise<ScenarioOutput> {
       title: `sweep of frontier — ${grid.length} settings against ${real ? "Bungie" : "the live simulator"}`,
       tables: [{ rows }],
       result: { of: "frontier", grid, points, best: b ?? null },
-      notes: [b ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (lowest p99 lag)` : "best: none"],
+      notes: [b ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (lowest p99 lag)` : "best: none", describeMargin(scores)],
     }
   } finally {
     await sim?.stop()
