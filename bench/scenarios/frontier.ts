@@ -40,6 +40,7 @@ export interface FrontierMeasurement {
   raidsStored: number
   requests: Record<string, number>
   cpu: CpuShare
+  timeline: Record<string, string | number | null>[]
 }
 
 /** Refuses --target real without a key, with the reason. */
@@ -76,10 +77,21 @@ export async function measureFrontier(
   try {
     const total = timing.warmupSeconds + timing.measureSeconds + timing.tailSeconds
     ctx.progress(`${label}: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms, ${addresses.length} addresses; ${timing.warmupSeconds}s warm-up + ${timing.measureSeconds}s window + ${timing.tailSeconds}s tail`)
+    // A timeline every 10 s: how far the claim cursor trails the sim's newest published id, and
+    // the controller's view (ceiling, estimate, lead, 404 share) — the story behind the lag.
+    const timeline: Record<string, string | number | null>[] = []
     for (let elapsed = 0; elapsed < total; elapsed += 10) {
       await Bun.sleep(Math.min(10, total - elapsed) * 1000)
       const st = run.atlas.status()
-      ctx.progress(`${label}: t=${Math.min(total, elapsed + 10)}s low-water ${st.lowWater} cursor ${st.cursor} raids stored ${st.raidsStored} missed ${st.missed}`)
+      const newest = sim ? (await sim.truth(sim.startId, sim.startId + 1n)).frontier.newestPublishedId : null
+      const d = st.decision
+      const point = {
+        t: Math.min(total, elapsed + 10), newestPublished: newest, cursor: st.cursor.toString(), behind: newest === null ? null : Number(BigInt(newest) - st.cursor),
+        ceiling: st.ceiling.toString(), estimate: d?.frontierEstimate?.toString() ?? null, leadSec: d ? Math.round(d.leadSec * 100) / 100 : null,
+        share404: d ? Math.round(d.share404 * 1000) / 1000 : null, raidsStored: st.raidsStored,
+      }
+      timeline.push(point)
+      ctx.progress(`${label}: t=${point.t}s cursor ${point.cursor}${newest ? ` (${point.behind} behind newest published)` : ""} ceiling ${point.ceiling} estimate ${point.estimate} lead ${point.leadSec}s 404 share ${point.share404} raids stored ${point.raidsStored}`)
     }
     const stoppedAt = Date.now()
     const result = await run.atlas.stop()
@@ -105,7 +117,7 @@ export async function measureFrontier(
     }
     return {
       settings: s, addresses, timing, publication, completionLagSeconds: summarize(completionLag), raidsStored: result.status.raidsStored,
-      requests: result.status.requests, cpu,
+      requests: result.status.requests, cpu, timeline,
     }
   } finally {
     await run.close()
