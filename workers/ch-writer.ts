@@ -35,23 +35,30 @@ self.onmessage = async (event: MessageEvent<ChWriterInit>) => {
   const sql = createSql(init.databaseUrl, { max: 3, applicationName: "atlas-ch-writer" })
   let relays: ReturnType<typeof startOutboxRelays> | null = null
   let closeClickhouse: () => Promise<void> = async () => {}
+  let closing = false
   self.onmessage = async (control: MessageEvent<{ type: "close" }>) => {
     if (control.data?.type !== "close") return
+    closing = true
     await relays?.flushClickhouse().catch(() => 0)
     await relays?.stop()
     await closeClickhouse()
     await sql.end({ timeout: 5 })
     post({ type: "closed" })
   }
-  try {
-    const ch = await connectClickhouse({ url: init.clickhouseUrl, dataDir: init.dataDir, database: init.clickhouseDatabase })
-    closeClickhouse = () => ch.close()
-    await runClickhouseMigrations(ch.client, { logger: log })
-    relays = startOutboxRelays({ sql, clickhouse: ch.client, rabbitmqUrl: init.rabbitmqUrl, log })
-    post({ type: "ready" })
-  } catch (error) {
-    // ClickHouse unavailable: analytics wait in the outbox; crawling goes on.
-    log.error("atlas.ch_writer.start_failed", { error })
-    post({ type: "error", reason: String(error) })
+  // ClickHouse may be down at start: analytics wait in the outbox and we retry the connection,
+  // while the crawl (Postgres) goes on untouched.
+  for (let attempt = 1; !closing; attempt++) {
+    try {
+      const ch = await connectClickhouse({ url: init.clickhouseUrl, dataDir: init.dataDir, database: init.clickhouseDatabase })
+      closeClickhouse = () => ch.close()
+      await runClickhouseMigrations(ch.client, { logger: log })
+      relays = startOutboxRelays({ sql, clickhouse: ch.client, rabbitmqUrl: init.rabbitmqUrl, log })
+      post({ type: "ready" })
+      return
+    } catch (error) {
+      log.error("atlas.ch_writer.start_failed", { attempt, error })
+      if (attempt === 1) post({ type: "error", reason: String(error) })
+      await Bun.sleep(Math.min(60_000, 5_000 * attempt))
+    }
   }
 }

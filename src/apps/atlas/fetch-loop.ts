@@ -157,7 +157,14 @@ export class FetchLoop {
       if (this.draining) return
       throw error
     }
-    const result = await this.o.attempter.attempt(task.id, permit.addressIndex, task.cacheBust)
+    let result: Awaited<ReturnType<PgcrAttempter["attempt"]>>
+    try {
+      result = await this.o.attempter.attempt(task.id, permit.addressIndex, task.cacheBust)
+    } catch (error) {
+      // Never leak a permit: the limiter's in-flight count would shrink the crawl for good.
+      permit.release({ kind: "transient", latencyMs: Number.NaN })
+      throw error
+    }
     const outcome = toLimiterOutcome(result)
     permit.release(outcome)
     this.record(result.kind, outcome.kind, permit.addressIndex)
