@@ -30,6 +30,8 @@ export interface BackfillMeasurement {
   exitReason: string
   /** ClickHouse outbox rows still pending after Atlas exited (its ch-writer flushes on shutdown). */
   clickhousePending: number
+  /** Peak RSS of this process (Atlas' threads, plus embedded ClickHouse when on), sampled every 250 ms. */
+  peakRssMb: number
   cpu: CpuShare
 }
 
@@ -51,6 +53,10 @@ export async function measureBackfill(
   const raidsInRange = await countTruthRaids(sim, from, to)
   ctx.progress(`${options.label ?? "backfill"}: ids ${from}..${to} (${ids}), ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}, ${raidsInRange} raids`)
   const cpuWindow = startCpuWindow(sim.pid)
+  let peakRss = process.memoryUsage().rss
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  }, 250)
   const started = performance.now()
   const run = await startBenchAtlas({
     crawler: `bench-${from}`, from, to, baseUrl: sim.url, apiKey: SIM_API_KEY, fetchers: s.fetchers, maxConcurrency: s.maxConcurrency,
@@ -65,14 +71,16 @@ export async function measureBackfill(
     clearInterval(progress)
     const seconds = (performance.now() - started) / 1000
     const cpu = cpuWindow.stop()
+    clearInterval(rssTimer)
     const [row] = await run.db.sql.unsafe<{ n: number }[]>("select count(*)::int as n from core.instance where instance_id between $1 and $2", [from.toString(), to.toString()])
     const raidsStored = row?.n ?? 0
     const clickhousePending = await run.countClickhousePending()
     return {
       settings: s, from: from.toString(), to: to.toString(), ids, seconds, pgcrPerSecond: ids / seconds, raidsInRange, raidsStored,
-      raidsStoredPerSecond: raidsStored / seconds, missed: result.status.missed, exitReason: result.reason, clickhousePending, cpu,
+      raidsStoredPerSecond: raidsStored / seconds, missed: result.status.missed, exitReason: result.reason, clickhousePending, peakRssMb: Math.round(peakRss / 1048576), cpu,
     }
   } finally {
+    clearInterval(rssTimer)
     await run.close()
   }
 }
@@ -103,7 +111,7 @@ export const backfillScenario: Scenario = {
             title: "backfill",
             rows: [{
               ids: m.ids, seconds: m.seconds, "PGCR/s": m.pgcrPerSecond, "ratio to ceiling": ratio, "mode-4 (truth)": m.raidsInRange, "raids stored": m.raidsStored,
-              "raids stored/s": m.raidsStoredPerSecond, missed: m.missed, "CH pending": m.clickhousePending,
+              "raids stored/s": m.raidsStoredPerSecond, missed: m.missed, "CH pending": m.clickhousePending, "peak RSS MB": m.peakRssMb,
               "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores, "pg cores": m.cpu.postgresCores,
             }],
           },
@@ -111,6 +119,7 @@ export const backfillScenario: Scenario = {
         result: { ceilingBefore: before, ceilingAfter: after, ceilingPgcrPerSecond: ceilingRate, backfill: m, ratio },
         notes: [
           describeTarget("backfill PGCR/s / ceiling PGCR/s", ratio, ">= 0.8", ratio >= 0.8),
+          `memory: peak RSS ${m.peakRssMb} MB for the whole bench process including embedded ClickHouse (the DESIGN RSS target excludes ClickHouse: \`sweep\` checks it)`,
           `exit: ${m.exitReason}; settings: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms; limiter ceiling lifted (unthrottled sim)`,
           `cores during backfill: bench process (Atlas: coordinator, fetchers, pg-writer, ch-writer with embedded ClickHouse) ${m.cpu.benchCores}, simulator ${m.cpu.simCores}, all postgres processes ${m.cpu.postgresCores} (of 2; postgres = whole server)`,
           `ClickHouse: the ch-writer Worker relayed the outbox into embedded ClickHouse; ${m.clickhousePending} rows still pending at exit (the time includes its final flush)`,
