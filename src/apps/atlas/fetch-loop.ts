@@ -176,7 +176,10 @@ export class FetchLoop {
     }
     if (task.first) {
       stats.firstTries++
-      if (result.kind === "notFound") stats.notFoundFirst++
+      // Only a 404 past every id known to exist says "we claim ahead of the head". A 404 below it
+      // is a hole (a late-published clump, a lost PGCR): counting it would make the controller
+      // pull the ceiling back from a head it is not ahead of.
+      if (result.kind === "notFound" && task.id > this.o.space.newestExisting) stats.notFoundFirst++
     }
     const now = this.now()
     switch (result.kind) {

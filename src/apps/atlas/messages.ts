@@ -74,7 +74,7 @@ export function packIds(ids: readonly bigint[]): BigInt64Array {
 export interface FetcherStats {
   /** Responses by result kind in this interval. */
   results: Record<string, number>
-  /** First-try 404s on ids below the newest existing id vs all first tries: the controller's 404 share. */
+  /** First-try 404s on ids above the newest existing id, and all first tries: the controller's 404 share. */
   notFoundFirst: number
   firstTries: number
   /** Seconds from completion to resolution, a bounded sample of this interval's resolved PGCRs. */

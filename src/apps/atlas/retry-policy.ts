@@ -27,7 +27,7 @@ export interface RetryPolicyOptions {
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicyOptions> = Object.freeze({
-  notFoundScheduleMs: [1_000, 1_500, 2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000],
+  notFoundScheduleMs: [500, 500, 750, 1_000, 1_000, 1_500, 2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000],
   farBehindIds: 20_000n,
   farBehindAttempts: 3,
   incompleteRefetchMs: 200_000,
