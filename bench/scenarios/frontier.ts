@@ -17,7 +17,7 @@ import { computePublicationLag, type LagReport } from "../lib/lag.ts"
 import type { Row } from "../lib/report.ts"
 import { summarize, type Distribution } from "../lib/stats.ts"
 import { describeTarget, RefusedError, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
-import { spawnSim, type SimProcess } from "../lib/sim-process.ts"
+import { spawnSim, type SimProcess, type TruthId } from "../lib/sim-process.ts"
 import { listSourceAddresses } from "./limiter.ts"
 
 /** Limiter settings for --target real. */
@@ -109,8 +109,14 @@ export async function measureFrontier(
       .map((r) => (Number(r.crawled) - Number(r.completed)) / 1000)
     let publication: LagReport | null = null
     if (sim) {
-      const truth = await sim.truth(from!, from! + BigInt(Math.ceil(total * 400)))
-      const published = truth.ids
+      // The truth endpoint answers at most 200,000 ids per call: walk up to the sim's counter.
+      const ids: TruthId[] = []
+      for (let a = from!; ; a += 200_000n) {
+        const chunk = await sim.truth(a, a + 200_000n)
+        ids.push(...chunk.ids)
+        if (a + 200_000n >= BigInt(chunk.frontier.nextId)) break
+      }
+      const published = ids
         .filter((t) => (t.kind === "raid" || t.kind === "pantheon") && t.publishedAt !== null && t.state === "published")
         .map((t) => ({ id: t.id, publishedAt: t.publishedAt!, incompleteUntil: t.incompleteUntil }))
       publication = computePublicationLag(published, storedAt, { from: windowFrom, to: windowTo }, stoppedAt)
