@@ -187,7 +187,9 @@ export class Coordinator {
   }
 
   private startGapSearch(): void {
-    const newest = this.o.space.newestExisting
+    // The dead block starts after the newest id this crawl has seen (the head known from a search
+    // may lie far beyond it in a backfill).
+    const newest = this.o.space.crawlNewest
     const start = newest > 0n && newest + 1n > this.tracker.lowWater ? newest + 1n : this.tracker.lowWater
     this.o.log.warn("atlas.gap_search.start", { start })
     this.gapSearch = this.runGapSearch(start)
@@ -222,7 +224,7 @@ export class Coordinator {
     if (to <= result.from) return false
     this.o.log.warn("atlas.gap_search.gap", { from: result.from, to, probes: result.probes })
     this.o.space.advanceCursor(to)
-    this.o.space.noteExisting(result.firstExisting)
+    this.o.space.noteSeen(result.firstExisting)
     this.o.dropGap(result.from, to)
     this.o.recordGap(result.from, to, `forward search: ${result.probes} probes found no PGCR in [${result.from}, ${to})`)
     return true

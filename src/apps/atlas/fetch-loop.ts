@@ -176,15 +176,15 @@ export class FetchLoop {
     }
     if (task.first) {
       stats.firstTries++
-      // Only a 404 past every id known to exist says "we claim ahead of the head". A 404 below it
-      // is a hole (a late-published clump, a lost PGCR): counting it would make the controller
-      // pull the ceiling back from a head it is not ahead of.
-      if (result.kind === "notFound" && task.id > this.o.space.newestExisting) stats.notFoundFirst++
+      // Only a 404 past every id this crawl has seen says "we claim ahead of what exists" (the
+      // head, or a dead block). A 404 below it is a hole (a late-published clump, a lost PGCR):
+      // counting it would make the controller pull the ceiling back from a head it is not ahead of.
+      if (result.kind === "notFound" && task.id > this.o.space.crawlNewest) stats.notFoundFirst++
     }
     const now = this.now()
     switch (result.kind) {
       case "ok": {
-        this.o.space.noteExisting(task.id)
+        this.o.space.noteSeen(task.id)
         this.noteNewest(task.id, null)
         const processed = processPgcr(result.value.pgcr, this.o.defs)
         if (processed.kind === "raid") {
@@ -216,7 +216,7 @@ export class FetchLoop {
         return
       case "blocked":
         // Withheld (floodgates): it exists, so it counts for the frontier; the replayer retries it.
-        this.o.space.noteExisting(task.id)
+        this.o.space.noteSeen(task.id)
         this.ledger(task, "blocked", "blocked", now + this.policy.ledgerRetryMs.blocked, result.meta)
         return
       case "throttled":

@@ -13,8 +13,8 @@ import { startAtlas } from "./atlas.ts"
 import { quantileOf } from "./sample-window.ts"
 
 const log = createLogger({ level: "warn", fields: { app: "atlas-frontier-test" } })
-const WARMUP_MS = 10_000
-const MEASURE_MS = 30_000
+const WARMUP_MS = 6_000
+const MEASURE_MS = 20_000
 const ADDRESSES = Array.from({ length: Number(process.env.ATLAS_FRONTIER_ADDRESSES ?? 8) }, (_, i) => `127.0.0.${i + 1}`)
 
 describe("frontier following", () => {
@@ -62,7 +62,7 @@ describe("frontier following", () => {
         `writer: ${batchCount} batches, mean ${((batchSum / batchCount) * 1000).toFixed(0)} ms; ` +
         `at the end: newest published ${published}, cursor ${status.cursor}, ceiling ${status.ceiling}, low-water ${status.lowWater}`,
     )
-    expect(lags.length).toBeGreaterThan(50)
+    expect(lags.length).toBeGreaterThan(30)
     expect(p50!).toBeLessThan(60)
   }, 70_000)
 })

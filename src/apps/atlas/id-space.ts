@@ -15,6 +15,7 @@ const SLOT = {
   writerQueue: 3,
   newestExisting: 4,
   retryBacklog: 5,
+  crawlNewest: 6,
 } as const
 const SLOTS = 8
 
@@ -102,17 +103,36 @@ export class IdSpace {
     Atomics.add(this.cells, SLOT.retryBacklog, BigInt(delta))
   }
 
-  /** Newest id known to exist (any fetcher saw a PGCR for it); 0 when none yet. */
+  /** Newest id known to exist (seen by a fetcher, or found by a frontier search); 0 when none yet. */
   get newestExisting(): bigint {
     return Atomics.load(this.cells, SLOT.newestExisting)
   }
 
-  /** Raises the newest-existing id to `id` if it is higher (lock-free max). */
+  /**
+   * Newest id this crawl itself fetched; 0 when none yet. Differs from newestExisting in a
+   * backfill, where the search already knows the head far above the crawl.
+   */
+  get crawlNewest(): bigint {
+    return Atomics.load(this.cells, SLOT.crawlNewest)
+  }
+
+  /** External knowledge (frontier search, gap search): raises newestExisting only. */
   noteExisting(id: bigint): void {
+    this.raise(SLOT.newestExisting, id)
+  }
+
+  /** A fetcher saw a PGCR for `id`: raises both marks. */
+  noteSeen(id: bigint): void {
+    this.raise(SLOT.crawlNewest, id)
+    this.raise(SLOT.newestExisting, id)
+  }
+
+  /** Lock-free max. */
+  private raise(slot: number, id: bigint): void {
     for (;;) {
-      const current = Atomics.load(this.cells, SLOT.newestExisting)
+      const current = Atomics.load(this.cells, slot)
       if (current >= id) return
-      if (Atomics.compareExchange(this.cells, SLOT.newestExisting, current, id) === current) return
+      if (Atomics.compareExchange(this.cells, slot, current, id) === current) return
     }
   }
 }

@@ -10,7 +10,7 @@ import { startSim, type SimHandle } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
 
 const log = createLogger({ level: "warn", fields: { app: "atlas-limiter-test" } })
-const MEASURE_MS = 24_000
+const MEASURE_MS = 20_000
 
 describe("shared limiter, two source addresses", () => {
   let db: TestDatabase
