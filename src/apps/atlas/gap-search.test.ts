@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../../lib/database/testin
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { startSim, type SimHandle } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
+import { DEFAULT_DEAD_BLOCK_PARAMS } from "./controller/index.ts"
 
 const log = createLogger({ level: "warn", fields: { app: "atlas-gap-test" } })
 const DEAD_OFFSET = -1_000_000n
@@ -34,7 +35,7 @@ describe("dead block in a backfill", () => {
       crawler: "gap", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "gap-key", userAgent: "atlas-test/1",
       fetchers: 2, maxConcurrency: 48, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"],
       batchSize: 200, batchMs: 100, metricsPort: null, log, logLevel: "warn",
-      controllerOptions: { deadBlock: { minShare: 0.99, sustainMs: 3_000, minNotFound: 100, cooldownMs: 30_000 } },
+      controllerOptions: { deadBlock: { ...DEFAULT_DEAD_BLOCK_PARAMS, sustainMs: 3_000, minNotFound: 100 } },
     })
     const result = await atlas.done
     expect(result.reason).toBe("rangeResolved")
