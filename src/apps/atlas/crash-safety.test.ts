@@ -71,7 +71,7 @@ describe("crash safety", () => {
 
   test("SIGKILL twice mid-crawl, restart: same database as an uninterrupted run", async () => {
     const from = BigInt(sim.truth.frontier().startId) - 400_000n
-    const to = from + 1_499n
+    const to = from + 1_199n
     // Each crawler process has its own embedded ClickHouse (the ch-writer's outbox relay target).
     const refDir = mkdtempSync(join(tmpdir(), "atlas-ref-"))
     const crashDir = mkdtempSync(join(tmpdir(), "atlas-crash-"))
@@ -79,12 +79,12 @@ describe("crash safety", () => {
 
     const uninterrupted = spawnAtlas(reference, sim, from, to, "127.0.0.3,127.0.0.4", refDir)
     const crashing = spawnAtlas(crashed, sim, from, to, "127.0.0.1,127.0.0.2", crashDir)
-    await waitForLowWater(crashed, from + 300n, 60_000)
+    await waitForLowWater(crashed, from + 250n, 60_000)
     crashing.kill("SIGKILL")
     await crashing.exited
     const second = spawnAtlas(crashed, sim, from, to, "127.0.0.1,127.0.0.2", crashDir)
     const before = (await readLowWater(crashed))!
-    await waitForLowWater(crashed, before + 400n, 60_000)
+    await waitForLowWater(crashed, before + 300n, 60_000)
     second.kill("SIGKILL")
     await second.exited
     const third = spawnAtlas(crashed, sim, from, to, "127.0.0.1,127.0.0.2", crashDir)
