@@ -119,7 +119,7 @@ export const backfillScenario: Scenario = {
         result: { ceilingBefore: before, ceilingAfter: after, ceilingPgcrPerSecond: ceilingRate, backfill: m, ratio },
         notes: [
           describeTarget("backfill PGCR/s / ceiling PGCR/s", ratio, ">= 0.8", ratio >= 0.8),
-          `memory: peak RSS ${m.peakRssMb} MB for the whole bench process including embedded ClickHouse (the DESIGN RSS target excludes ClickHouse: \`sweep\` checks it)`,
+          `memory: peak RSS ${m.peakRssMb} MB for the whole bench process (Atlas + embedded ClickHouse + harness); the DESIGN RSS target (ClickHouse aside) is measured by \`memory\``,
           `exit: ${m.exitReason}; settings: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms; limiter ceiling lifted (unthrottled sim)`,
           `cores during backfill: bench process (Atlas: coordinator, fetchers, pg-writer, ch-writer with embedded ClickHouse) ${m.cpu.benchCores}, simulator ${m.cpu.simCores}, all postgres processes ${m.cpu.postgresCores} (of 2; postgres = whole server)`,
           `ClickHouse: the ch-writer Worker relayed the outbox into embedded ClickHouse; ${m.clickhousePending} rows still pending at exit (the time includes its final flush)`,

@@ -24,8 +24,9 @@ export interface CeilingMeasurement extends FetchParseResult {
 export async function measureCeiling(ctx: ScenarioContext, sim: SimProcess, fromId: bigint, seconds: number): Promise<CeilingMeasurement> {
   const s = resolveCrawlSettings(ctx.args)
   ctx.progress(`ceiling: ${s.fetchers} fetcher threads × ${Math.ceil(s.maxConcurrency / s.fetchers)} lanes for ${seconds}s`)
-  // A short warm-up on other ids opens connections and JITs the parse path.
-  await runFetchParse({ url: sim.url, apiKey: SIM_API_KEY, fromId: fromId - 100_000n, toId: fromId, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds: 1 })
+  // A warm-up on other ids opens connections and JITs both the parse path and the sim's
+  // generator (a fresh sim process is markedly slower for its first seconds).
+  await runFetchParse({ url: sim.url, apiKey: SIM_API_KEY, fromId: fromId - 100_000n, toId: fromId, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds: 3 })
   const cpuWindow = startCpuWindow(sim.pid)
   const result = await runFetchParse({
     url: sim.url, apiKey: SIM_API_KEY, fromId, toId: fromId + 10_000_000n, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds,

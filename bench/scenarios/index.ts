@@ -5,10 +5,11 @@ import { ceilingScenario } from "./ceiling.ts"
 import { extraScenarios } from "./extras.ts"
 import { frontierScenario } from "./frontier.ts"
 import { limiterScenario } from "./limiter.ts"
+import { memoryScenario } from "./memory.ts"
 import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
 
-export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, backfillScenario, frontierScenario, sweepScenario, ...extraScenarios]
+export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, backfillScenario, frontierScenario, memoryScenario, sweepScenario, ...extraScenarios]
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name)

@@ -11,7 +11,7 @@ import { resolveCrawlSettings, type CrawlSettings } from "../lib/defaults.ts"
 import { buildGrid, computeWinningMargin, pickBest, type GridPoint } from "../lib/grid.ts"
 import type { Row } from "../lib/report.ts"
 import { computeRatio } from "../lib/stats.ts"
-import { describeTarget, type Scenario, type ScenarioContext, type ScenarioOutput } from "../lib/scenario.ts"
+import type { Scenario, ScenarioContext, ScenarioOutput } from "../lib/scenario.ts"
 import { BACKFILL_OFFSET, measureBackfill } from "./backfill.ts"
 import { CEILING_OFFSET, measureCeiling, spawnBackfillSim } from "./ceiling.ts"
 import { describeFrontierRow, measureFrontier, requireRealTarget, spawnFrontierSim } from "./frontier.ts"
@@ -40,7 +40,7 @@ async function sweepBackfill(ctx: ScenarioContext): Promise<ScenarioOutput> {
       from += BigInt(ids) + 1_000n
       scores.push(m.pgcrPerSecond)
       points.push(m)
-      rows.push({ fetchers: p.fetchers, concurrency: p.maxConcurrency, batch: p.batchSize, "PGCR/s": m.pgcrPerSecond, "ratio to ceiling": computeRatio(m.pgcrPerSecond, ceiling.pgcrPerSecond), "raids stored/s": m.raidsStoredPerSecond, "peak RSS MB": m.peakRssMb, "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores })
+      rows.push({ fetchers: p.fetchers, concurrency: p.maxConcurrency, batch: p.batchSize, "PGCR/s": m.pgcrPerSecond, "ratio to ceiling": computeRatio(m.pgcrPerSecond, ceiling.pgcrPerSecond), "raids stored/s": m.raidsStoredPerSecond, "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores })
     }
     const best = pickBest(scores)
     const b = grid[best]
@@ -51,7 +51,6 @@ async function sweepBackfill(ctx: ScenarioContext): Promise<ScenarioOutput> {
       notes: [
         b ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (${scores[best]!.toFixed(0)} PGCR/s, ${computeRatio(scores[best]!, ceiling.pgcrPerSecond).toFixed(2)} of ceiling)` : "best: none (no point finished)",
         describeMargin(scores),
-        describeTarget("Atlas peak RSS at full speed, no ClickHouse (MB, max over points)", Math.max(...points.map((p) => p.peakRssMb)), "<= 300", Math.max(...points.map((p) => p.peakRssMb)) <= 300),
       ],
     }
   } finally {
