@@ -67,7 +67,7 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
   }
   const atlas = await startAtlas({
     crawler: o.crawler, from: o.from, to: o.to, sql: db.sql, databaseUrl: db.url, baseUrl: o.baseUrl, apiKey: o.apiKey,
-    userAgent: "RaidHub-Services-Bench/0.1 (+bench)", fetchers: o.fetchers, maxConcurrency: o.maxConcurrency,
+    fetchers: o.fetchers, maxConcurrency: o.maxConcurrency,
     sourceAddresses: o.sourceAddresses ?? [], batchSize: o.batchSize, batchMs: o.batchMs, metricsPort: null, log, logLevel: "warn",
     frontierHint: o.frontierHint ?? null, limiterOptions: o.limiterOptions, sidecars, statusIntervalMs: 3_600_000, tickMs: o.tickMs,
   })

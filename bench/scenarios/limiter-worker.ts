@@ -28,7 +28,7 @@ self.onmessage = async (event: MessageEvent<LimiterWorkerInit>) => {
   const limiter = attachLimiter(init.limiter)
   const cursor = new BigInt64Array(init.cursor)
   const attempter = createPgcrAttempter({
-    baseUrl: init.url, apiKey: init.apiKey, userAgent: "RaidHub-Services-Bench/0.1", timeoutMs: 15_000, sourceAddresses: init.sourceAddresses,
+    baseUrl: init.url, apiKey: init.apiKey, timeoutMs: 15_000, sourceAddresses: init.sourceAddresses,
   })
   const stop = new AbortController()
   const timer = setTimeout(() => stop.abort(new Error("deadline")), Math.max(0, init.deadline - Date.now()))

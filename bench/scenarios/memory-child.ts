@@ -25,7 +25,7 @@ const started = performance.now()
 const sql = createSql(o.databaseUrl, { max: 4, applicationName: "bench-memory" })
 const atlas = await startAtlas({
   crawler: "bench-memory", from: BigInt(o.from), to: BigInt(o.to), sql, databaseUrl: o.databaseUrl, baseUrl: o.url, apiKey: o.apiKey,
-  userAgent: "RaidHub-Services-Bench/0.1 (+bench)", fetchers: o.fetchers, maxConcurrency: o.maxConcurrency, sourceAddresses: [],
+  fetchers: o.fetchers, maxConcurrency: o.maxConcurrency, sourceAddresses: [],
   batchSize: o.batchSize, batchMs: o.batchMs, metricsPort: null, log: createLogger({ level: "warn" }), logLevel: "warn",
   frontierHint: BigInt(o.frontierHint), statusIntervalMs: 3_600_000,
   // Same lifted rate ceiling as bench/lib/atlas-run.ts UNLIMITED_RATE (the sim is unthrottled).
