@@ -23,7 +23,6 @@ export interface FetcherInit {
   writerPort: MessagePort
   baseUrl: string
   apiKey: string
-  userAgent: string
   timeoutMs: number
   sourceAddresses: string[]
   /** Metric label per address index. */
@@ -50,7 +49,7 @@ self.onmessage = (event: MessageEvent<FetcherInit>) => {
   const init = event.data
   const log = createLogger({ level: init.logLevel, fields: { app: "atlas", thread: `fetcher-${init.worker}` }, secrets: [init.apiKey] })
   const attempter = createPgcrAttempter({
-    baseUrl: init.baseUrl, apiKey: init.apiKey, userAgent: init.userAgent, timeoutMs: init.timeoutMs, sourceAddresses: init.sourceAddresses,
+    baseUrl: init.baseUrl, apiKey: init.apiKey, timeoutMs: init.timeoutMs, sourceAddresses: init.sourceAddresses,
   })
   const registry = new Registry()
   const metrics = registerAtlasWorkerMetrics(registry)

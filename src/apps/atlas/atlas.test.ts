@@ -48,7 +48,7 @@ describe("atlas end to end", () => {
     const relays = startInlineRelays({ sql: db.sql, clickhouse: ch.client, rabbitmqUrl: null, log, pollMs: 200 })
     const atlas = await startAtlas({
       sidecars: [relays],
-      crawler: "completeness", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "test-key", userAgent: "atlas-test/1",
+      crawler: "completeness", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "test-key",
       fetchers: 2, maxConcurrency: 24, sourceAddresses: ["127.0.0.1", "127.0.0.2"], batchSize: 100, batchMs: 100, metricsPort: 0, log,
       logLevel: "warn", statusIntervalMs: 5_000,
     })

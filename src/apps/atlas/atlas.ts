@@ -18,7 +18,6 @@ import { IdSpace } from "./id-space.ts"
 import type { FetcherToMain, MainToFetcher, MainToWriter, WriterToMain } from "./messages.ts"
 import { createPgcrAttempter } from "./pgcr-attempt.ts"
 import type { RetryPolicyOptions } from "./retry-policy.ts"
-import { probeDestinyEnabled } from "./settings-probe.ts"
 import { findStartPoint, type StartPoint } from "./start-point.ts"
 import { searchFrontier } from "./frontier-search.ts"
 import { formatStatus } from "./status-log.ts"
@@ -33,8 +32,9 @@ export interface AtlasOptions {
   /** URL for the pg-writer's own pool. */
   databaseUrl: string
   baseUrl: string
+  /** www host for Settings polling; defaults to baseUrl. */
+  wwwBaseUrl?: string
   apiKey: string
-  userAgent: string
   requestTimeoutMs?: number
   fetchers: number
   maxConcurrency: number
@@ -96,7 +96,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     ...o.limiterOptions,
   })
   const attempter = createPgcrAttempter({
-    baseUrl: o.baseUrl, apiKey: o.apiKey, userAgent: o.userAgent, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: o.sourceAddresses,
+    baseUrl: o.baseUrl, wwwBaseUrl: o.wwwBaseUrl ?? o.baseUrl, apiKey: o.apiKey, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: o.sourceAddresses,
   })
   const probe = async (id: bigint) => {
     for (let attempt = 0; attempt < 6; attempt++) {
@@ -200,8 +200,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       requestStop("fatal")
     }
     const init: FetcherInit = {
-      type: "init", worker: i, idSpace: space.buffer, limiter: limiterBuffer, writerPort: fetcherPorts[i]!, baseUrl: o.baseUrl, apiKey: o.apiKey,
-      userAgent: o.userAgent, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: [...o.sourceAddresses],
+      type: "init", worker: i, idSpace: space.buffer, limiter: limiterBuffer, writerPort: fetcherPorts[i]!, baseUrl: o.baseUrl, apiKey: o.apiKey, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: [...o.sourceAddresses],
       addressNames: o.sourceAddresses.length > 0 ? [...o.sourceAddresses] : ["default"], lanes,
       blockSize: o.blockSize ?? 4n, writerQueueBound: o.writerQueueBound ?? Math.max(2_000, o.batchSize * 4),
       retryQueueBound: o.retryQueueBound ?? 5_000, policy: o.policy, logLevel: o.logLevel,
@@ -245,7 +244,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     if (settingsBusy || limiter.snapshot().pauseReason !== "disabled") return
     settingsBusy = true
     try {
-      if ((await probeDestinyEnabled(o.baseUrl, o.apiKey, o.userAgent)) === true) {
+      if ((await attempter.destinyEnabled()) === true) {
         log.info("atlas.settings.enabled", {})
         limiter.resume()
       }

@@ -35,7 +35,7 @@ describe("ClickHouse outage", () => {
     const down = createClient({ url: "http://127.0.0.1:9", request_timeout: 1_000, log: { level: 127 as never } })
     const unreachable = startInlineRelays({ sql: db.sql, clickhouse: down, rabbitmqUrl: null, log, pollMs: 200 })
     const atlas = await startAtlas({
-      crawler: "ch-outage", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "k", userAgent: "atlas-test/1", fetchers: 2,
+      crawler: "ch-outage", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "k", fetchers: 2,
       maxConcurrency: 32, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"], batchSize: 100, batchMs: 100, metricsPort: null,
       log, logLevel: "error", sidecars: [unreachable],
     })

@@ -32,7 +32,7 @@ describe("frontier following", () => {
   test("lag from publication to stored stays low (p50/p99 printed)", async () => {
     const newest = BigInt(sim.truth.frontier().newestPublishedId ?? sim.truth.frontier().startId)
     const atlas = await startAtlas({
-      crawler: "frontier", from: newest - 100n, to: null, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "frontier-key", userAgent: "atlas-test/1",
+      crawler: "frontier", from: newest - 100n, to: null, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "frontier-key",
       fetchers: 2, maxConcurrency: 48, sourceAddresses: ADDRESSES, batchSize: 100, batchMs: 50,
       metricsPort: 0, log, logLevel: "warn", tickMs: 250, target404Share: Number(process.env.ATLAS_TARGET_404 ?? 0.025),
     })

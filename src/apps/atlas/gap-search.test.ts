@@ -32,7 +32,7 @@ describe("dead block in a backfill", () => {
     const from = deadStart - 300n
     const to = deadEnd + 299n
     const atlas = await startAtlas({
-      crawler: "gap", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "gap-key", userAgent: "atlas-test/1",
+      crawler: "gap", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "gap-key",
       fetchers: 2, maxConcurrency: 48, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"],
       batchSize: 200, batchMs: 100, metricsPort: null, log, logLevel: "warn",
       controllerOptions: { deadBlock: { ...DEFAULT_DEAD_BLOCK_PARAMS, sustainMs: 3_000, minNotFound: 100 } },

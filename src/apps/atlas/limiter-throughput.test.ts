@@ -27,7 +27,7 @@ describe("shared limiter, two source addresses", () => {
   test("sustains close to 2 x 25 req/s with < 1 % throttled", async () => {
     const from = BigInt(sim.truth.frontier().startId) - 500_000n
     const atlas = await startAtlas({
-      crawler: "limiter", from, to: from + 20_000n, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "limiter-key", userAgent: "atlas-test/1",
+      crawler: "limiter", from, to: from + 20_000n, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "limiter-key",
       fetchers: 2, maxConcurrency: 32, sourceAddresses: ["127.0.0.1", "127.0.0.2"], batchSize: 200, batchMs: 200, metricsPort: null, log, logLevel: "warn",
     })
     await Bun.sleep(1_000)

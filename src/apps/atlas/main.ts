@@ -3,7 +3,7 @@
  * flags, connects Postgres (embedded when DATABASE_URL is empty) and applies migrations, starts
  * the simulator with --sim, then runs Atlas until the range is resolved or a signal stops it.
  */
-import { loadConfigWithArgs } from "../../lib/config.ts"
+import { CONFIG_TABLE, loadConfigWithArgs } from "../../lib/config.ts"
 import { connectPostgres } from "../../lib/database/postgres.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
@@ -13,7 +13,6 @@ import { nameBoundedCrawler } from "./checkpoint.ts"
 import { FlagError, HELP_TEXT, parseFlags } from "./flags.ts"
 import { installShutdownHandlers } from "./shutdown.ts"
 
-const USER_AGENT = "RaidHub-Services-Atlas/0.1 (+https://raidhub.io)"
 const SIM_API_KEY = "atlas-sim-key"
 
 async function main(): Promise<number> {
@@ -34,6 +33,12 @@ async function main(): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL, fields: { app: "atlas" } })
 
   let baseUrl = config.BUNGIE_BASE_URL
+  // A redirected stats host (simulator, proxy) with the www host left at its default: send
+  // Settings there too rather than to Bungie.
+  let wwwBaseUrl =
+    config.BUNGIE_BASE_URL !== CONFIG_TABLE.BUNGIE_BASE_URL.default && config.BUNGIE_WWW_BASE_URL === CONFIG_TABLE.BUNGIE_WWW_BASE_URL.default
+      ? config.BUNGIE_BASE_URL
+      : config.BUNGIE_WWW_BASE_URL
   let apiKey = config.BUNGIE_API_KEY
   let frontierHint: bigint | null = null
   let stopSim: (() => Promise<void>) | null = null
@@ -42,6 +47,7 @@ async function main(): Promise<number> {
     const { startSim } = await import("../../sim/server.ts")
     const sim = await startSim({ seed: flags.simSeed, port: 0, scenario: flags.simScenario as "realistic" })
     baseUrl = sim.url
+    wwwBaseUrl = sim.url
     apiKey = apiKey ?? SIM_API_KEY
     frontierHint = BigInt(sim.truth.frontier().startId) - 1n
     stopSim = () => sim.stop()
@@ -65,7 +71,7 @@ async function main(): Promise<number> {
     })
     const metricsPort = flags.metricsPort === "off" ? null : (flags.metricsPort ?? config.ATLAS_METRICS_PORT)
     const atlas = await startAtlas({
-      crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, apiKey, userAgent: USER_AGENT,
+      crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, wwwBaseUrl, apiKey,
       fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: config.RAIDHUB_SOURCE_ADDRESSES,
       batchSize: config.RAIDHUB_BATCH_SIZE, batchMs: config.RAIDHUB_BATCH_MAX_MS, metricsPort, log, logLevel: config.LOG_LEVEL, frontierHint,
       target404Share: config.RAIDHUB_TARGET_404_SHARE,
