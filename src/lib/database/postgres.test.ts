@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,11 @@ describe("connectPostgres", () => {
       expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
       await first.sql`CREATE TABLE kept (id bigint PRIMARY KEY, note text)`;
       await first.sql`INSERT INTO kept VALUES (${9223372036854775807n}, 'survives restart')`;
+      // The server runs in its own session: a terminal Ctrl-C (SIGINT to our process group) must not
+      // stop it under the app's drain and final checkpoint.
+      const serverPid = Number(readFileSync(join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+      const groupOf = (pid: number) => Number(execFileSync("ps", ["-o", "pgid=", "-p", String(pid)], { encoding: "utf8" }).trim());
+      expect(groupOf(serverPid)).not.toBe(groupOf(process.pid));
       // A second process-local handle on the same data dir joins the running server.
       const joined = await connectPostgres({ dataDir, embeddedPort: port, logger: silent });
       const [count] = await joined.sql<{ n: bigint }[]>`SELECT count(*) AS n FROM kept`;

