@@ -52,8 +52,13 @@ export async function searchFrontier(options: FrontierSearchOptions): Promise<Fr
   let lo: bigint | null = null
   if (options.hint !== null) lo = await probeWindow(options.hint)
   if (lo === null) {
-    // Scan down from the ceiling by factors of ~1/1.25: about 60 windows reach 1e6.
-    for (let x = ceiling; x >= 1_000_000n && lo === null && probes < maxProbes; x = (x * 4n) / 5n) lo = await probeWindow(x)
+    // Scan down from the ceiling by factors of ~1/1.25 (about 60 steps reach 1e6), one id per
+    // step: a single lost id below the head only costs one more step down, while windows here
+    // would spend most of the budget on ids that cannot exist yet.
+    for (let x = ceiling; x >= 1_000_000n && lo === null && probes < maxProbes; x = (x * 4n) / 5n) {
+      probes++
+      if ((await options.probe(x)) === "exists") lo = x
+    }
   }
   if (lo === null) return { newest: null, probes }
 
