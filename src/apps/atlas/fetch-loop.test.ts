@@ -1,0 +1,107 @@
+/**
+ * The fetch loop's decisions with a scripted Bungie (a fake attempter: failure paths a real
+ * server cannot be made to show on demand) and the real id space, limiter, processing core and
+ * message encoding.
+ */
+import { describe, expect, test } from "bun:test"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { decodeJson } from "../../lib/bungie/json.ts"
+import { stringifyPgcrIds, type DecodedPgcr, type RawPgcr } from "../../lib/bungie/pgcr-body.ts"
+import type { BungieMeta, BungieResult } from "../../lib/bungie/result.ts"
+import { decodeRawPgcr } from "../../lib/database/raw-pgcr-codec.ts"
+import { loadDefinitions } from "../../lib/definitions.ts"
+import { PGCR_FIXTURES_DIR } from "../../lib/fixtures-path.ts"
+import { createLogger } from "../../lib/monitoring/logger.ts"
+import { createSharedLimiter } from "../../lib/ratelimit/index.ts"
+import { FetchLoop } from "./fetch-loop.ts"
+import { IdSpace } from "./id-space.ts"
+import { decodeWriterItem, type FetcherToMain, type WriterItem } from "./messages.ts"
+import type { PgcrAttempter } from "./pgcr-attempt.ts"
+import { DEFAULT_RETRY_POLICY } from "./retry-policy.ts"
+
+const meta = (httpStatus: number, errorCode: number | null): BungieMeta => ({ httpStatus, errorCode, errorStatus: null, attempts: 1, latencyMs: 5 })
+
+function fixture(id: string): RawPgcr {
+  const bytes = new Uint8Array(readFileSync(join(PGCR_FIXTURES_DIR, `${id}.json`)))
+  const decoded = decodeJson(new TextDecoder().decode(bytes))
+  if (!decoded.ok) throw new Error(decoded.reason)
+  stringifyPgcrIds(decoded.value)
+  return { bytes, pgcr: decoded.value as DecodedPgcr }
+}
+
+describe("FetchLoop", () => {
+  test("raid → writer (raw kept), non-raid → ack, lost id → ledger, 12 → ledger, fatal → stop", async () => {
+    const raid = fixture("17091392013")
+    const strike = fixture("17091392014")
+    const base = 1_000n
+    // id → scripted answers, one per attempt (the last one repeats).
+    const script = new Map<bigint, BungieResult<RawPgcr>[]>([
+      [base, [{ kind: "ok", value: raid, meta: meta(200, 1) }]],
+      [base + 1n, [{ kind: "ok", value: strike, meta: meta(200, 1) }]],
+      [base + 2n, [{ kind: "notFound", meta: meta(404, 1653) }]],
+      [base + 3n, [{ kind: "blocked", meta: meta(403, 12) }]],
+      [base + 4n, [{ kind: "transient", reason: "HTTP 502", meta: meta(502, null) }, { kind: "ok", value: strike, meta: meta(200, 1) }]],
+      [base + 5n, [{ kind: "badFormat", reason: "truncated", meta: meta(200, null) }]],
+    ])
+    const calls = new Map<bigint, number>()
+    const cacheBusts: number[] = []
+    const attempter: PgcrAttempter = {
+      addresses: 1,
+      async attempt(id, _address, cacheBust) {
+        const n = calls.get(id) ?? 0
+        calls.set(id, n + 1)
+        if (id === base + 5n) cacheBusts.push(cacheBust)
+        const answers = script.get(id) ?? [{ kind: "fatal", reason: "ApiKeyMissingFromRequest", meta: meta(401, 2102) }]
+        return answers[Math.min(n, answers.length - 1)]!
+      },
+      async destinyEnabled() {
+        return true
+      },
+      close() {},
+    }
+    const space = IdSpace.create(base)
+    space.setCeiling(base + 6n)
+    space.noteExisting(base + 1_000_000n) // deep history: 404s are lost PGCRs
+    const { limiter } = createSharedLimiter({ addresses: 1, initialCeiling: 30, maxCeiling: 30 })
+    const items: WriterItem[] = []
+    const messages: FetcherToMain[] = []
+    const loop = new FetchLoop({
+      worker: 0, space, limiter, attempter, defs: loadDefinitions(), lanes: 3, blockSize: 2n, writerQueueBound: 100, retryQueueBound: 100,
+      writer: { postMessage: (bytes) => items.push(decodeWriterItem(bytes as Uint8Array)) },
+      report: (message) => messages.push(message),
+      policy: { ...DEFAULT_RETRY_POLICY, notFoundScheduleMs: [10, 10, 10], transientAttempts: 3 },
+      log: createLogger({ level: "silent" }), statsIntervalMs: 20,
+    })
+    const running = loop.run()
+    const deadline = Date.now() + 10_000
+    const settled = () => items.length >= 4
+    while (!settled() && Date.now() < deadline) await Bun.sleep(20)
+    // Then an id the script does not know: the fake answers "fatal" and the loop drains itself.
+    space.setCeiling(base + 7n)
+    while (!messages.some((m) => m.type === "fatal") && Date.now() < deadline) await Bun.sleep(20)
+    await running
+
+    const resolved = messages.flatMap((m) => (m.type === "resolved" ? [...m.ids] : []))
+    expect(resolved.sort()).toEqual([base + 1n, base + 4n])
+    const byId = new Map(items.map((i) => [i.id, i]))
+    const raidItem = byId.get(base.toString())
+    expect(raidItem?.kind).toBe("raid")
+    if (raidItem?.kind === "raid") {
+      expect(raidItem.instance.instanceId).toBe("17091392013")
+      expect(new TextDecoder().decode(decodeRawPgcr(raidItem.raw))).toBe(new TextDecoder().decode(raid.bytes))
+    }
+    const lost = byId.get((base + 2n).toString())
+    expect(lost).toMatchObject({ kind: "missed", reason: "notFound", errorCode: 1653 })
+    expect(calls.get(base + 2n)).toBe(DEFAULT_RETRY_POLICY.farBehindAttempts)
+    expect(byId.get((base + 3n).toString())).toMatchObject({ kind: "missed", reason: "blocked", errorCode: 12 })
+    expect(byId.get((base + 5n).toString())).toMatchObject({ kind: "missed", reason: "badFormat" })
+    // Bad bodies are refetched with a growing cache buster.
+    expect(cacheBusts).toEqual([0, 1, 2])
+    const fatal = messages.find((m) => m.type === "fatal")
+    expect(fatal).toMatchObject({ type: "fatal", reason: "ApiKeyMissingFromRequest" })
+    const stats = messages.filter((m) => m.type === "stats")
+    expect(stats.reduce((n, m) => n + (m.type === "stats" ? m.stats.raids : 0), 0)).toBe(1)
+    expect(limiter.snapshot().inFlight).toBe(0)
+  })
+})
