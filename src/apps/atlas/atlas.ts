@@ -8,7 +8,7 @@
  */
 import type { Sql } from "../../lib/database/postgres.ts"
 import type { Logger, LogLevel } from "../../lib/monitoring/logger.ts"
-import { createSharedLimiter, type Limiter, type LimiterOptions } from "../../lib/ratelimit/index.ts"
+import { createSharedLimiter, type LimiterOptions } from "../../lib/ratelimit/index.ts"
 import { toLimiterOutcome } from "./limiter-outcome.ts"
 import { serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
 import { AtlasMetrics } from "./atlas-metrics.ts"
@@ -140,7 +140,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
 
   const coordinator = new Coordinator({
     crawler: o.crawler, space, limiter, controller, sql: o.sql, log, metrics, start: start.start, to: o.to, attempter, fetchers: o.fetchers,
-    recordGap: (from, to, reason) => writer.postMessage({ type: "gap", from, to, reason, newestBefore: null, nextExisting: to } satisfies MainToWriter),
+    recordGap: (from, to, reason) => writer.postMessage({ type: "gap", from, to, reason } satisfies MainToWriter),
     dropGap: (from, to) => {
       for (const f of fetchers) f.postMessage({ type: "gap", from, to } satisfies MainToFetcher)
     },
@@ -312,4 +312,3 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
   return true
 }
 
-export type { Limiter }

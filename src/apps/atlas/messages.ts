@@ -116,7 +116,8 @@ export type WriterToMain =
   | { type: "error"; reason: string }
 
 export type MainToWriter =
-  | { type: "gap"; from: bigint; to: bigint; reason: string; newestBefore: bigint | null; nextExisting: bigint | null }
+  /** Record [from, to) as a gap range; answered with gapStored after COMMIT. */
+  | { type: "gap"; from: bigint; to: bigint; reason: string }
   | { type: "flush" }
   /** Flush everything, close the pool, answer "closed". */
   | { type: "close" }
