@@ -86,6 +86,7 @@ async function main(): Promise<number> {
       selected.push(scenario)
     }
   }
+  if (selected.length > 1) return await runIsolated(selected, args)
   let failed = 0
   for (const scenario of selected) {
     try {
@@ -97,6 +98,26 @@ async function main(): Promise<number> {
       }
       failed++
       process.stderr.write(`bench: ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    }
+  }
+  return failed === 0 ? 0 : 1
+}
+
+/**
+ * Several scenarios: each in its own child process (`bun bench/main.ts <name> ...`), so no state
+ * leaks between them — libchdb binds one data directory per process, memory is not shared, and a
+ * crash stays contained.
+ */
+async function runIsolated(selected: readonly Scenario[], args: BenchArgs): Promise<number> {
+  const passThrough = process.argv.slice(2).filter((a) => !SCENARIOS.some((s) => s.name === a))
+  if (args.quick && !passThrough.includes("--quick")) passThrough.push("--quick")
+  let failed = 0
+  for (const scenario of selected) {
+    const child = Bun.spawn([process.execPath, import.meta.path, scenario.name, ...passThrough], { stdout: "inherit", stderr: "inherit" })
+    const code = await child.exited
+    if (code !== 0) {
+      failed++
+      reportProgress(`${scenario.name}: exited with ${code}`)
     }
   }
   return failed === 0 ? 0 : 1
