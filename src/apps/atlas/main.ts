@@ -15,6 +15,18 @@ import { installShutdownHandlers } from "./shutdown.ts"
 
 const SIM_API_KEY = "atlas-sim-key"
 
+/**
+ * The simulator throttles each source address at ~25 req/s like Bungie, and publishes ~50 ids/s:
+ * one address can never follow it. A production crawler box sends from an IPv6 block; with --sim
+ * and no addresses configured, send from 8 loopback addresses (Linux routes all of 127/8 to lo)
+ * so the demo behaves like such a box. An explicit RAIDHUB_SOURCE_ADDRESSES always wins.
+ */
+const SIM_DEFAULT_SOURCE_ADDRESSES: readonly string[] = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`)
+
+function chooseSourceAddresses(configured: readonly string[], sim: boolean): readonly string[] {
+  return sim && configured.length === 0 ? SIM_DEFAULT_SOURCE_ADDRESSES : configured
+}
+
 async function main(): Promise<number> {
   let loaded
   let flags
@@ -72,7 +84,7 @@ async function main(): Promise<number> {
     const metricsPort = flags.metricsPort === "off" ? null : (flags.metricsPort ?? config.ATLAS_METRICS_PORT)
     const atlas = await startAtlas({
       crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, wwwBaseUrl, apiKey,
-      fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: config.RAIDHUB_SOURCE_ADDRESSES,
+      fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: chooseSourceAddresses(config.RAIDHUB_SOURCE_ADDRESSES, flags.sim),
       batchSize: config.RAIDHUB_BATCH_SIZE, batchMs: config.RAIDHUB_BATCH_MAX_MS, metricsPort, log, logLevel: config.LOG_LEVEL, frontierHint,
       target404Share: config.RAIDHUB_TARGET_404_SHARE,
       sidecars: [clickhouse],
