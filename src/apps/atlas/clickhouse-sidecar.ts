@@ -13,13 +13,8 @@ import type { ChWriterInit, ChWriterToMain } from "../../../workers/ch-writer.ts
 
 const CH_WRITER_URL = new URL("../../../workers/ch-writer.ts", import.meta.url)
 
-export interface ClickhouseWorkerOptions {
-  databaseUrl: string
-  clickhouseUrl: string | null
-  clickhouseDatabase: string
-  dataDir: string
-  rabbitmqUrl: string | null
-  logLevel: LogLevel
+/** What the ch-writer Worker is initialised with, plus the main thread's logger. */
+export interface ClickhouseWorkerOptions extends Omit<ChWriterInit, "type"> {
   log: Logger
 }
 
