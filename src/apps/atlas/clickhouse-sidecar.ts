@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from "@clickhouse/client"
 import type { Sql } from "../../lib/database/postgres.ts"
-import type { Logger, LogLevel } from "../../lib/monitoring/logger.ts"
+import type { Logger } from "../../lib/monitoring/logger.ts"
 import type { AtlasSidecar } from "./atlas.ts"
 import { startOutboxRelays, type OutboxRelays } from "./outbox-relays.ts"
 import type { ChWriterInit, ChWriterToMain } from "../../../workers/ch-writer.ts"
