@@ -12,14 +12,20 @@
  *
  * A batch can only move a first clear earlier: for each (player, activity) the earliest clear
  * among the new instances is compared with the stored first clear (found through the partial
- * index on is_first_clear). When it wins, the flag moves, and sherpas are recomputed for the new
- * instances and for the instances that lost a first clear; the differences are applied to
- * player_stats and player. Everything is set-based: a fixed number of statements per batch.
+ * index on is_first_clear). This is decided before the new participant rows are inserted, so they
+ * are written once with their final flags and sherpas (no update of freshly inserted rows); then
+ * the flag is taken off the stored first clears that lost, their instances' sherpas are
+ * recomputed, and all differences are applied to player_stats and player. Everything is
+ * set-based: a fixed number of statements per batch.
  */
 import type { AnyTx } from "./sql-types.ts"
 
-/** Moves first-clear flags to the batch's earlier clears; fills rh_stg1_first_clear_move. */
-export async function moveFirstClears(tx: AnyTx): Promise<void> {
+/**
+ * Decides which of the batch's clears become first clears, before the new instances' participant
+ * rows exist (insertParticipants writes them with these flags and their sherpas already set);
+ * fills rh_stg1_first_clear_move.
+ */
+export async function findFirstClearMoves(tx: AnyTx): Promise<void> {
   await tx.unsafe(`
     with candidate as (
       select distinct on (sp.membership_id, n.activity_id) sp.membership_id, n.activity_id, n.instance_id, n.date_completed
@@ -37,14 +43,18 @@ export async function moveFirstClears(tx: AnyTx): Promise<void> {
     select c.membership_id, c.activity_id, c.instance_id, s.instance_id
     from candidate c left join stored s on s.membership_id = c.membership_id and s.activity_id = c.activity_id
     where s.instance_id is null or (c.date_completed, c.instance_id) < (s.date_completed, s.instance_id)`)
+}
+
+/**
+ * Takes the flag off the stored first clears that an earlier clear of the batch replaced (the new
+ * instances' rows were inserted with their flags). Their sherpas are recomputed afterwards
+ * (LOST_FIRST_CLEAR_INSTANCES).
+ */
+export async function clearMovedFirstClears(tx: AnyTx): Promise<void> {
   await tx.unsafe(`
-    update core.instance_player ip set is_first_clear = (ip.instance_id = m.new_instance_id)
-    from (
-      select membership_id, new_instance_id, new_instance_id as target from rh_stg1_first_clear_move
-      union all
-      select membership_id, new_instance_id, old_instance_id from rh_stg1_first_clear_move where old_instance_id is not null
-    ) m
-    where ip.membership_id = m.membership_id and ip.instance_id = m.target`)
+    update core.instance_player ip set is_first_clear = false
+    from rh_stg1_first_clear_move m
+    where m.old_instance_id is not null and ip.membership_id = m.membership_id and ip.instance_id = m.old_instance_id`)
 }
 
 /**
@@ -74,21 +84,27 @@ export async function recomputeSherpas(tx: AnyTx, instancesSql: string): Promise
     join definitions.activity_version av on av.hash = i.hash`)
 }
 
-/** The instances whose sherpas the store recomputes: new ones and those that lost a first clear. */
-export const BATCH_SHERPA_INSTANCES = `
-  select instance_id from rh_stg1_new
-  union
-  select old_instance_id from rh_stg1_first_clear_move where old_instance_id is not null`
+/**
+ * The stored instances whose sherpas the store recomputes: those that lost a first clear. (The new
+ * instances' sherpas are written, and their deltas recorded, by insertParticipants.)
+ */
+export const LOST_FIRST_CLEAR_INSTANCES = `
+  select distinct old_instance_id as instance_id from rh_stg1_first_clear_move where old_instance_id is not null`
 
 /**
  * Adds the recorded sherpa deltas to player_stats and player (optionally skipping players whose
- * totals are recomputed from rows anyway), and notes already-stored instances that changed.
+ * totals are recomputed from rows anyway, and the player_stats pairs of the batch's participants,
+ * which upsertPlayerStats already added), and notes already-stored instances that changed.
  */
-export async function applySherpaDeltas(tx: AnyTx, skipRecomputed = false): Promise<void> {
+export async function applySherpaDeltas(tx: AnyTx, skipRecomputed = false, skipBatchStats = false): Promise<void> {
   const skip = skipRecomputed ? "where membership_id not in (select membership_id from rh_stg1_recompute)" : ""
+  const skipStats = skipBatchStats
+    ? `${skip ? "and" : "where"} not exists (select 1 from rh_stg1_player sp join rh_stg1_new n using (instance_id)
+         where sp.membership_id = x.membership_id and n.activity_id = x.activity_id)`
+    : ""
   await tx.unsafe(`
     update core.player_stats ps set sherpas = ps.sherpas + d.delta
-    from (select membership_id, activity_id, sum(delta)::int as delta from rh_stg1_sherpa_delta ${skip}
+    from (select membership_id, activity_id, sum(delta)::int as delta from rh_stg1_sherpa_delta x ${skip} ${skipStats}
           group by membership_id, activity_id) d
     where ps.membership_id = d.membership_id and ps.activity_id = d.activity_id and d.delta <> 0`)
   await tx.unsafe(`

@@ -99,13 +99,32 @@ const NEWER_PROFILE = `(excluded.profile_seen_at is not null and (
     cur.bungie_global_display_name_code) is not null then cur.last_seen end) is null
   or excluded.profile_seen_at > coalesce(cur.profile_seen_at, cur.last_seen)))`
 
-/** Inserts participants, characters and weapons of the new instances; queues character fills. */
+/**
+ * Inserts participants, characters and weapons of the new instances; queues character fills.
+ * Participant rows get their final first-clear flags (rh_stg1_first_clear_move, filled before)
+ * and sherpas right away: a new instance's sherpas depend only on its own rows (first-clears.ts),
+ * and writing them once is much cheaper than updating the fresh rows. The non-zero sherpas go
+ * to rh_stg1_sherpa_delta, from which applySherpaDeltas adds them to player_stats and player.
+ */
 export async function insertParticipants(tx: AnyTx): Promise<number> {
   await tx.unsafe(`
-    insert into core.instance_player (instance_id, membership_id, completed, time_played_seconds, sherpas, is_first_clear)
-    select sp.instance_id, sp.membership_id, sp.completed, sp.time_played_seconds, 0, false
-    from rh_stg1_player sp join rh_stg1_new using (instance_id)
-    order by sp.instance_id, sp.membership_id`)
+    with rows as (
+      select sp.instance_id, sp.membership_id, sp.completed, sp.time_played_seconds, n.activity_id,
+             (m.new_instance_id is not null) as is_first_clear
+      from rh_stg1_player sp join rh_stg1_new n using (instance_id)
+      left join rh_stg1_first_clear_move m on m.membership_id = sp.membership_id and m.new_instance_id = sp.instance_id
+    ), calc as (
+      select r.*, case when r.completed and not r.is_first_clear
+                       then (count(*) filter (where r.is_first_clear) over (partition by r.instance_id))::int
+                       else 0 end as sherpas
+      from rows r
+    ), inserted as (
+      insert into core.instance_player (instance_id, membership_id, completed, time_played_seconds, sherpas, is_first_clear)
+      select instance_id, membership_id, completed, time_played_seconds, sherpas, is_first_clear
+      from calc order by instance_id, membership_id
+    )
+    insert into rh_stg1_sherpa_delta (instance_id, membership_id, activity_id, delta)
+    select instance_id, membership_id, activity_id, sherpas from calc where sherpas <> 0`)
   await tx.unsafe(`
     insert into extended.instance_character (instance_id, membership_id, character_id, class_hash, emblem_hash,
       completed, score, kills, assists, deaths, precision_kills, super_kills, grenade_kills, melee_kills,

@@ -3,7 +3,8 @@
  * live for the session) with ON COMMIT DELETE ROWS, so every transaction starts empty and a
  * rolled-back batch leaves nothing behind. One simple-protocol round trip declares them all.
  */
-import { insertStagingRows } from "./staging-json.ts"
+import { encodeStagingJson, type StagingCell } from "./staging-json.ts"
+import { encodeStagingTsv, insertStagingTsv, selectTsvColumns, type TsvColumn } from "./instance-store-staging-tsv.ts"
 import { CHARACTER_COLUMNS, INSTANCE_COLUMNS, PLAYER_COLUMNS, WEAPON_COLUMNS, type StagingRows } from "./instance-store-rows.ts"
 import type { AnyTx } from "./sql-types.ts"
 
@@ -63,10 +64,65 @@ export async function declareStaging(tx: AnyTx): Promise<void> {
 
 /** Loads the batch into the staging tables: one round trip per table. */
 export async function loadStaging(tx: AnyTx, rows: StagingRows): Promise<void> {
-  await insertStagingRows(tx, "rh_stg1_instance", INSTANCE_COLUMNS, rows.instances)
-  await insertStagingRows(tx, "rh_stg1_player", PLAYER_COLUMNS, rows.players)
-  await insertStagingRows(tx, "rh_stg1_character", CHARACTER_COLUMNS, rows.characters)
-  await insertStagingRows(tx, "rh_stg1_weapon", WEAPON_COLUMNS, rows.weapons)
+  await insertStagingInstances(tx, rows.instances)
+  await insertStagingTsv(tx, "rh_stg1_player", PLAYER_TSV, rows.players)
+  await insertStagingTsv(tx, "rh_stg1_character", CHARACTER_TSV, rows.characters)
+  await insertStagingTsv(tx, "rh_stg1_weapon", WEAPON_TSV, rows.weapons)
   // Temp tables have no statistics; without them the planner guesses badly for big batches.
-  await tx.unsafe("analyze rh_stg1_instance, rh_stg1_player, rh_stg1_character, rh_stg1_weapon").simple()
+  // Only the join keys matter to the plans (row counts come with any column list); analysing
+  // every column (the raw bytea, names, counters) cost more than the statements it helps.
+  await tx.unsafe(`analyze rh_stg1_instance (instance_id), rh_stg1_player (instance_id, membership_id),
+    rh_stg1_character (instance_id), rh_stg1_weapon (instance_id)`).simple()
+}
+
+const RAW_INDEX = INSTANCE_COLUMNS.indexOf("raw")
+const NON_RAW_COLUMNS = INSTANCE_COLUMNS.filter((c) => c !== "raw")
+
+// The staging tables' types, in the column order of instance-store-rows.ts, for the TSV loader.
+const typed = (names: readonly string[], types: readonly string[]): TsvColumn[] => {
+  if (names.length !== types.length) throw new Error("staging column/type lists differ")
+  return names.map((name, i) => ({ name, type: types[i]! }))
+}
+const INSTANCE_TSV = typed(NON_RAW_COLUMNS, [
+  "bigint", "bigint", "integer", "integer", "boolean", "boolean", "boolean", "integer",
+  "timestamptz", "timestamptz", "integer", "integer", "bigint[]",
+])
+const CHARACTER_TSV = typed(CHARACTER_COLUMNS, [
+  "bigint", "bigint", "bigint", "bigint", "bigint", "boolean", "integer", "integer",
+  "integer", "integer", "integer", "integer", "integer", "integer", "integer", "integer",
+])
+const PLAYER_TSV = typed(PLAYER_COLUMNS, [
+  "bigint", "bigint", "integer", "timestamptz", "timestamptz", "text", "text", "text", "text", "boolean", "integer",
+])
+const WEAPON_TSV = typed(WEAPON_COLUMNS, ["bigint", "bigint", "bigint", "bigint", "integer", "integer"])
+
+/**
+ * Loads the instance rows. The raw PGCR bytes (most of the batch's volume) do not go through the
+ * text rows: hex-escaped inside one big JSON text they cost more to lex than every other staging
+ * row together. They travel as one bytea parameter (all bodies concatenated) with per-row offsets
+ * and lengths, matched to the rows by position.
+ */
+async function insertStagingInstances(tx: AnyTx, rows: readonly (readonly StagingCell[])[]): Promise<void> {
+  if (rows.length === 0) return
+  const raws = rows.map((r) => r[RAW_INDEX] as Uint8Array)
+  const offsets: number[] = []
+  let offset = 0
+  for (const raw of raws) {
+    offsets.push(offset)
+    offset += raw.byteLength
+  }
+  const tsv = encodeStagingTsv(NON_RAW_COLUMNS.length, rows)
+  const source = tsv === null
+    ? `(select j.*, j.ordinality as n from json_populate_recordset(null::rh_stg1_instance, ($1::text)::json) with ordinality j) s`
+    : `(select ${selectTsvColumns(INSTANCE_TSV)}, t.n
+        from unnest(string_to_array($1::text, E'\\n')) with ordinality t(l, n),
+             lateral (select string_to_array(t.l, E'\\t', '\\N') as a offset 0) x) s`
+  const list = NON_RAW_COLUMNS.join(", ")
+  await tx.unsafe(
+    `insert into rh_stg1_instance (${list}, raw)
+     select ${NON_RAW_COLUMNS.map((c) => `s.${c}`).join(", ")}, substring($2::bytea from r.o + 1 for r.l)
+     from ${source}
+     join unnest($3::int[], $4::int[]) with ordinality r(o, l, n) on r.n = s.n`,
+    [tsv ?? encodeStagingJson(NON_RAW_COLUMNS, rows), Buffer.concat(raws), offsets, raws.map((r) => r.byteLength)],
+  )
 }

@@ -8,10 +8,16 @@
  */
 import type { AnyTx } from "./sql-types.ts"
 
-/** Upserts core.player_stats rows for every participant of a new instance. */
+/**
+ * Upserts core.player_stats rows for every participant of a new instance. The sherpa deltas
+ * already recorded for those (player, activity) pairs (rh_stg1_sherpa_delta) are added in the
+ * same write; applySherpaDeltas then skips these pairs (skipBatchStats).
+ */
 export async function upsertPlayerStats(tx: AnyTx): Promise<void> {
   await tx.unsafe(`
-    with p as (
+    with d as (
+      select membership_id, activity_id, sum(delta)::int as delta from rh_stg1_sherpa_delta group by membership_id, activity_id
+    ), p as (
       select sp.membership_id, n.activity_id, sp.completed, n.fresh, sp.time_played_seconds,
              n.instance_id, n.duration, n.date_completed
       from rh_stg1_player sp join rh_stg1_new n using (instance_id)
@@ -28,11 +34,12 @@ export async function upsertPlayerStats(tx: AnyTx): Promise<void> {
     )
     insert into core.player_stats as cur (membership_id, activity_id, clears, fresh_clears, sherpas,
                                           total_time_played_seconds, fastest_instance_id)
-    select a.membership_id, a.activity_id, a.clears, a.fresh_clears, 0, a.time_played, f.instance_id
-    from agg a left join fastest f using (membership_id, activity_id)
+    select a.membership_id, a.activity_id, a.clears, a.fresh_clears, coalesce(d.delta, 0), a.time_played, f.instance_id
+    from agg a left join fastest f using (membership_id, activity_id) left join d using (membership_id, activity_id)
     order by a.membership_id, a.activity_id
     on conflict (membership_id, activity_id) do update set
       clears = cur.clears + excluded.clears,
+      sherpas = cur.sherpas + excluded.sherpas,
       fresh_clears = cur.fresh_clears + excluded.fresh_clears,
       total_time_played_seconds = cur.total_time_played_seconds + excluded.total_time_played_seconds,
       fastest_instance_id = case

@@ -2,7 +2,8 @@
  * The batched Postgres instance store (run by the Atlas pg-writer and by tools).
  *
  * One transaction per batch, a fixed number of round trips whatever the batch size: load the
- * batch into session temp tables (one JSON parameter per table, see staging-json.ts), then set-based INSERT ... SELECT ... ON CONFLICT into
+ * batch into session temp tables (one tab-separated text parameter per table, the raw PGCRs as
+ * one bytea; see instance-store-staging.ts), then set-based INSERT ... SELECT ... ON CONFLICT into
  * raw.pgcr, core.instance, core.player, core.instance_player, extended.instance_character(_weapon),
  * core.player_stats, the ordering-dependent first clears and sherpas (first-clears.ts), sum of
  * best, and the outbox rows for ClickHouse and the queues.
@@ -15,7 +16,7 @@ import { declareStaging, loadStaging } from "./instance-store-staging.ts"
 import { buildStagingRows, dedupeItems } from "./instance-store-rows.ts"
 import { compareDecimal, insertInstances, insertParticipants, upsertPlayers } from "./instance-store-core.ts"
 import { BATCH_FRESH_FINISHERS, updateSumOfBest, upsertPlayerStats } from "./instance-store-stats.ts"
-import { applySherpaDeltas, BATCH_SHERPA_INSTANCES, moveFirstClears, recomputeSherpas } from "./first-clears.ts"
+import { applySherpaDeltas, clearMovedFirstClears, findFirstClearMoves, LOST_FIRST_CLEAR_INSTANCES, recomputeSherpas } from "./first-clears.ts"
 import { writeInstanceOutbox } from "./instance-store-outbox.ts"
 import { lockInstanceStore } from "./store-lock.ts"
 import type { StoreItem, StoreReport } from "./instance-store-types.ts"
@@ -47,12 +48,14 @@ export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[])
   await loadStaging(tx, buildStagingRows(known, activityByHash))
   const storedIds = await insertInstances(tx)
   const playerCrawl = await upsertPlayers(tx)
+  await findFirstClearMoves(tx)
   const characterFill = await insertParticipants(tx)
+  await clearMovedFirstClears(tx)
+  await recomputeSherpas(tx, LOST_FIRST_CLEAR_INSTANCES)
+  // After every sherpa delta is recorded: the batch's player_stats rows take theirs in the upsert.
   await upsertPlayerStats(tx)
   await updateSumOfBest(tx, BATCH_FRESH_FINISHERS)
-  await moveFirstClears(tx)
-  await recomputeSherpas(tx, BATCH_SHERPA_INSTANCES)
-  await applySherpaDeltas(tx)
+  await applySherpaDeltas(tx, false, true)
   const outbox = await writeInstanceOutbox(tx)
 
   const stored = new Set(storedIds)
