@@ -75,6 +75,7 @@ export class FetchLoop {
   private draining = false
   private readonly abort = new AbortController()
   private tickWaiters: (() => void)[] = []
+  private firstTryNext = false
   private tickTimer: ReturnType<typeof setTimeout> | null = null
   private flushTimer: ReturnType<typeof setInterval> | null = null
   private readonly policy: RetryPolicyOptions
@@ -132,11 +133,23 @@ export class FetchLoop {
   }
 
   private nextTask(): Task | null {
+    // Retries and first tries alternate while both wait: a run of 404s (a clump published late)
+    // queues hundreds of fast retries, which must not starve the claims that walk past it.
+    if (this.firstTryNext) {
+      this.firstTryNext = false
+      const first = this.nextFirstTry()
+      if (first) return first
+    }
     const due = this.retries.popDue(this.now())
     if (due) {
       this.o.space.addRetryBacklog(-1)
+      this.firstTryNext = true
       return { id: due.id, history: due.history, cacheBust: due.cacheBust, first: false }
     }
+    return this.nextFirstTry()
+  }
+
+  private nextFirstTry(): Task | null {
     if (this.local.length === 0 && this.mayClaim()) {
       const block = this.o.space.claim(this.o.blockSize)
       if (block) for (let id = block.from; id < block.to; id++) this.local.push(id)

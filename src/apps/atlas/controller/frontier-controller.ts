@@ -32,6 +32,31 @@ export interface FrontierControllerOptions {
   fallbackIdRate: number
   /** Smallest window: fetchers always have something to claim past the low-water mark. */
   minWindow: number
+  /**
+   * Probe floor: the ceiling never sits below the virtual head (see probeGraceMs) plus
+   * max(`minProbeIds`, `probeLeadSec` of the id rate), however far the 404s pulled the lead
+   * down. Without it a ceiling at or under the cursor claims nothing, so nothing is observed and
+   * nothing moves. A fixed probe past the newest id costs lag (each early 404 waits for its
+   * retry: 8 ids doubled lag p50 in the coordinator-like simulation), hence 1 id and 0 s.
+   */
+  minProbeIds: number
+  probeLeadSec: number
+  /**
+   * The probe base is a virtual head: anchored at the newest existing id seen (and when we saw
+   * it), it advances by the id rate over wall-clock time once this grace has passed, and is
+   * re-anchored whenever discovery catches up with it. So when nothing new is seen, or only a
+   * trickle far slower than the id rate (a late clump with a few published ids in it), the
+   * ceiling keeps moving and the crawl walks through to the existing ids after the clump; at
+   * the real head the 404s pull the lead back and discovery re-anchors the base there. Longer
+   * than Bungie's publication batches (0.5-2 s), so between batches the lead alone decides.
+   */
+  probeGraceMs: number
+  /**
+   * Least rate (ids/s) the virtual head advances at: a rate fitted on discovery times measures
+   * our own pace when the ceiling holds us back, which would let a slow crawl justify itself.
+   * Bungie creates 25-100 ids/s.
+   */
+  minProbeRate: number
 }
 
 export const DEFAULT_FRONTIER_CONTROLLER_OPTIONS: Readonly<FrontierControllerOptions> = Object.freeze({
@@ -43,6 +68,10 @@ export const DEFAULT_FRONTIER_CONTROLLER_OPTIONS: Readonly<FrontierControllerOpt
   initialWindow: 2_000,
   fallbackIdRate: 50,
   minWindow: 32,
+  minProbeIds: 1,
+  probeLeadSec: 0,
+  probeGraceMs: 2_000,
+  minProbeRate: 40,
 })
 
 export interface TickInputs {
@@ -97,6 +126,14 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
   const samples: FrontierSamples = createFrontierSamples()
   const deadBlock: DeadBlockState = createDeadBlockState()
   let leadSec = 0
+  // Newest existing id seen: the probe floor's base.
+  let newestSeen: bigint | null = null
+  // Virtual head: anchor id and time, advancing at probeRate after the grace (see probeGraceMs).
+  let anchor: bigint | null = null
+  let anchorAt = Number.NaN
+  let probeRate = o.fallbackIdRate
+  const readVirtualHead = (t: number): bigint | null =>
+    anchor === null ? null : anchor + BigInt(Math.round((Math.max(0, t - anchorAt - o.probeGraceMs) / 1000) * probeRate))
   let notFoundSinceTick = 0
   let firstTriesSinceTick = 0
 
@@ -115,6 +152,14 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
     },
     observeExisting(t, id, completedAt) {
       addFrontierSample(samples, id, completedAt ?? t)
+      if (newestSeen === null || id > newestSeen) {
+        newestSeen = id
+        const virtual = readVirtualHead(t)
+        if (virtual === null || id >= virtual) {
+          anchor = id
+          anchorAt = t
+        }
+      }
     },
     tick(t, inputs) {
       const share404 = computeDecayingShare(notFound, firstTries, o.halfLifeMs, t, o.minFirstTries)
@@ -137,6 +182,22 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
       const maxCeiling = inputs.lowWater + BigInt(o.maxWindow)
       const minCeiling = inputs.lowWater + BigInt(o.minWindow)
       let ceiling = fit === null ? inputs.lowWater + BigInt(o.initialWindow) : fit.estimate + BigInt(Math.round(leadSec * idsPerSec))
+      let estimate = fit?.estimate ?? null
+      if (newestSeen !== null) {
+        // Nothing (or only a trickle) new for a while: the head kept moving at the id rate
+        // even if we saw little of it.
+        probeRate = Math.max(idsPerSec, o.minProbeRate)
+        const virtual = readVirtualHead(t)
+        const probeBase = virtual !== null && virtual > newestSeen ? virtual : newestSeen
+        if (estimate === null || probeBase > estimate) estimate = probeBase
+        const probeFloor = probeBase + BigInt(Math.max(o.minProbeIds, Math.round(o.probeLeadSec * idsPerSec)))
+        if (ceiling < probeFloor) {
+          ceiling = probeFloor
+          // Back-calculation anti-windup: while the floor holds the ceiling, 404s must not wind
+          // the lead further down, or the ceiling drops far under the head once the floor lets go.
+          if (fit !== null) leadSec = Math.max(leadSec, Math.min(o.lead.maxLeadSec, Number(probeFloor - fit.estimate) / idsPerSec))
+        }
+      }
       if (ceiling > maxCeiling) ceiling = maxCeiling
       if (ceiling < minCeiling) ceiling = minCeiling
       const deadBlockSuspected = detectDeadBlock(deadBlock, o.deadBlock, t, share404, notFoundSinceTick)
@@ -152,7 +213,7 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
         lagP50Ms,
         lagP90Ms: computeLagQuantile(lags, t, 0.9),
         lagP99Ms: computeLagQuantile(lags, t, 0.99),
-        frontierEstimate: fit?.estimate ?? null,
+        frontierEstimate: estimate,
         idRate,
         deadBlockSuspected,
       }
@@ -161,6 +222,9 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
       quietDeadBlock(deadBlock, o.deadBlock, t, skippedGap)
       if (skippedGap) {
         resetFrontierSamples(samples)
+        newestSeen = null
+        anchor = null
+        anchorAt = Number.NaN
         leadSec = 0
       }
     },

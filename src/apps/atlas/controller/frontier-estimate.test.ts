@@ -31,3 +31,13 @@ test("uses the fallback rate while the samples span too little time", () => {
   expect(fit.idRate).toBe(40)
   expect(fit.estimate).toBe(1_080n)
 })
+
+test("ids below the newest (a late clump found now) do not bend the fit", () => {
+  const s = createFrontierSamples()
+  for (let i = 0; i <= 60; i++) addFrontierSample(s, 10_000n + BigInt(i * 25), i * 500) // 50 ids/s for 30 s
+  // 300 ids 6,000 behind, discovered over 10 s: paired with the present they would flatten the line.
+  for (let i = 0; i < 100; i++) addFrontierSample(s, 5_000n + BigInt(i * 3), 30_000 + i * 100)
+  const fit = fitFrontier(s, 45_000, 50)!
+  expect(fit.idRate).toBeGreaterThan(45)
+  expect(Number(fit.estimate - 11_500n)).toBeGreaterThan(600) // still advancing ~50 ids/s past the newest
+})

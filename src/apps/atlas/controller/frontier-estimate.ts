@@ -31,6 +31,10 @@ export function createFrontierSamples(maxSamples = 256, maxAgeMs = 5 * 60_000): 
 
 /** Record an existing id and the time it corresponds to (completion time, else discovery time). */
 export function addFrontierSample(s: FrontierSamples, id: bigint, at: number): void {
+  // Only new record ids enter the fit. An id below the newest seen is a hole filled late (a
+  // clump published minutes late, a retried 404): paired with a present time it says nothing
+  // about the head and bends the line flat, which froze the estimate (and the ceiling).
+  if (s.newest !== null && id <= s.newest) return
   if (s.base === null) s.base = id
   // Rebase when ids drift far from the base so offsets stay exact small numbers.
   if (id - s.base > 1_000_000_000n || s.base - id > 1_000_000_000n) {

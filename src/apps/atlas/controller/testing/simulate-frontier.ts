@@ -24,6 +24,13 @@ export interface FrontierSimOptions {
   delayedMs: [number, number]
   lostShare: number
   deadBlock?: { atMs: number; size: number }
+  /** A run of `size` consecutive ids created at `atMs`, all published `delayMs` late (a late batch). */
+  lateClump?: { atMs: number; size: number; delayMs: number }
+  /**
+   * Like the coordinator: existing ids are observed at their discovery time (not completion),
+   * and a first-try 404 counts only when the id is past every id seen so far (fetch-loop.ts).
+   */
+  coordinatorLike?: boolean
   /** Attempts per second the limiter allows all fetchers together. */
   capacityPerSec: number
   latencyMs: [number, number]
@@ -50,8 +57,12 @@ export interface FrontierSimResult {
   shareTimeline: number[]
   /** First tick at which the cursor was within 5 s of ids of the newest published id. */
   caughtUpAt: number
-  /** Existing ids created before the end minus 60 s that were never resolved (must be 0). */
+  /** Existing ids created before the end minus 60 s and published before the end minus 90 s that were never resolved (must be 0). */
   unresolvedOld: number
+  /** Longest run (ms) of ticks after warm-up with nothing claimable while the head is > 10 s of ids ahead. */
+  longestStallMs: number
+  /** Most ids the cursor trailed the newest published id at a tick after warm-up. */
+  maxBehind: number
 }
 
 const BASE = 17_000_000_000n
@@ -66,6 +77,7 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
   let t = -o.startBehindMs - 5_000
   let nextFlush = t + uniform(o.publishBatchMs)
   let skipped = false
+  let clumpLeft = 0
   while (t < o.durationMs) {
     t += (-Math.log(1 - random()) * 1000) / o.idRate(Math.max(t, 0))
     while (nextFlush < t) nextFlush += uniform(o.publishBatchMs)
@@ -77,6 +89,12 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
       }
     }
     created.push(t)
+    if (o.lateClump && t >= o.lateClump.atMs && clumpLeft === 0 && created.length > 0 && created[created.length - 2]! < o.lateClump.atMs) clumpLeft = o.lateClump.size
+    if (clumpLeft > 0) {
+      clumpLeft--
+      published.push(o.lateClump!.atMs + o.lateClump!.delayMs)
+      continue
+    }
     const r = random()
     published.push(r < o.lostShare ? Number.POSITIVE_INFINITY : r < o.lostShare + o.delayedShare ? nextFlush + uniform(o.delayedMs) : nextFlush)
   }
@@ -97,8 +115,9 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
   let frontierIndex = 0
   const res: FrontierSimResult = {
     firstTries: 0, firstTry404: 0, attempts: 0, attempts404: 0, publicationLags: [], ledgeredExisting: 0, ledgeredTotal: 0,
-    gaps: [], deadBlockSuspectedAt: [], shareTimeline: [], caughtUpAt: Number.NaN, unresolvedOld: 0,
+    gaps: [], deadBlockSuspectedAt: [], shareTimeline: [], caughtUpAt: Number.NaN, unresolvedOld: 0, longestStallMs: 0, maxBehind: 0,
   }
+  let stallSince = Number.NaN
 
   const resolve = (i: number) => {
     resolved[i] = 1
@@ -121,13 +140,14 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
             if (!exists) res.firstTry404++
           }
         }
-        if (n === 1) controller.observeFirstTries(q.now, exists ? 0 : 1, 1)
+        const head404 = !exists && (!o.coordinatorLike || i > newestExisting)
+        if (n === 1) controller.observeFirstTries(q.now, head404 ? 1 : 0, 1)
         if (resolved[i]) return // a gap range resolved it meanwhile
         if (exists) {
           const lag = q.now - published[i]!
           if (measured) res.publicationLags.push({ at: q.now, lagMs: lag })
           controller.observeLags(q.now, [q.now - created[i]!])
-          controller.observeExisting(q.now, BASE + BigInt(i), created[i]!)
+          controller.observeExisting(q.now, BASE + BigInt(i), o.coordinatorLike ? null : created[i]!)
           controller.observeResolved(q.now, 1)
           newestExisting = Math.max(newestExisting, i)
           resolve(i)
@@ -187,6 +207,14 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
     let frontier = frontierIndex
     while (frontier > 0 && !(published[frontier]! <= q.now)) frontier--
     if (Number.isNaN(res.caughtUpAt) && frontier - cursor <= 5 * o.idRate(q.now)) res.caughtUpAt = q.now
+    if (q.now >= o.warmupMs) {
+      res.maxBehind = Math.max(res.maxBehind, frontier - cursor)
+      // Stalled: nothing claimable although the head is more than 10 s of ids ahead.
+      if (ceiling <= cursor && frontier - cursor > 10 * o.idRate(q.now)) {
+        if (Number.isNaN(stallSince)) stallSince = q.now
+        res.longestStallMs = Math.max(res.longestStallMs, q.now - stallSince)
+      } else stallSince = Number.NaN
+    }
     o.onTick?.(q.now, d, { cursor, lowWater, frontier })
     if (d.deadBlockSuspected && search === null) {
       res.deadBlockSuspectedAt.push(q.now)
@@ -200,7 +228,8 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
   q.schedule(0, tick)
   q.runUntil(o.durationMs)
   for (let i = 0; i < total; i++) {
-    if (created[i]! < o.durationMs - 60_000 && Number.isFinite(published[i]!) && published[i]! < o.durationMs - 60_000 && !resolved[i]) res.unresolvedOld++
+    // Published 90 s before the end: even the longest retry interval (64 s, +20 % jitter) tried it since.
+    if (created[i]! < o.durationMs - 60_000 && Number.isFinite(published[i]!) && published[i]! < o.durationMs - 90_000 && !resolved[i]) res.unresolvedOld++
   }
   return res
 }
