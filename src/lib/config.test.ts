@@ -154,12 +154,8 @@ describe("generated documentation", () => {
   });
 
   test("README key tables match the config table (regenerate with `bun src/lib/config.ts --markdown`)", () => {
-    const docs = ["../../.readme-parts/foundation.md", "../../README.md"]
-      .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
-      .filter((path) => existsSync(path))
-      .map((path) => readFileSync(path, "utf8"))
-      .filter((text) => text.includes("| `DATABASE_URL` |"));
-    for (const text of docs) expect(text).toContain(renderConfigMarkdown());
+    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+    expect(readme).toContain(renderConfigMarkdown());
   });
 
   test("every key appears with its default in .env.example and the Markdown table", () => {
