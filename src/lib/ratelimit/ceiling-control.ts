@@ -12,19 +12,22 @@
  * Growth only happens while the window is nearly full (utilisation), so an idle address does
  * not drift up and then burst through the limit when load returns.
  */
+import type { LimiterOptions } from "./options.ts"
 
-export interface CeilingParams {
-  minCeiling: number
-  maxCeiling: number
-  decreaseFactor: number
-  decreaseCooldownMs: number
-  freeIncreasePerSec: number
-  recoverSec: number
-  plateauMargin: number
-  probeHoldSec: number
-  probeIncreasePerSec: number
-  growthUtilization: number
-}
+/** The limiter options this control law reads (documented on LimiterOptions). */
+export type CeilingParams = Pick<
+  LimiterOptions,
+  | "minCeiling"
+  | "maxCeiling"
+  | "decreaseFactor"
+  | "decreaseCooldownMs"
+  | "freeIncreasePerSec"
+  | "recoverSec"
+  | "plateauMargin"
+  | "probeHoldSec"
+  | "probeIncreasePerSec"
+  | "growthUtilization"
+>
 
 export interface CeilingState {
   /** Current ceiling, req/s. */
