@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase } from "../lib/database/testing.ts";
+import { createTestDatabase, findFreePort } from "../lib/database/testing.ts";
 import { runMigrateTool } from "./migrate.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -12,16 +11,6 @@ const dataDir = mkdtempSync(join(tmpdir(), "raidhub-migrate-tool-"));
 chmodSync(dataDir, 0o755);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("bun run migrate", () => {
   test("--help, bad flags and bad config", async () => {

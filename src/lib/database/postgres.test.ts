@@ -1,12 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../monitoring/logger.ts";
 import { connectPostgres } from "./postgres.ts";
-import { DEFAULT_TEST_DATABASE_URL } from "./testing.ts";
+import { DEFAULT_TEST_DATABASE_URL, findFreePort } from "./testing.ts";
 
 const silent = createLogger({ level: "silent" });
 const dataDir = mkdtempSync(join(tmpdir(), "raidhub-embedded-pg-"));
@@ -14,18 +13,6 @@ const dataDir = mkdtempSync(join(tmpdir(), "raidhub-embedded-pg-"));
 chmodSync(dataDir, 0o755);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** A port that was free a moment ago (Postgres cannot listen on port 0 and report it back). */
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("connectPostgres", () => {
   test("DATABASE_URL: int8 comes back as bigint, never number", async () => {

@@ -14,6 +14,7 @@
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 import { rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmbeddedClickhouseClient, getEmbeddedChdbPath, quoteClickhouseIdent } from "./clickhouse.ts";
@@ -150,4 +151,17 @@ export async function createTestClickhouse(options: TestClickhouseOptions = {}):
     }
   }
   return { client, database, drop };
+}
+
+/** A loopback port that was free a moment ago (for servers, like Postgres, that cannot listen on port 0 and report it). */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
