@@ -17,5 +17,9 @@ describe("computePublicationLag", () => {
     expect(r.lagSeconds.p50).toBe(10) // id 3: never stored, 13 s - 3 s
     expect(r.lagCompleteSeconds.count).toBe(2)
     expect(r.lagCompleteSeconds.max).toBe(10)
+    // From the complete version: id 2 was complete at 40 s and stored at 45 s.
+    expect(r.lagFromCompleteSeconds.count).toBe(3)
+    expect(r.lagFromCompleteSeconds.min).toBe(1.5)
+    expect(r.lagFromCompleteSeconds.max).toBe(10)
   })
 })

@@ -20,6 +20,11 @@ export interface LagReport {
   lagSeconds: Distribution
   /** The same without ids whose first published version was incomplete. */
   lagCompleteSeconds: Distribution
+  /**
+   * Every id, from when its complete version appeared (publication, or the end of an incomplete
+   * first version): what the crawler itself adds, since nothing complete can be stored earlier.
+   */
+  lagFromCompleteSeconds: Distribution
 }
 
 export function computePublicationLag(
@@ -27,6 +32,7 @@ export function computePublicationLag(
 ): LagReport {
   const all: number[] = []
   const complete: number[] = []
+  const fromComplete: number[] = []
   let stored = 0
   for (const t of ids) {
     if (t.publishedAt < window.from || t.publishedAt >= window.to) continue
@@ -35,6 +41,11 @@ export function computePublicationLag(
     const lag = Math.max(0, ((at ?? stoppedAt) - t.publishedAt) / 1000)
     all.push(lag)
     if (t.incompleteUntil === null || t.incompleteUntil <= t.publishedAt) complete.push(lag)
+    const completeAt = t.incompleteUntil === null ? t.publishedAt : Math.max(t.publishedAt, t.incompleteUntil)
+    fromComplete.push(Math.max(0, ((at ?? stoppedAt) - completeAt) / 1000))
   }
-  return { published: all.length, stored, unstored: all.length - stored, lagSeconds: summarize(all), lagCompleteSeconds: summarize(complete) }
+  return {
+    published: all.length, stored, unstored: all.length - stored, lagSeconds: summarize(all), lagCompleteSeconds: summarize(complete),
+    lagFromCompleteSeconds: summarize(fromComplete),
+  }
 }

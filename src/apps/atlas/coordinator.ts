@@ -55,6 +55,7 @@ export class Coordinator {
   private lastSaved: bigint | null = null
   private saving: Promise<void> | null = null
   private gapSearch: Promise<void> | null = null
+  private lookAhead: Promise<void> | null = null
   private readonly requests: Record<string, number> = {}
   private raidsStored = 0
   private missed = 0
@@ -146,6 +147,7 @@ export class Coordinator {
     space.setCeiling(ceiling)
     this.decision = decision
     if (decision.deadBlockSuspected && this.gapSearch === null) this.startGapSearch()
+    if (decision.lookAhead && this.lookAhead === null && this.gapSearch === null) this.startLookAhead(decision.lookAhead)
     this.o.metrics.setState({
       lowWater: this.tracker.lowWater, ceiling, frontier: decision.frontierEstimate, share404: decision.share404,
       resolvedPerSec: decision.resolvedPerSec, leadSec: decision.leadSec,
@@ -181,9 +183,39 @@ export class Coordinator {
     }
   }
 
-  /** Waits for a running gap search (shutdown). */
+  /** Waits for a running gap search or look-ahead (shutdown). */
   async settle(): Promise<void> {
     if (this.gapSearch) await this.gapSearch
+    if (this.lookAhead) await this.lookAhead
+  }
+
+  /**
+   * Probes a few ids past the cursor at once (the controller asked: most first tries 404). The
+   * newest that exists becomes the crawl's newest seen, so the ids before it are holes (a late
+   * clump: patient retries, and their 404s no longer pull the ceiling back) and the head moves
+   * there. Nothing is skipped: every id below is still claimed and fetched.
+   */
+  private startLookAhead(ids: readonly bigint[]): void {
+    const bounded = this.o.to === null ? ids : ids.filter((id) => id <= this.o.to!)
+    if (bounded.length === 0) return
+    this.lookAhead = Promise.all(bounded.map((id) => this.probe(id, "missing")))
+      .then((answers) => {
+        const found = bounded.filter((_id, i) => answers[i] === "exists")
+        if (found.length === 0) {
+          this.o.log.info("atlas.look_ahead.none", { from: bounded[0], to: bounded[bounded.length - 1] })
+          return
+        }
+        const newest = found.reduce((a, b) => (b > a ? b : a))
+        this.o.log.info("atlas.look_ahead.found", { cursor: this.o.space.cursor, newest })
+        this.o.space.noteSeen(newest)
+        this.o.controller.observeExisting(this.now(), newest, null)
+      })
+      .catch((error) => {
+        this.o.log.error("atlas.look_ahead.failed", { error })
+      })
+      .finally(() => {
+        this.lookAhead = null
+      })
   }
 
   private startGapSearch(): void {
@@ -230,8 +262,12 @@ export class Coordinator {
     return true
   }
 
-  /** One id, through the limiter; throttles and errors are retried a few times. */
-  private async probe(id: bigint): Promise<"exists" | "missing"> {
+  /**
+   * One id, through the limiter; throttles and errors are retried a few times. `undecided` is
+   * the answer when they never stop: a gap search must not skip an id it could not see, a
+   * look-ahead must not jump to one.
+   */
+  private async probe(id: bigint, undecided: "exists" | "missing" = "exists"): Promise<"exists" | "missing"> {
     for (let attempt = 0; attempt < 8; attempt++) {
       const permit = await this.o.limiter.acquire()
       const result = await this.o.attempter.attempt(id, permit.addressIndex, attempt)
@@ -240,7 +276,6 @@ export class Coordinator {
       if (result.kind === "notFound") return "missing"
       await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1)))
     }
-    // Undecidable: call it existing, so the gap ends before it and nothing unseen is skipped.
-    return "exists"
+    return undecided
   }
 }

@@ -104,4 +104,54 @@ describe("FetchLoop", () => {
     expect(stats.reduce((n, m) => n + (m.type === "stats" ? m.stats.raids : 0), 0)).toBe(1)
     expect(limiter.snapshot().inFlight).toBe(0)
   })
+
+  test("a late clump: its ids wait patiently as holes, and once one is found every fetcher fetches the rest at once", async () => {
+    const strike = fixture("17091392014")
+    const base = 1_000n
+    const clump = 60n
+    const publishAt = Date.now() + 2_000
+    const calls = new Map<bigint, number>()
+    const attempter: PgcrAttempter = {
+      addresses: 1,
+      async attempt(id) {
+        calls.set(id, (calls.get(id) ?? 0) + 1)
+        if (id >= base && id < base + clump && Date.now() < publishAt) return { kind: "notFound", meta: meta(404, 1653) }
+        return { kind: "ok", value: strike, meta: meta(200, 1) }
+      },
+      async destinyEnabled() {
+        return true
+      },
+      close() {},
+    }
+    const space = IdSpace.create(base)
+    space.setCeiling(base + clump)
+    space.noteExisting(base + 5_000n) // ids past the clump exist: its 404s are holes, not the head
+    const { limiter } = createSharedLimiter({ addresses: 1, initialCeiling: 2_000, maxCeiling: 2_000 })
+    const resolvedAt = new Map<bigint, number>()
+    const policy = { ...DEFAULT_RETRY_POLICY, holeMinDelayMs: 1_000, holeMaxDelayMs: 60_000 }
+    // Two fetchers, each with part of the clump: one finding a hole must wake the other's too.
+    const loops = [0, 1].map((worker) => new FetchLoop({
+      worker, space, limiter, attempter, defs: loadDefinitions(), lanes: 4, blockSize: 10n, writerQueueBound: 100, retryQueueBound: 1_000,
+      writer: { postMessage: () => {} },
+      report: (message) => {
+        if (message.type === "resolved") for (const id of message.ids) resolvedAt.set(id, Date.now())
+      },
+      policy, log: createLogger({ level: "silent" }), statsIntervalMs: 20,
+    }))
+    const running = loops.map((l) => l.run())
+    const deadline = Date.now() + 15_000
+    while (resolvedAt.size < Number(clump) && Date.now() < deadline) await Bun.sleep(20)
+    for (const l of loops) l.drain()
+    await Promise.all(running)
+
+    expect(resolvedAt.size).toBe(Number(clump))
+    // Without promotion each id would wait out its own patient delay (about as long as it had
+    // been missing, 2 s here): the last would land up to ~2.4 s after publication.
+    const latest = Math.max(...resolvedAt.values())
+    expect(latest - publishAt).toBeLessThan(800)
+    // Patient: fewer requests per id than the head schedule's 4 in the same 2 s (0, 0.5, 1, 1.75 s).
+    const attempts = [...calls.values()].reduce((a, b) => a + b, 0)
+    expect(attempts / Number(clump)).toBeLessThan(3.6)
+    expect(limiter.snapshot().inFlight).toBe(0)
+  })
 })

@@ -1,9 +1,14 @@
 /**
  * The fetcher's work loop (runs inside a fetcher Worker; thread plumbing is in workers/fetcher.ts).
  *
- * Lanes (concurrent async loops) take the next task: a due retry first, else the next id of the
- * locally claimed block, else a new block claimed from the shared cursor — unless the writer
- * queue or this fetcher's retry queue is over its bound (backpressure) or the loop is draining.
+ * Lanes (concurrent async loops) take the next task: due fast retries (404s at the head,
+ * transient failures) and first tries alternate; first tries are the next id of the locally
+ * claimed block, else a new block claimed from the shared cursor — unless the writer queue or
+ * this fetcher's retry queues are over their bound (backpressure) or the loop is draining.
+ * Patient retries (holes, incomplete refetches) take every fourth turn and any idle one, so a
+ * late clump's hundreds of ids cannot eat the budget the head needs. When a hole is found, its
+ * waiting neighbours (here, and through the id space in the other fetchers) become due at once:
+ * Bungie publishes a late clump all at once.
  * Every HTTP attempt holds a permit of the shared limiter and returns it with its outcome.
  *
  * Results: raids go to the pg-writer as msgpackr bytes (buffer transferred) and are acked by the
@@ -59,13 +64,24 @@ interface Task {
 }
 
 const LAG_SAMPLE_CAP = 500
+/** Every PATIENT_TURN-th task may be a due patient retry even while first tries wait. */
+const PATIENT_TURN = 4
+/** A found hole promotes waiting holes this many ids either side (late clumps are 20-300 ids). */
+const PROMOTE_RADIUS = 1_000n
+/** A promoted id is not promoted again for this long (bounds the requests one clump can cost). */
+const PROMOTE_COOLDOWN_MS = 10_000
 
 function emptyStats(): FetcherStats {
   return { results: {}, notFoundFirst: 0, firstTries: 0, lagSamples: [], raids: 0, nonRaids: 0, missed: 0, inFlight: 0, retryQueue: 0, latencyMs: 0, newest: null }
 }
 
 export class FetchLoop {
+  /** Head 404s, transient failures, throttle waits: latency matters. */
   private readonly retries = new RetryQueue()
+  /** Holes and incomplete refetches: they yield to the head. */
+  private readonly patient = new RetryQueue()
+  private lastHoleFilled = 0n
+  private turn = 0
   private local: bigint[] = []
   private resolved: bigint[] = []
   private stats = emptyStats()
@@ -94,7 +110,11 @@ export class FetchLoop {
     clearInterval(this.flushTimer)
     this.flushStats()
     // Claimed-but-unfetched ids and pending retries stay unresolved: the checkpoint is below them.
-    this.o.space.addRetryBacklog(-this.retries.size)
+    this.o.space.addRetryBacklog(-this.retryCount)
+  }
+
+  private get retryCount(): number {
+    return this.retries.size + this.patient.size
   }
 
   /** Stop taking new work; lanes finish their current request and exit. */
@@ -106,7 +126,7 @@ export class FetchLoop {
 
   /** A gap range now covers these ids: stop retrying them. */
   dropRange(from: bigint, to: bigint): void {
-    const dropped = this.retries.dropRange(from, to)
+    const dropped = this.retries.dropRange(from, to) + this.patient.dropRange(from, to)
     this.o.space.addRetryBacklog(-dropped)
     this.local = this.local.filter((id) => id < from || id >= to)
   }
@@ -125,7 +145,7 @@ export class FetchLoop {
         if (this.draining) return
         // A bug: never lose the id, put it back and say so.
         this.o.log.error("atlas.fetcher.task_failed", { id: task.id, error })
-        this.schedule(task, { action: "retry", delayMs: 5_000, cacheBust: false })
+        this.schedule(task, { action: "retry", delayMs: 5_000, cacheBust: false, patient: false })
       } finally {
         this.inFlight--
       }
@@ -133,20 +153,50 @@ export class FetchLoop {
   }
 
   private nextTask(): Task | null {
-    // Retries and first tries alternate while both wait: a run of 404s (a clump published late)
-    // queues hundreds of fast retries, which must not starve the claims that walk past it.
+    const now = this.now()
+    const filled = this.o.space.holeFilled
+    if (filled !== this.lastHoleFilled) {
+      this.lastHoleFilled = filled
+      this.promoteAround(filled, now)
+    }
+    if (++this.turn % PATIENT_TURN === 0) {
+      const patient = this.popDue(this.patient, now)
+      if (patient) return patient
+    }
+    // Fast retries and first tries alternate while both wait: 404s at the head must not starve
+    // the claims that walk on, nor the other way round.
     if (this.firstTryNext) {
       this.firstTryNext = false
       const first = this.nextFirstTry()
       if (first) return first
     }
-    const due = this.retries.popDue(this.now())
+    const due = this.popDue(this.retries, now)
     if (due) {
-      this.o.space.addRetryBacklog(-1)
       this.firstTryNext = true
-      return { id: due.id, history: due.history, cacheBust: due.cacheBust, first: false }
+      return due
     }
-    return this.nextFirstTry()
+    return this.nextFirstTry() ?? this.popDue(this.patient, now)
+  }
+
+  private popDue(queue: RetryQueue, now: number): Task | null {
+    const due = queue.popDue(now)
+    if (!due) return null
+    this.o.space.addRetryBacklog(-1)
+    return { id: due.id, history: due.history, cacheBust: due.cacheBust, first: false }
+  }
+
+  /** A hole near `id` was just found: its waiting neighbours are probably published too. */
+  private promoteAround(id: bigint, now: number): void {
+    const moved = this.patient.promote((e) => {
+      const h = e.history
+      // NaN (never promoted) compares false: promotable.
+      if (!h.hole || now - h.promotedAt < PROMOTE_COOLDOWN_MS) return false
+      const distance = e.id > id ? e.id - id : id - e.id
+      if (distance > PROMOTE_RADIUS) return false
+      h.promotedAt = now
+      return true
+    }, now)
+    if (moved > 0) this.o.metrics?.promoted.inc(moved)
   }
 
   private nextFirstTry(): Task | null {
@@ -159,7 +209,7 @@ export class FetchLoop {
   }
 
   private mayClaim(): boolean {
-    return !this.draining && this.o.space.writerQueue < this.o.writerQueueBound && this.retries.size < this.o.retryQueueBound
+    return !this.draining && this.o.space.writerQueue < this.o.writerQueueBound && this.retryCount < this.o.retryQueueBound
   }
 
   private async runTask(task: Task): Promise<void> {
@@ -195,6 +245,12 @@ export class FetchLoop {
       if (result.kind === "notFound" && task.id > this.o.space.crawlNewest) stats.notFoundFirst++
     }
     const now = this.now()
+    if ((result.kind === "ok" || result.kind === "blocked") && task.history.hole) {
+      // A late clump is being published: fetch the rest of it now, here and in the other fetchers.
+      this.o.space.noteHoleFilled(task.id)
+      this.lastHoleFilled = task.id
+      this.promoteAround(task.id, now)
+    }
     switch (result.kind) {
       case "ok": {
         this.o.space.noteSeen(task.id)
@@ -252,7 +308,8 @@ export class FetchLoop {
 
   private schedule(task: Task, decision: RetryDecision, lastResult = "", meta?: { httpStatus: number | null; errorCode: number | null }): void {
     if (decision.action === "retry") {
-      this.retries.push({ id: task.id, dueAt: this.now() + decision.delayMs, history: task.history, cacheBust: decision.cacheBust ? task.cacheBust + 1 : task.cacheBust })
+      const queue = decision.patient ? this.patient : this.retries
+      queue.push({ id: task.id, dueAt: this.now() + decision.delayMs, history: task.history, cacheBust: decision.cacheBust ? task.cacheBust + 1 : task.cacheBust })
       this.o.space.addRetryBacklog(1)
       return
     }
@@ -303,8 +360,9 @@ export class FetchLoop {
     this.flushResolved()
     const stats = this.stats
     stats.inFlight = this.inFlight
-    stats.retryQueue = this.retries.size
+    stats.retryQueue = this.retryCount
     this.o.metrics?.queueDepth.set({ queue: `retry-fetcher-${this.o.worker}` }, this.retries.size)
+    this.o.metrics?.queueDepth.set({ queue: `patient-fetcher-${this.o.worker}` }, this.patient.size)
     stats.latencyMs = this.latencyCount > 0 ? this.latencySum / this.latencyCount : 0
     this.latencySum = 0
     this.latencyCount = 0
@@ -317,7 +375,9 @@ export class FetchLoop {
     return new Promise((resolve) => {
       this.tickWaiters.push(resolve)
       if (this.tickTimer === null) {
-        const dueIn = this.retries.nextDueIn(this.now())
+        const now = this.now()
+        const dueIns = [this.retries.nextDueIn(now), this.patient.nextDueIn(now)].filter((d): d is number => d !== null)
+        const dueIn = dueIns.length === 0 ? null : Math.min(...dueIns)
         const wait = dueIn === null ? 20 : Math.min(20, Math.max(1, dueIn))
         this.tickTimer = setTimeout(() => this.wakeAll(), wait)
       }

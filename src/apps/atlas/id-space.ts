@@ -16,6 +16,7 @@ const SLOT = {
   newestExisting: 4,
   retryBacklog: 5,
   crawlNewest: 6,
+  holeFilled: 7,
 } as const
 const SLOTS = 8
 
@@ -125,6 +126,18 @@ export class IdSpace {
   noteSeen(id: bigint): void {
     this.raise(SLOT.crawlNewest, id)
     this.raise(SLOT.newestExisting, id)
+  }
+
+  /**
+   * Last hole filled: an id found after it had 404ed with existing ids well past it (a late clump
+   * being published). Every fetcher promotes its own waiting neighbours of it; 0 when none yet.
+   */
+  get holeFilled(): bigint {
+    return Atomics.load(this.cells, SLOT.holeFilled)
+  }
+
+  noteHoleFilled(id: bigint): void {
+    Atomics.store(this.cells, SLOT.holeFilled, id)
   }
 
   /** Lock-free max. */

@@ -45,6 +45,22 @@ export class RetryQueue {
     return first ? Math.max(0, first.dueAt - now) : null
   }
 
+  /**
+   * Makes every matching entry due at `now` (keeps the order sorted); returns how many moved.
+   * O(n), for rare events (a hole filled), on a queue the fetch loop bounds.
+   */
+  promote(matches: (entry: RetryEntry) => boolean, now: number): number {
+    let moved = 0
+    for (const entry of this.entries) {
+      if (entry.dueAt > now && matches(entry)) {
+        entry.dueAt = now
+        moved++
+      }
+    }
+    if (moved > 0) this.entries.sort((a, b) => a.dueAt - b.dueAt)
+    return moved
+  }
+
   /** Removes entries with ids in [from, to); returns how many. */
   dropRange(from: bigint, to: bigint): number {
     const before = this.entries.length

@@ -24,6 +24,7 @@ interface HistogramDef { kind: "histogram"; name: string; help: string; labels: 
 export const ATLAS_METRIC_DEFS = {
   requests: { kind: "counter", name: "atlas_pgcr_requests_total", help: "PGCR HTTP attempts by result kind and source address", labels: ["result", "address"], scope: "worker" },
   throttles: { kind: "counter", name: "atlas_throttles_total", help: "Throttle answers by kind (rate, serverThrottled, disabled) and source address", labels: ["kind", "address"], scope: "worker" },
+  promoted: { kind: "counter", name: "atlas_hole_promotions_total", help: "Waiting hole retries made due at once because a neighbouring hole was found (a late clump published)", labels: [], scope: "worker" },
   resolved: { kind: "counter", name: "atlas_resolved_ids_total", help: "Ids resolved, by how (raid, nonRaid, missed, gap)", labels: ["how"], scope: "worker" },
   lag: { kind: "histogram", name: "atlas_lag_seconds", help: "Now minus completion time when an id is resolved", labels: [], buckets: LAG_BUCKETS_SECONDS, scope: "worker" },
   writerBatchSize: { kind: "histogram", name: "atlas_writer_batch_items", help: "Items per writer transaction", labels: ["writer"], buckets: BATCH_SIZE_BUCKETS, scope: "worker" },

@@ -57,6 +57,18 @@ export interface FrontierControllerOptions {
    * Bungie creates 25-100 ids/s.
    */
   minProbeRate: number
+  /**
+   * Look-ahead: first tries 404 at or above this share for `lookAheadSustainMs` means the crawl
+   * is either past the head or inside a clump Bungie publishes late. Only ids further on can
+   * tell, so the coordinator probes a few (lookAheadOffsets past the cursor); an existing one
+   * moves the head there at once, instead of walking through the clump at the probe rate while
+   * the real head runs away.
+   */
+  lookAheadShare: number
+  lookAheadSustainMs: number
+  /** Rest between look-aheads (each costs lookAheadOffsets.length requests). */
+  lookAheadCooldownMs: number
+  lookAheadOffsets: readonly number[]
 }
 
 export const DEFAULT_FRONTIER_CONTROLLER_OPTIONS: Readonly<FrontierControllerOptions> = Object.freeze({
@@ -72,6 +84,10 @@ export const DEFAULT_FRONTIER_CONTROLLER_OPTIONS: Readonly<FrontierControllerOpt
   probeLeadSec: 0,
   probeGraceMs: 2_000,
   minProbeRate: 40,
+  lookAheadShare: 0.5,
+  lookAheadSustainMs: 2_000,
+  lookAheadCooldownMs: 10_000,
+  lookAheadOffsets: [50, 100, 200, 400, 800, 1_600],
 })
 
 export interface TickInputs {
@@ -100,6 +116,8 @@ export interface ControllerDecision {
   idRate: number
   /** Nearly all first tries 404 for a sustained time: run a gap search from lowWater. */
   deadBlockSuspected: boolean
+  /** Most first tries 404 for a while: probe these ids past the cursor (see lookAheadShare). */
+  lookAhead: readonly bigint[] | null
 }
 
 export interface FrontierController {
@@ -134,6 +152,8 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
   let probeRate = o.fallbackIdRate
   const readVirtualHead = (t: number): bigint | null =>
     anchor === null ? null : anchor + BigInt(Math.round((Math.max(0, t - anchorAt - o.probeGraceMs) / 1000) * probeRate))
+  let lookAheadSince = Number.NaN
+  let lookAheadQuietUntil = Number.NEGATIVE_INFINITY
   let notFoundSinceTick = 0
   let firstTriesSinceTick = 0
 
@@ -201,6 +221,18 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
       if (ceiling > maxCeiling) ceiling = maxCeiling
       if (ceiling < minCeiling) ceiling = minCeiling
       const deadBlockSuspected = detectDeadBlock(deadBlock, o.deadBlock, t, share404, notFoundSinceTick)
+      let lookAhead: bigint[] | null = null
+      if (freshShare >= o.lookAheadShare) {
+        if (Number.isNaN(lookAheadSince)) lookAheadSince = t
+        if (t - lookAheadSince >= o.lookAheadSustainMs && t >= lookAheadQuietUntil && !deadBlockSuspected) {
+          lookAhead = o.lookAheadOffsets.map((k) => inputs.cursor + BigInt(k))
+          lookAheadQuietUntil = t + o.lookAheadCooldownMs
+          lookAheadSince = Number.NaN
+        }
+      } else if (firstTriesSinceTick > 0) {
+        // Fresh and below the share: not stuck (no data at all keeps the clock running).
+        lookAheadSince = Number.NaN
+      }
       notFoundSinceTick = 0
       firstTriesSinceTick = 0
       return {
@@ -216,6 +248,7 @@ export function createFrontierController(options: Partial<FrontierControllerOpti
         frontierEstimate: estimate,
         idRate,
         deadBlockSuspected,
+        lookAhead,
       }
     },
     noteGapSearchDone(t, skippedGap) {

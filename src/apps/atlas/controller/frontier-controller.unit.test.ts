@@ -3,7 +3,7 @@
  * time: states in which fetchers cannot claim must still let the ceiling move.
  */
 import { expect, test } from "bun:test"
-import { createFrontierController } from "./frontier-controller.ts"
+import { createFrontierController, DEFAULT_FRONTIER_CONTROLLER_OPTIONS } from "./frontier-controller.ts"
 
 const BASE = 17_200_000_000n
 
@@ -92,4 +92,34 @@ test("late batch: a trickle of ids inside an unpublished clump does not hold the
   const clumpStart = newest - 80n
   expect(Number(cursor - clumpStart)).toBeGreaterThan(600)
   expect(now - clumpFrom).toBe(20_000)
+})
+
+test("look-ahead: first tries mostly 404 for 2 s → probe ids past the cursor once per cooldown; a found id moves the ceiling past it", () => {
+  const c = createFrontierController({}, 0)
+  let { now, newest } = feedSteadyHead(c)
+  const cursor = newest + 40n
+  const asked: { at: number; ids: readonly bigint[] }[] = []
+  for (const end = now + 12_000; now < end; now += 500) {
+    c.observeFirstTries(now, 20, 25) // 80 % 404: past the head, or inside a late clump
+    const d = c.tick(now, { lowWater: newest - 100n, cursor, ceiling: cursor })
+    if (d.lookAhead) asked.push({ at: now, ids: d.lookAhead })
+  }
+  // Once after the 2 s the share must hold, then not again for the 10 s cooldown.
+  expect(asked.length).toBe(1)
+  expect(asked[0]!.ids.every((id) => id > cursor)).toBe(true)
+  expect(asked[0]!.ids.length).toBe(DEFAULT_FRONTIER_CONTROLLER_OPTIONS.lookAheadOffsets.length)
+  // The coordinator found id cursor+800: the head is there, so the ceiling opens past it.
+  const found = cursor + 800n
+  c.observeExisting(now, found, null)
+  const d = c.tick(now, { lowWater: newest - 100n, cursor, ceiling: cursor })
+  expect(d.ceiling).toBeGreaterThan(found)
+
+  // A healthy head (2 % 404s) never asks.
+  const calm = createFrontierController({}, 0)
+  const steady = feedSteadyHead(calm)
+  let t = steady.now
+  for (const end = t + 20_000; t < end; t += 500) {
+    calm.observeFirstTries(t, 1, 50)
+    expect(calm.tick(t, { lowWater: steady.newest - 100n, cursor: steady.newest, ceiling: steady.newest }).lookAhead).toBeNull()
+  }
 })
