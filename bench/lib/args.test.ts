@@ -15,5 +15,9 @@ describe("parseBenchArgs", () => {
     expect(() => parseBenchArgs(["--runs", "0"])).toThrow(BenchArgError)
     expect(() => parseBenchArgs(["--fetchers"])).toThrow(/needs a value/)
     expect(() => parseBenchArgs(["--bogus"])).toThrow(/unknown flag --bogus/)
+    expect(() => parseBenchArgs(["frontier", "--target-404-share", "5"])).toThrow(/--target-404-share must be a share in \(0, 1\), got "5"/)
+  })
+  test("crawl tuning flags", () => {
+    expect(parseBenchArgs(["frontier", "--batch-ms", "100", "--target-404-share=0.1"])).toMatchObject({ batchMs: 100, target404Share: 0.1 })
   })
 })

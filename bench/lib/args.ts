@@ -2,7 +2,8 @@
  * Command line of `bun run bench` (pure, unit-tested):
  *
  *   bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N] [--fetchers N]
- *                 [--max-concurrency N] [--batch-size N] [--addresses N] [--seconds S] [--sweep-of frontier|backfill]
+ *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
+ *                 [--seconds S] [--sweep-of frontier|backfill]
  *
  * No scenario = every core scenario in --quick mode (see bench/README.md).
  */
@@ -20,6 +21,10 @@ export interface BenchArgs {
   fetchers: number | null
   maxConcurrency: number | null
   batchSize: number | null
+  /** Writer batch interval (RAIDHUB_BATCH_MAX_MS). */
+  batchMs: number | null
+  /** 404 share among first tries the claim lead aims for (RAIDHUB_TARGET_404_SHARE), in (0, 1). */
+  target404Share: number | null
   addresses: number | null
   /** Measurement length override in seconds. */
   seconds: number | null
@@ -36,6 +41,7 @@ const NUMERIC = {
   "--fetchers": "fetchers",
   "--max-concurrency": "maxConcurrency",
   "--batch-size": "batchSize",
+  "--batch-ms": "batchMs",
   "--addresses": "addresses",
   "--seconds": "seconds",
 } as const
@@ -43,7 +49,7 @@ const NUMERIC = {
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
     scenarios: [], all: false, quick: false, target: "sim", runs: 1, fetchers: null, maxConcurrency: null,
-    batchSize: null, addresses: null, seconds: null, sweepOf: "backfill", help: false,
+    batchSize: null, batchMs: null, target404Share: null, addresses: null, seconds: null, sweepOf: "backfill", help: false,
   }
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!
@@ -67,6 +73,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       const value = take()
       if (value !== "frontier" && value !== "backfill") throw new BenchArgError(`--sweep-of must be frontier or backfill, got ${JSON.stringify(value)}`)
       args.sweepOf = value
+    } else if (name === "--target-404-share") {
+      const value = take()
+      const n = Number(value)
+      if (!(n > 0 && n < 1)) throw new BenchArgError(`--target-404-share must be a share in (0, 1), got ${JSON.stringify(value)}`)
+      args.target404Share = n
     } else if (name in NUMERIC) {
       const value = take()
       const n = Number(value)

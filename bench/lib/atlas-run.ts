@@ -26,6 +26,7 @@ export interface BenchAtlasOptions {
   maxConcurrency: number
   batchSize: number
   batchMs: number
+  target404Share?: number
   sourceAddresses?: string[]
   frontierHint?: bigint | null
   limiterOptions?: Partial<LimiterOptions>
@@ -69,7 +70,7 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
     crawler: o.crawler, from: o.from, to: o.to, sql: db.sql, databaseUrl: db.url, baseUrl: o.baseUrl, apiKey: o.apiKey,
     fetchers: o.fetchers, maxConcurrency: o.maxConcurrency,
     sourceAddresses: o.sourceAddresses ?? [], batchSize: o.batchSize, batchMs: o.batchMs, metricsPort: null, log, logLevel: "warn",
-    frontierHint: o.frontierHint ?? null, limiterOptions: o.limiterOptions, sidecars, statusIntervalMs: 3_600_000, tickMs: o.tickMs,
+    frontierHint: o.frontierHint ?? null, limiterOptions: o.limiterOptions, target404Share: o.target404Share, sidecars, statusIntervalMs: 3_600_000, tickMs: o.tickMs,
   })
   return {
     atlas, db,

@@ -10,6 +10,7 @@ export interface CrawlSettings {
   maxConcurrency: number
   batchSize: number
   batchMs: number
+  target404Share: number
 }
 
 export function resolveCrawlSettings(args: BenchArgs): CrawlSettings {
@@ -18,7 +19,8 @@ export function resolveCrawlSettings(args: BenchArgs): CrawlSettings {
     fetchers: args.fetchers ?? config.RAIDHUB_FETCHERS,
     maxConcurrency: args.maxConcurrency ?? config.RAIDHUB_MAX_CONCURRENCY,
     batchSize: args.batchSize ?? config.RAIDHUB_BATCH_SIZE,
-    batchMs: config.RAIDHUB_BATCH_MAX_MS,
+    batchMs: args.batchMs ?? config.RAIDHUB_BATCH_MAX_MS,
+    target404Share: args.target404Share ?? config.RAIDHUB_TARGET_404_SHARE,
   }
 }
 

@@ -60,7 +60,7 @@ export async function measureBackfill(
   const started = performance.now()
   const run = await startBenchAtlas({
     crawler: `bench-${from}`, from, to, baseUrl: sim.url, apiKey: SIM_API_KEY, fetchers: s.fetchers, maxConcurrency: s.maxConcurrency,
-    batchSize: s.batchSize, batchMs: s.batchMs, frontierHint: sim.startId - 1n, limiterOptions: UNLIMITED_RATE, clickhouse: options.clickhouse, db: options.db,
+    batchSize: s.batchSize, batchMs: s.batchMs, target404Share: s.target404Share, frontierHint: sim.startId - 1n, limiterOptions: UNLIMITED_RATE, clickhouse: options.clickhouse, db: options.db,
   })
   try {
     const progress = setInterval(() => {

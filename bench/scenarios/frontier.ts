@@ -70,7 +70,7 @@ export async function measureFrontier(
   const run = await startBenchAtlas({
     crawler: `bench-frontier-${t0}`, from, to: null, baseUrl: sim ? sim.url : real!.baseUrl,
     apiKey: sim ? SIM_API_KEY : real!.apiKey, fetchers: s.fetchers, maxConcurrency: sim ? s.maxConcurrency : Math.min(16, s.maxConcurrency),
-    batchSize: s.batchSize, batchMs: s.batchMs, sourceAddresses: addresses, frontierHint: sim ? sim.startId - 1n : null, clickhouse: false,
+    batchSize: s.batchSize, batchMs: s.batchMs, target404Share: s.target404Share, sourceAddresses: addresses, frontierHint: sim ? sim.startId - 1n : null, clickhouse: false,
     // Polite against Bungie: well under its ~25 req/s per address, never probing above 20.
     limiterOptions: sim ? undefined : REAL_LIMITER,
   })
@@ -136,7 +136,8 @@ export async function measureFrontier(
 export function describeFrontierRow(m: FrontierMeasurement): Row {
   const p = m.publication
   return {
-    fetchers: m.settings.fetchers, concurrency: m.settings.maxConcurrency, batch: m.settings.batchSize,
+    fetchers: m.settings.fetchers, concurrency: m.settings.maxConcurrency, batch: m.settings.batchSize, "batch ms": m.settings.batchMs,
+    "404 target": m.settings.target404Share,
     ...(p
       ? { "raids in window": p.published, unstored: p.unstored, "lag p50 s": p.lagSeconds.p50, "lag p90 s": p.lagSeconds.p90, "lag p99 s": p.lagSeconds.p99, "lag max s": p.lagSeconds.max, "p99 w/o incomplete s": p.lagCompleteSeconds.p99,
           "from complete p50 s": p.lagFromCompleteSeconds.p50, "from complete p99 s": p.lagFromCompleteSeconds.p99 }
