@@ -160,7 +160,7 @@ export const CONFIG_TABLE = {
     default: 250,
     min: 1,
     max: 60000,
-    description: "pg-writer: longest wait (ms) before a partial batch is written.",
+    description: "pg-writer: longest wait (ms) before a partial batch is written; also the least time between two such writes (an item after a quiet interval waits only 20 ms).",
   },
   RAIDHUB_TARGET_404_SHARE: {
     type: "number",

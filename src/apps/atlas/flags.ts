@@ -45,7 +45,7 @@ Crawls Destiny 2 PGCRs by instance id, stores raids in Postgres (and ClickHouse 
   --source-addresses a,b,...  local addresses to send from, one rate bucket each, e.g. 127.0.0.1,127.0.0.2
                               (RAIDHUB_SOURCE_ADDRESSES; default: the system's route, one bucket)
   --batch-size <n>            pg-writer batch size (RAIDHUB_BATCH_SIZE, default 500)
-  --batch-max-ms <ms>         pg-writer flush interval (RAIDHUB_BATCH_MAX_MS, default 250)
+  --batch-max-ms <ms>         pg-writer flush interval, paced (RAIDHUB_BATCH_MAX_MS, default 250)
   --target-404-share <x>      404 share among first tries the claim lead aims for (RAIDHUB_TARGET_404_SHARE, 0.025)
   --sim                       start the Bungie simulator in-process and crawl it
   --sim-seed <n>              simulator seed with --sim (default ${DEFAULT_FLAGS.simSeed})
