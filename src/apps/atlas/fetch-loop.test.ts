@@ -154,4 +154,57 @@ describe("FetchLoop", () => {
     expect(attempts / Number(clump)).toBeLessThan(3.6)
     expect(limiter.snapshot().inFlight).toBe(0)
   })
+
+  test("an incomplete first version is refetched (cache-busted) until complete and then stored; one that never completes is ledgered", async () => {
+    const raid = fixture("17091392013")
+    // Bungie's early version: the entries have not all arrived (fewer than playerCount says).
+    const early: RawPgcr = { bytes: raid.bytes, pgcr: structuredClone(raid.pgcr) }
+    const entries = (early.pgcr as unknown as { entries: unknown[] }).entries
+    entries.splice(1)
+    const base = 17091392013n
+    const completesAfter = 3
+    const calls = new Map<bigint, number[]>()
+    const attempter: PgcrAttempter = {
+      addresses: 1,
+      async attempt(id, _address, cacheBust) {
+        const seen = calls.get(id) ?? []
+        seen.push(cacheBust)
+        calls.set(id, seen)
+        // Id base completes on the 4th fetch; base + 1 never does.
+        const complete = id === base && seen.length > completesAfter
+        return { kind: "ok", value: complete ? raid : early, meta: meta(200, 1) }
+      },
+      async destinyEnabled() {
+        return true
+      },
+      close() {},
+    }
+    const space = IdSpace.create(base)
+    space.setCeiling(base + 2n)
+    const { limiter } = createSharedLimiter({ addresses: 1, initialCeiling: 1_000, maxCeiling: 1_000 })
+    const items: WriterItem[] = []
+    const schedule = [20, 20, 20, 20, 20]
+    const loop = new FetchLoop({
+      worker: 0, space, limiter, attempter, defs: loadDefinitions(), lanes: 2, blockSize: 2n, writerQueueBound: 100, retryQueueBound: 100,
+      writer: { postMessage: (bytes) => items.push(decodeWriterItem(bytes as Uint8Array)) },
+      report: () => {},
+      policy: { ...DEFAULT_RETRY_POLICY, incompleteScheduleMs: schedule },
+      log: createLogger({ level: "silent" }), statsIntervalMs: 20,
+    })
+    const running = loop.run()
+    const deadline = Date.now() + 10_000
+    while (items.length < 2 && Date.now() < deadline) await Bun.sleep(10)
+    loop.drain()
+    await running
+
+    const byId = new Map(items.map((i) => [i.id, i]))
+    const stored = byId.get(base.toString())
+    expect(stored?.kind).toBe("raid")
+    if (stored?.kind === "raid") expect(stored.instance.players.length).toBeGreaterThan(1)
+    // Every refetch carries a new cache buster, so no cache can serve the early version again.
+    expect(calls.get(base)).toEqual([0, 1, 2, 3])
+    const never = byId.get((base + 1n).toString())
+    expect(never).toMatchObject({ kind: "missed", reason: "incomplete" })
+    expect(calls.get(base + 1n)!.length).toBe(schedule.length + 1)
+  })
 })
