@@ -1,7 +1,7 @@
 /**
  * The pg-writer's logic, independent of the thread it runs in: collects raids and missed-ledger
- * items, flushes by size or age (paced, see `batchMs`), and writes each batch in ONE transaction (instances with their
- * outbox rows via storeInTransaction, ledger upserts, gap ranges). Only after COMMIT are the ids
+ * items, flushes by size or age (paced, see `batchMs`), and writes each batch in ONE transaction
+ * (instances with their outbox rows via storeInTransaction, ledger upserts, gap ranges). Only after COMMIT are the ids
  * reported as resolved, so the coordinator's low-water mark never passes an uncommitted id.
  *
  * Failures: a failing batch is retried with jittered backoff (Postgres down: fetchers feel the

@@ -376,8 +376,9 @@ export class FetchLoop {
       this.tickWaiters.push(resolve)
       if (this.tickTimer === null) {
         const now = this.now()
-        const dueIns = [this.retries.nextDueIn(now), this.patient.nextDueIn(now)].filter((d): d is number => d !== null)
-        const dueIn = dueIns.length === 0 ? null : Math.min(...dueIns)
+        const fast = this.retries.nextDueIn(now)
+        const patient = this.patient.nextDueIn(now)
+        const dueIn = fast === null ? patient : patient === null ? fast : Math.min(fast, patient)
         const wait = dueIn === null ? 20 : Math.min(20, Math.max(1, dueIn))
         this.tickTimer = setTimeout(() => this.wakeAll(), wait)
       }
