@@ -9,12 +9,16 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { PGCR_FIXTURES_DIR } from "../src/lib/fixtures-path.ts"
 import { createTransport, type TransportEngine } from "../src/lib/bungie/transport.ts"
+import { PGCR_FIXTURES_DIR } from "../src/lib/fixtures-path.ts"
 
 if (process.argv.includes("--serve")) {
   const body = readFileSync(join(PGCR_FIXTURES_DIR, "7315438924.json"))
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(body, { headers: { "Content-Type": "application/json" } }) })
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response(body, { headers: { "Content-Type": "application/json" } }),
+  })
   console.log(server.port)
   await new Promise(() => {})
 }
@@ -66,16 +70,29 @@ child.kill()
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const rows = engines.map((engine) => {
   const s = samples.get(engine)!
-  return { engine, rps: median(s.map((x) => x.rps)), p50Ms: median(s.map((x) => x.p50)), p99Ms: median(s.map((x) => x.p99)), errors: s.reduce((n, x) => n + x.errors, 0) }
+  return {
+    engine,
+    rps: median(s.map((x) => x.rps)),
+    p50Ms: median(s.map((x) => x.p50)),
+    p99Ms: median(s.map((x) => x.p99)),
+    errors: s.reduce((n, x) => n + x.errors, 0),
+  }
 })
 const fetchRps = rows[0]!.rps
 console.log(`GET of a 120 KB PGCR, concurrency ${concurrency}, ${ROUNDS} interleaved rounds, medians`)
-console.log("engine".padEnd(8) + "req/s".padStart(10) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "  vs fetch")
+console.log(`${"engine".padEnd(8) + "req/s".padStart(10) + "p50 ms".padStart(9) + "p99 ms".padStart(9)}  vs fetch`)
 for (const r of rows) {
-  console.log(r.engine.padEnd(8) + r.rps.toFixed(0).padStart(10) + r.p50Ms.toFixed(2).padStart(9) + r.p99Ms.toFixed(2).padStart(9) + `  ${(r.rps / fetchRps).toFixed(2)}x` + (r.errors ? `  errors ${r.errors}` : ""))
+  console.log(
+    r.engine.padEnd(8) +
+      r.rps.toFixed(0).padStart(10) +
+      r.p50Ms.toFixed(2).padStart(9) +
+      r.p99Ms.toFixed(2).padStart(9) +
+      `  ${(r.rps / fetchRps).toFixed(2)}x` +
+      (r.errors ? `  errors ${r.errors}` : ""),
+  )
 }
 const out = resolve(import.meta.dir, "results", "bungie-transport.json")
 mkdirSync(resolve(import.meta.dir, "results"), { recursive: true })
-writeFileSync(out, JSON.stringify({ bun: Bun.version, at: new Date().toISOString(), concurrency, rows }, null, 2) + "\n")
+writeFileSync(out, `${JSON.stringify({ bun: Bun.version, at: new Date().toISOString(), concurrency, rows }, null, 2)}\n`)
 console.log(`wrote ${out}`)
 process.exit(0)

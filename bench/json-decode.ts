@@ -10,15 +10,17 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { PGCR_FIXTURES_DIR } from "../src/lib/fixtures-path.ts"
 import { decodeJson, decodeJsonBytes, isUnsafeNumberLiteral } from "../src/lib/bungie/json.ts"
 import { stringifyPgcrIds } from "../src/lib/bungie/pgcr-body.ts"
+import { PGCR_FIXTURES_DIR } from "../src/lib/fixtures-path.ts"
 
 const secondsArg = process.argv.indexOf("--seconds")
 const secondsPerMethod = secondsArg === -1 ? 1.5 : Number(process.argv[secondsArg + 1])
 const ROUNDS = 9
 
-const names = readdirSync(PGCR_FIXTURES_DIR).filter((n) => /^\d+\.json$/.test(n)).sort()
+const names = readdirSync(PGCR_FIXTURES_DIR)
+  .filter((n) => /^\d+\.json$/.test(n))
+  .sort()
 const pretty = names.map((n) => readFileSync(join(PGCR_FIXTURES_DIR, n), "utf8"))
 const compact = pretty.map(stripWhitespaceOutsideStrings)
 const encoder = new TextEncoder()
@@ -65,7 +67,13 @@ const methods: Method[] = [
   { name: "bytes: decodeJsonBytes", input: "bytes", run: (_, b) => decodeJsonBytes(b) },
 ]
 
-interface Row { corpus: string; method: string; nsPerPgcr: number; mbPerSec: number; ratio: number }
+interface Row {
+  corpus: string
+  method: string
+  nsPerPgcr: number
+  mbPerSec: number
+  ratio: number
+}
 
 let sink = 0
 function timeOnce(method: Method, texts: string[], bytes: Uint8Array[], budgetMs: number): number {
@@ -89,7 +97,10 @@ function median(values: number[]): number {
 }
 
 const rows: Row[] = []
-for (const [corpus, texts] of [["pretty (as stored)", pretty], ["compact (wire-like)", compact]] as const) {
+for (const [corpus, texts] of [
+  ["pretty (as stored)", pretty],
+  ["compact (wire-like)", compact],
+] as const) {
   const bytes = texts.map((t) => encoder.encode(t))
   const totalBytes = bytes.reduce((sum, b) => sum + b.length, 0)
   const meanBytes = totalBytes / texts.length
@@ -106,14 +117,17 @@ for (const [corpus, texts] of [["pretty (as stored)", pretty], ["compact (wire-l
     rows.push({ corpus, method: m.name, nsPerPgcr: Math.round(ns), mbPerSec: meanBytes / (ns / 1e9) / 1e6, ratio: ns / base })
   }
   console.log(`\n${corpus}: ${texts.length} PGCRs, ${(totalBytes / 1e6).toFixed(2)} MB, mean ${(meanBytes / 1024).toFixed(1)} KiB`)
-  console.log("method".padEnd(34) + "ns/PGCR".padStart(12) + "MB/s".padStart(10) + "  ratio vs baseline")
+  console.log(`${"method".padEnd(34) + "ns/PGCR".padStart(12) + "MB/s".padStart(10)}  ratio vs baseline`)
   for (const r of rows.filter((r) => r.corpus === corpus)) {
-    console.log(r.method.padEnd(34) + String(r.nsPerPgcr).padStart(12) + r.mbPerSec.toFixed(0).padStart(10) + `  ${r.ratio.toFixed(3)}x`)
+    console.log(`${r.method.padEnd(34) + String(r.nsPerPgcr).padStart(12) + r.mbPerSec.toFixed(0).padStart(10)}  ${r.ratio.toFixed(3)}x`)
   }
 }
 console.log("\n(ratio: text methods vs JSON.parse, bytes methods vs TextDecoder+JSON.parse)")
 
 const out = resolve(import.meta.dir, "results", "json-decode.json")
 mkdirSync(resolve(import.meta.dir, "results"), { recursive: true })
-writeFileSync(out, JSON.stringify({ bun: Bun.version, at: new Date().toISOString(), files: names.length, rows, sink: sink > 0 }, null, 2) + "\n")
+writeFileSync(
+  out,
+  `${JSON.stringify({ bun: Bun.version, at: new Date().toISOString(), files: names.length, rows, sink: sink > 0 }, null, 2)}\n`,
+)
 console.log(`wrote ${out}`)

@@ -5,7 +5,7 @@
  * bench/results/<scenario>.json (with --runs N: every run is kept in it). No scenario = every
  * core scenario, quick. Benchmarks report numbers; they never assert a time.
  */
-import { BenchArgError, parseBenchArgs, type BenchArgs } from "./lib/args.ts"
+import { BenchArgError, type BenchArgs, parseBenchArgs } from "./lib/args.ts"
 import { renderTable, reportProgress, writeResult } from "./lib/report.ts"
 import { RefusedError, type Scenario, type ScenarioOutput } from "./lib/scenario.ts"
 import { findScenario, SCENARIOS } from "./scenarios/index.ts"
@@ -38,7 +38,9 @@ async function runScenario(scenario: Scenario, args: BenchArgs): Promise<Scenari
     printOutput(args.runs > 1 ? { ...output, title: `${output.title} [run ${run}]` } : output, seconds)
   }
   const file = writeResult(scenario.name, {
-    quick: args.quick, target: args.target, args: { ...args, scenarios: undefined },
+    quick: args.quick,
+    target: args.target,
+    args: { ...args, scenarios: undefined },
     runs: outputs.map((o) => ({ tables: o.tables, notes: o.notes, ...o.result })),
   })
   reportProgress(`${scenario.name}: wrote ${file}`)
@@ -52,7 +54,7 @@ function printOutput(output: ScenarioOutput, seconds: number): void {
     parts.push(renderTable(table.rows))
   }
   for (const note of output.notes) parts.push(note)
-  process.stdout.write(parts.join("\n") + "\n")
+  process.stdout.write(`${parts.join("\n")}\n`)
 }
 
 async function main(): Promise<number> {
@@ -80,7 +82,11 @@ async function main(): Promise<number> {
         return 2
       }
       if (args.target === "real" && !scenario.supportsReal) {
-        process.stderr.write(`bench: ${name} runs against the simulator only; --target real applies to ${SCENARIOS.filter((s) => s.supportsReal).map((s) => s.name).join(" and ")}\n`)
+        process.stderr.write(
+          `bench: ${name} runs against the simulator only; --target real applies to ${SCENARIOS.filter((s) => s.supportsReal)
+            .map((s) => s.name)
+            .join(" and ")}\n`,
+        )
         return 2
       }
       selected.push(scenario)

@@ -3,11 +3,12 @@
  * lives in this thread only), applies its migrations, and runs the outbox relays (ClickHouse,
  * and RabbitMQ when configured). Nothing here can hold up Postgres ingestion.
  */
+
+import { startOutboxRelays } from "../src/apps/atlas/outbox-relays.ts"
 import { connectClickhouse } from "../src/lib/database/clickhouse.ts"
 import { runClickhouseMigrations } from "../src/lib/database/migrate/clickhouse.ts"
 import { createSql } from "../src/lib/database/postgres.ts"
 import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
-import { startOutboxRelays } from "../src/apps/atlas/outbox-relays.ts"
 
 export interface ChWriterInit {
   type: "init"

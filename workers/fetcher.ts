@@ -3,17 +3,18 @@
  * address and runs the FetchLoop. Raids and ledger rows go to the pg-writer over its own
  * MessagePort; acks and compact stats go to the coordinator.
  */
-import { loadDefinitions } from "../src/lib/definitions.ts"
+
 import { Registry } from "prom-client"
-import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
-import { registerAtlasWorkerMetrics } from "../src/lib/monitoring/metrics.ts"
-import { startWorkerMetricsReporter } from "../src/lib/monitoring/worker-metrics.ts"
-import { attachLimiter } from "../src/lib/ratelimit/index.ts"
 import { FetchLoop } from "../src/apps/atlas/fetch-loop.ts"
 import { IdSpace } from "../src/apps/atlas/id-space.ts"
 import type { FetcherToMain, MainToFetcher } from "../src/apps/atlas/messages.ts"
 import { createPgcrAttempter } from "../src/apps/atlas/pgcr-attempt.ts"
 import type { RetryPolicyOptions } from "../src/apps/atlas/retry-policy.ts"
+import { loadDefinitions } from "../src/lib/definitions.ts"
+import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
+import { registerAtlasWorkerMetrics } from "../src/lib/monitoring/metrics.ts"
+import { startWorkerMetricsReporter } from "../src/lib/monitoring/worker-metrics.ts"
+import { attachLimiter } from "../src/lib/ratelimit/index.ts"
 
 export interface FetcherInit {
   type: "init"
@@ -49,7 +50,10 @@ self.onmessage = (event: MessageEvent<FetcherInit>) => {
   const init = event.data
   const log = createLogger({ level: init.logLevel, fields: { app: "atlas", thread: `fetcher-${init.worker}` }, secrets: [init.apiKey] })
   const attempter = createPgcrAttempter({
-    baseUrl: init.baseUrl, apiKey: init.apiKey, timeoutMs: init.timeoutMs, sourceAddresses: init.sourceAddresses,
+    baseUrl: init.baseUrl,
+    apiKey: init.apiKey,
+    timeoutMs: init.timeoutMs,
+    sourceAddresses: init.sourceAddresses,
   })
   const registry = new Registry()
   const metrics = registerAtlasWorkerMetrics(registry)

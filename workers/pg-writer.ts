@@ -4,14 +4,15 @@
  * reports resolved ids to the coordinator only after COMMIT. Also decrements the shared writer
  * queue counter that fetchers read for backpressure.
  */
-import { createSql } from "../src/lib/database/postgres.ts"
+
 import { Registry } from "prom-client"
-import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
-import { registerAtlasWorkerMetrics } from "../src/lib/monitoring/metrics.ts"
-import { startWorkerMetricsReporter } from "../src/lib/monitoring/worker-metrics.ts"
 import { BatchWriter } from "../src/apps/atlas/batch-writer.ts"
 import { IdSpace } from "../src/apps/atlas/id-space.ts"
 import { decodeWriterItem, type MainToWriter, type WriterToMain } from "../src/apps/atlas/messages.ts"
+import { createSql } from "../src/lib/database/postgres.ts"
+import { createLogger, type LogLevel } from "../src/lib/monitoring/logger.ts"
+import { registerAtlasWorkerMetrics } from "../src/lib/monitoring/metrics.ts"
+import { startWorkerMetricsReporter } from "../src/lib/monitoring/worker-metrics.ts"
 
 export interface PgWriterInit {
   type: "init"
@@ -56,12 +57,21 @@ self.onmessage = (event: MessageEvent<PgWriterInit>) => {
       metrics.resolved.inc({ how: "raid" }, outcome.raids)
       metrics.resolved.inc({ how: "missed" }, outcome.missed)
       for (const gap of outcome.gaps) metrics.resolved.inc({ how: "gap" }, Number(gap.to - gap.from))
-      for (const completedAt of outcome.completedAt) if (Number.isFinite(completedAt)) metrics.lag.observe(Math.max(0, (now - completedAt) / 1000))
+      for (const completedAt of outcome.completedAt)
+        if (Number.isFinite(completedAt)) metrics.lag.observe(Math.max(0, (now - completedAt) / 1000))
       metrics.queueDepth.set({ queue: "writer" }, space.writerQueue)
       const ids = BigInt64Array.from(outcome.resolved)
       post({ type: "resolved", ids }, [ids.buffer as ArrayBuffer])
       for (const gap of outcome.gaps) post({ type: "gapStored", from: gap.from, to: gap.to })
-      post({ type: "batch", items: outcome.items, raids: outcome.raids, stored: outcome.stored, missed: outcome.missed, durationMs: outcome.durationMs, completedAt: outcome.completedAt })
+      post({
+        type: "batch",
+        items: outcome.items,
+        raids: outcome.raids,
+        stored: outcome.stored,
+        missed: outcome.missed,
+        durationMs: outcome.durationMs,
+        completedAt: outcome.completedAt,
+      })
     },
   })
   for (const port of init.ports) {

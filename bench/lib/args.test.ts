@@ -7,8 +7,26 @@ describe("parseBenchArgs", () => {
     expect(a).toMatchObject({ all: true, quick: true, target: "sim", runs: 1, scenarios: [] })
   })
   test("scenarios, flags and inline values", () => {
-    const a = parseBenchArgs(["ceiling", "writer", "--quick", "--target=real", "--fetchers", "3", "--seconds=2.5", "--sweep-of", "frontier"])
-    expect(a).toMatchObject({ all: false, quick: true, target: "real", fetchers: 3, seconds: 2.5, sweepOf: "frontier", scenarios: ["ceiling", "writer"] })
+    const a = parseBenchArgs([
+      "ceiling",
+      "writer",
+      "--quick",
+      "--target=real",
+      "--fetchers",
+      "3",
+      "--seconds=2.5",
+      "--sweep-of",
+      "frontier",
+    ])
+    expect(a).toMatchObject({
+      all: false,
+      quick: true,
+      target: "real",
+      fetchers: 3,
+      seconds: 2.5,
+      sweepOf: "frontier",
+      scenarios: ["ceiling", "writer"],
+    })
   })
   test("errors name the flag and the value", () => {
     expect(() => parseBenchArgs(["--target", "prod"])).toThrow(/--target must be sim or real, got "prod"/)

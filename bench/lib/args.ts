@@ -48,8 +48,20 @@ const NUMERIC = {
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
-    scenarios: [], all: false, quick: false, target: "sim", runs: 1, fetchers: null, maxConcurrency: null,
-    batchSize: null, batchMs: null, target404Share: null, addresses: null, seconds: null, sweepOf: "backfill", help: false,
+    scenarios: [],
+    all: false,
+    quick: false,
+    target: "sim",
+    runs: 1,
+    fetchers: null,
+    maxConcurrency: null,
+    batchSize: null,
+    batchMs: null,
+    target404Share: null,
+    addresses: null,
+    seconds: null,
+    sweepOf: "backfill",
+    help: false,
   }
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!
@@ -71,7 +83,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       args.target = value
     } else if (name === "--sweep-of") {
       const value = take()
-      if (value !== "frontier" && value !== "backfill") throw new BenchArgError(`--sweep-of must be frontier or backfill, got ${JSON.stringify(value)}`)
+      if (value !== "frontier" && value !== "backfill")
+        throw new BenchArgError(`--sweep-of must be frontier or backfill, got ${JSON.stringify(value)}`)
       args.sweepOf = value
     } else if (name === "--target-404-share") {
       const value = take()

@@ -10,9 +10,9 @@
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { startAtlas, type AtlasHandle } from "../../src/apps/atlas/atlas.ts"
+import { type AtlasHandle, startAtlas } from "../../src/apps/atlas/atlas.ts"
 import { startClickhouseWorker } from "../../src/apps/atlas/clickhouse-sidecar.ts"
-import { createTestDatabase, uniqueName, type TestDatabase } from "../../src/lib/database/testing.ts"
+import { createTestDatabase, type TestDatabase, uniqueName } from "../../src/lib/database/testing.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
 import type { LimiterOptions } from "../../src/lib/ratelimit/index.ts"
 
@@ -62,20 +62,48 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
       chdbCleanup = true
       process.on("exit", () => rmSync(CHDB_DIR, { recursive: true, force: true }))
     }
-    sidecars.push(await startClickhouseWorker({
-      databaseUrl: db.url, clickhouseUrl: null, clickhouseDatabase: uniqueName("bench"), dataDir: CHDB_DIR, rabbitmqUrl: null, logLevel: "warn", log,
-    }))
+    sidecars.push(
+      await startClickhouseWorker({
+        databaseUrl: db.url,
+        clickhouseUrl: null,
+        clickhouseDatabase: uniqueName("bench"),
+        dataDir: CHDB_DIR,
+        rabbitmqUrl: null,
+        logLevel: "warn",
+        log,
+      }),
+    )
   }
   const atlas = await startAtlas({
-    crawler: o.crawler, from: o.from, to: o.to, sql: db.sql, databaseUrl: db.url, baseUrl: o.baseUrl, apiKey: o.apiKey,
-    fetchers: o.fetchers, maxConcurrency: o.maxConcurrency,
-    sourceAddresses: o.sourceAddresses ?? [], batchSize: o.batchSize, batchMs: o.batchMs, metricsPort: null, log, logLevel: "warn",
-    frontierHint: o.frontierHint ?? null, limiterOptions: o.limiterOptions, target404Share: o.target404Share, sidecars, statusIntervalMs: 3_600_000, tickMs: o.tickMs,
+    crawler: o.crawler,
+    from: o.from,
+    to: o.to,
+    sql: db.sql,
+    databaseUrl: db.url,
+    baseUrl: o.baseUrl,
+    apiKey: o.apiKey,
+    fetchers: o.fetchers,
+    maxConcurrency: o.maxConcurrency,
+    sourceAddresses: o.sourceAddresses ?? [],
+    batchSize: o.batchSize,
+    batchMs: o.batchMs,
+    metricsPort: null,
+    log,
+    logLevel: "warn",
+    frontierHint: o.frontierHint ?? null,
+    limiterOptions: o.limiterOptions,
+    target404Share: o.target404Share,
+    sidecars,
+    statusIntervalMs: 3_600_000,
+    tickMs: o.tickMs,
   })
   return {
-    atlas, db,
+    atlas,
+    db,
     async countClickhousePending() {
-      const [row] = await db.sql.unsafe<{ n: number }[]>("select count(*)::int as n from crawl.outbox where starts_with(topic, 'clickhouse.')")
+      const [row] = await db.sql.unsafe<{ n: number }[]>(
+        "select count(*)::int as n from crawl.outbox where starts_with(topic, 'clickhouse.')",
+      )
       return row?.n ?? 0
     },
     async close() {

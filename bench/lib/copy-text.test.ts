@@ -11,6 +11,11 @@ describe("COPY text encoding", () => {
   })
   test("delimiters inside text are escaped", () => {
     expect(encodeCopyCell("a\tb\nc\\d\r")).toBe("a\\tb\\nc\\\\d\\r")
-    expect(encodeCopyRows([["4611686018427387904", "x"], [null, false]])).toBe("4611686018427387904\tx\n\\N\tf\n")
+    expect(
+      encodeCopyRows([
+        ["4611686018427387904", "x"],
+        [null, false],
+      ]),
+    ).toBe("4611686018427387904\tx\n\\N\tf\n")
   })
 })

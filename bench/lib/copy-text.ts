@@ -6,8 +6,8 @@
  */
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
-import type { StagingCell } from "../../src/lib/database/staging-json.ts"
 import type { AnyTx } from "../../src/lib/database/sql-types.ts"
+import type { StagingCell } from "../../src/lib/database/staging-json.ts"
 
 // Text-format escapes: backslash and the characters that delimit cells and rows.
 function escapeText(value: string): string {
@@ -20,19 +20,24 @@ export function encodeCopyCell(cell: StagingCell): string {
   if (typeof cell === "boolean") return cell ? "t" : "f"
   if (typeof cell === "number") return String(Math.trunc(cell))
   if (typeof cell === "string") return escapeText(cell)
-  if (cell instanceof Uint8Array) return "\\\\x" + Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("hex")
-  return "{" + cell.map((n) => String(Math.trunc(n))).join(",") + "}"
+  if (cell instanceof Uint8Array) return `\\\\x${Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("hex")}`
+  return `{${cell.map((n) => String(Math.trunc(n))).join(",")}}`
 }
 
 export function encodeCopyRows(rows: readonly (readonly StagingCell[])[]): string {
   let out = ""
-  for (const row of rows) out += row.map(encodeCopyCell).join("\t") + "\n"
+  for (const row of rows) out += `${row.map(encodeCopyCell).join("\t")}\n`
   return out
 }
 
 const CHUNK_ROWS = 2000
 
-export async function copyRows(tx: AnyTx, table: string, columns: readonly string[], rows: readonly (readonly StagingCell[])[]): Promise<void> {
+export async function copyRows(
+  tx: AnyTx,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly StagingCell[])[],
+): Promise<void> {
   if (rows.length === 0) return
   const stream = await tx.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`).writable()
   function* chunks(): Generator<string> {

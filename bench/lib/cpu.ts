@@ -82,8 +82,12 @@ export function startCpuWindow(simPid: number | null): CpuWindow {
       const b = read()
       const wall = Math.max(1e-3, b.wall - a.wall)
       const round = (x: number) => Math.round((x / wall) * 100) / 100
-      return { wallSeconds: Math.round(wall * 10) / 10, benchCores: round(b.self - a.self), simCores: round(b.sim - a.sim), postgresCores: round(postgres) }
+      return {
+        wallSeconds: Math.round(wall * 10) / 10,
+        benchCores: round(b.self - a.self),
+        simCores: round(b.sim - a.sim),
+        postgresCores: round(postgres),
+      }
     },
   }
 }
-

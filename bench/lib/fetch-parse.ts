@@ -3,8 +3,9 @@
  * processing, no storage. Used by `ceiling`, by `backfill` (its in-run denominator) and by the
  * real-target probe.
  */
-import { summarize, type Distribution } from "./stats.ts"
+
 import type { CeilingWorkerInit, CeilingWorkerResult } from "../scenarios/ceiling-worker.ts"
+import { type Distribution, summarize } from "./stats.ts"
 
 export interface FetchParseOptions {
   url: string
@@ -46,7 +47,15 @@ export async function runFetchParse(o: FetchParseOptions): Promise<FetchParseRes
           worker.terminate()
         }
         worker.onerror = (event) => reject(new Error(`ceiling worker failed: ${event.message}`))
-        const init: CeilingWorkerInit = { url: o.url, apiKey: o.apiKey, cursor, endId: o.toId.toString(), lanes, deadline, paceMs: o.paceMs }
+        const init: CeilingWorkerInit = {
+          url: o.url,
+          apiKey: o.apiKey,
+          cursor,
+          endId: o.toId.toString(),
+          lanes,
+          deadline,
+          paceMs: o.paceMs,
+        }
         worker.postMessage(init)
       })
     }),
@@ -59,7 +68,13 @@ export async function runFetchParse(o: FetchParseOptions): Promise<FetchParseRes
   const seconds = Math.max(1e-3, (end - start) / 1000)
   const latencies = results.flatMap((r) => Array.from(r.latencies))
   return {
-    fetchers: o.fetchers, lanesPerFetcher: lanes, ok, other, seconds, pgcrPerSecond: ok / seconds,
-    meanBytes: Math.round(bytes / Math.max(1, ok + other)), latencyMs: summarize(latencies),
+    fetchers: o.fetchers,
+    lanesPerFetcher: lanes,
+    ok,
+    other,
+    seconds,
+    pgcrPerSecond: ok / seconds,
+    meanBytes: Math.round(bytes / Math.max(1, ok + other)),
+    latencyMs: summarize(latencies),
   }
 }

@@ -9,7 +9,10 @@ describe("computePublicationLag", () => {
     { id: "4", publishedAt: 99_000, incompleteUntil: null }, // outside the window
   ]
   test("stored ids give their lag, unstored ones the lag at stop, outside the window ignored", () => {
-    const stored = new Map([["1", 2_500], ["2", 45_000]])
+    const stored = new Map([
+      ["1", 2_500],
+      ["2", 45_000],
+    ])
     const r = computePublicationLag(ids, stored, { from: 0, to: 10_000 }, 13_000)
     expect(r).toMatchObject({ published: 3, stored: 2, unstored: 1 })
     expect(r.lagSeconds.min).toBe(1.5)

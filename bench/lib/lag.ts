@@ -3,7 +3,7 @@
  * An id published inside the measurement window but not stored by the end counts with the lag
  * it had when the run stopped (a lower bound), so a slow tail is never hidden.
  */
-import { summarize, type Distribution } from "./stats.ts"
+import { type Distribution, summarize } from "./stats.ts"
 
 export interface PublishedId {
   id: string
@@ -28,7 +28,10 @@ export interface LagReport {
 }
 
 export function computePublicationLag(
-  ids: readonly PublishedId[], storedAt: ReadonlyMap<string, number>, window: { from: number; to: number }, stoppedAt: number,
+  ids: readonly PublishedId[],
+  storedAt: ReadonlyMap<string, number>,
+  window: { from: number; to: number },
+  stoppedAt: number,
 ): LagReport {
   const all: number[] = []
   const complete: number[] = []
@@ -45,7 +48,11 @@ export function computePublicationLag(
     fromComplete.push(Math.max(0, ((at ?? stoppedAt) - completeAt) / 1000))
   }
   return {
-    published: all.length, stored, unstored: all.length - stored, lagSeconds: summarize(all), lagCompleteSeconds: summarize(complete),
+    published: all.length,
+    stored,
+    unstored: all.length - stored,
+    lagSeconds: summarize(all),
+    lagCompleteSeconds: summarize(complete),
     lagFromCompleteSeconds: summarize(fromComplete),
   }
 }

@@ -27,8 +27,13 @@ export function loadProcessedFixtureItems(): RaidItem[] {
     const processed = processPgcr(pgcr, defs)
     if (processed.kind !== "raid") continue
     items.push({
-      kind: "raid", id: processed.instance.instanceId, instance: processed.instance, activityId: processed.activityId,
-      versionId: processed.versionId, raw: encodeRawPgcr(bytes), completedAt: Date.parse(processed.instance.dateCompleted),
+      kind: "raid",
+      id: processed.instance.instanceId,
+      instance: processed.instance,
+      activityId: processed.activityId,
+      versionId: processed.versionId,
+      raw: encodeRawPgcr(bytes),
+      completedAt: Date.parse(processed.instance.dateCompleted),
     })
   }
   return items

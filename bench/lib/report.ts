@@ -31,7 +31,7 @@ export function writeResult(scenario: string, result: unknown): string {
     (_k, v) => (typeof v === "bigint" ? v.toString() : v),
     2,
   )
-  writeFileSync(path, body + "\n")
+  writeFileSync(path, `${body}\n`)
   return path
 }
 

@@ -4,7 +4,7 @@
  * url and frontier, and serves until SIGTERM. Running the sim in its own process keeps its CPU
  * time out of the measured process and readable from /proc.
  */
-import { startSim, type SimOptions } from "../../src/sim/server.ts"
+import { type SimOptions, startSim } from "../../src/sim/server.ts"
 
 const options = JSON.parse(process.argv[2] ?? "{}") as SimOptions
 const sim = await startSim({ ...options, port: 0 })

@@ -7,11 +7,11 @@
  */
 import type { TestDatabase } from "../../src/lib/database/testing.ts"
 import { startBenchAtlas, UNLIMITED_RATE } from "../lib/atlas-run.ts"
-import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
-import { resolveCrawlSettings, SIM_API_KEY, type CrawlSettings } from "../lib/defaults.ts"
-import { computeRatio } from "../lib/stats.ts"
+import { type CpuShare, startCpuWindow } from "../lib/cpu.ts"
+import { type CrawlSettings, resolveCrawlSettings, SIM_API_KEY } from "../lib/defaults.ts"
 import { describeTarget, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
 import type { SimProcess } from "../lib/sim-process.ts"
+import { computeRatio } from "../lib/stats.ts"
 import { CEILING_OFFSET, describeCeilingRow, measureCeiling, spawnBackfillSim } from "./ceiling.ts"
 
 export const BACKFILL_OFFSET = 4_000_000n
@@ -47,11 +47,18 @@ async function countTruthRaids(sim: SimProcess, from: bigint, to: bigint): Promi
 }
 
 export async function measureBackfill(
-  ctx: ScenarioContext, sim: SimProcess, s: CrawlSettings, from: bigint, ids: number, options: { clickhouse: boolean; db?: TestDatabase; label?: string },
+  ctx: ScenarioContext,
+  sim: SimProcess,
+  s: CrawlSettings,
+  from: bigint,
+  ids: number,
+  options: { clickhouse: boolean; db?: TestDatabase; label?: string },
 ): Promise<BackfillMeasurement> {
   const to = from + BigInt(ids) - 1n
   const raidsInRange = await countTruthRaids(sim, from, to)
-  ctx.progress(`${options.label ?? "backfill"}: ids ${from}..${to} (${ids}), ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}, ${raidsInRange} raids`)
+  ctx.progress(
+    `${options.label ?? "backfill"}: ids ${from}..${to} (${ids}), ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}, ${raidsInRange} raids`,
+  )
   const cpuWindow = startCpuWindow(sim.pid)
   let peakRss = process.memoryUsage().rss
   const rssTimer = setInterval(() => {
@@ -59,25 +66,54 @@ export async function measureBackfill(
   }, 250)
   const started = performance.now()
   const run = await startBenchAtlas({
-    crawler: `bench-${from}`, from, to, baseUrl: sim.url, apiKey: SIM_API_KEY, fetchers: s.fetchers, maxConcurrency: s.maxConcurrency,
-    batchSize: s.batchSize, batchMs: s.batchMs, target404Share: s.target404Share, frontierHint: sim.startId - 1n, limiterOptions: UNLIMITED_RATE, clickhouse: options.clickhouse, db: options.db,
+    crawler: `bench-${from}`,
+    from,
+    to,
+    baseUrl: sim.url,
+    apiKey: SIM_API_KEY,
+    fetchers: s.fetchers,
+    maxConcurrency: s.maxConcurrency,
+    batchSize: s.batchSize,
+    batchMs: s.batchMs,
+    target404Share: s.target404Share,
+    frontierHint: sim.startId - 1n,
+    limiterOptions: UNLIMITED_RATE,
+    clickhouse: options.clickhouse,
+    db: options.db,
   })
   try {
     const progress = setInterval(() => {
       const st = run.atlas.status()
-      ctx.progress(`${options.label ?? "backfill"}: resolved ${st.resolved}/${ids}, raids stored ${st.raidsStored}, low-water ${st.lowWater}`)
+      ctx.progress(
+        `${options.label ?? "backfill"}: resolved ${st.resolved}/${ids}, raids stored ${st.raidsStored}, low-water ${st.lowWater}`,
+      )
     }, 5_000)
     const result = await run.atlas.done
     clearInterval(progress)
     const seconds = (performance.now() - started) / 1000
     const cpu = cpuWindow.stop()
     clearInterval(rssTimer)
-    const [row] = await run.db.sql.unsafe<{ n: number }[]>("select count(*)::int as n from core.instance where instance_id between $1 and $2", [from.toString(), to.toString()])
+    const [row] = await run.db.sql.unsafe<{ n: number }[]>(
+      "select count(*)::int as n from core.instance where instance_id between $1 and $2",
+      [from.toString(), to.toString()],
+    )
     const raidsStored = row?.n ?? 0
     const clickhousePending = await run.countClickhousePending()
     return {
-      settings: s, from: from.toString(), to: to.toString(), ids, seconds, pgcrPerSecond: ids / seconds, raidsInRange, raidsStored,
-      raidsStoredPerSecond: raidsStored / seconds, missed: result.status.missed, exitReason: result.reason, clickhousePending, peakRssMb: Math.round(peakRss / 1048576), cpu,
+      settings: s,
+      from: from.toString(),
+      to: to.toString(),
+      ids,
+      seconds,
+      pgcrPerSecond: ids / seconds,
+      raidsInRange,
+      raidsStored,
+      raidsStoredPerSecond: raidsStored / seconds,
+      missed: result.status.missed,
+      exitReason: result.reason,
+      clickhousePending,
+      peakRssMb: Math.round(peakRss / 1048576),
+      cpu,
     }
   } finally {
     clearInterval(rssTimer)
@@ -112,14 +148,32 @@ export const backfillScenario: Scenario = {
       return {
         title: `backfill — Atlas end to end vs the fetch+parse ceiling, same run, same sim process`,
         tables: [
-          { title: `ceiling before and after the crawl (mean ${ceilingRate.toFixed(0)} PGCR/s is the denominator)`, rows: [{ when: "before", ...describeCeilingRow(before) }, { when: "after", ...describeCeilingRow(after) }] },
+          {
+            title: `ceiling before and after the crawl (mean ${ceilingRate.toFixed(0)} PGCR/s is the denominator)`,
+            rows: [
+              { when: "before", ...describeCeilingRow(before) },
+              { when: "after", ...describeCeilingRow(after) },
+            ],
+          },
           {
             title: "backfill",
-            rows: [{
-              ids: m.ids, seconds: m.seconds, "PGCR/s": m.pgcrPerSecond, "ratio to ceiling": ratio, "mode-4 (truth)": m.raidsInRange, "raids stored": m.raidsStored,
-              "raids stored/s": m.raidsStoredPerSecond, missed: m.missed, "CH pending": m.clickhousePending, "peak RSS MB": m.peakRssMb,
-              "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores, "pg cores": m.cpu.postgresCores,
-            }],
+            rows: [
+              {
+                ids: m.ids,
+                seconds: m.seconds,
+                "PGCR/s": m.pgcrPerSecond,
+                "ratio to ceiling": ratio,
+                "mode-4 (truth)": m.raidsInRange,
+                "raids stored": m.raidsStored,
+                "raids stored/s": m.raidsStoredPerSecond,
+                missed: m.missed,
+                "CH pending": m.clickhousePending,
+                "peak RSS MB": m.peakRssMb,
+                "bench cores": m.cpu.benchCores,
+                "sim cores": m.cpu.simCores,
+                "pg cores": m.cpu.postgresCores,
+              },
+            ],
           },
           {
             title: "CPU per PGCR (ms of one core)",
@@ -130,7 +184,17 @@ export const backfillScenario: Scenario = {
             ],
           },
         ],
-        result: { ceilingBefore: before, ceilingAfter: after, ceilingPgcrPerSecond: ceilingRate, backfill: m, ratio, ceilingCpuMs, crawlCpuMs, crawlWithPgCpuMs, simShare },
+        result: {
+          ceilingBefore: before,
+          ceilingAfter: after,
+          ceilingPgcrPerSecond: ceilingRate,
+          backfill: m,
+          ratio,
+          ceilingCpuMs,
+          crawlCpuMs,
+          crawlWithPgCpuMs,
+          simShare,
+        },
         notes: [
           describeTarget("backfill PGCR/s / ceiling PGCR/s", ratio, ">= 0.8", ratio >= 0.8),
           `the simulator (one thread) bounds both rates here: during the crawl it got ${m.cpu.simCores} cores against ${((before.cpu.simCores + after.cpu.simCores) / 2).toFixed(2)} during the ceiling (${simShare.toFixed(2)} of it), because Atlas and Postgres used ${(m.cpu.benchCores + m.cpu.postgresCores).toFixed(2)} of the 2 cores; Atlas end to end costs ${(crawlWithPgCpuMs / ceilingCpuMs).toFixed(1)}× the CPU of fetch + parse per PGCR`,

@@ -3,11 +3,11 @@
  * count and concurrency. The machine's limit for this work; `backfill` divides by it.
  * The simulator (`backfill` scenario: unthrottled, no latency) runs in its own process.
  */
-import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
+import { type CpuShare, startCpuWindow } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
-import { runFetchParse, type FetchParseResult } from "../lib/fetch-parse.ts"
+import { type FetchParseResult, runFetchParse } from "../lib/fetch-parse.ts"
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts"
-import { spawnSim, type SimProcess } from "../lib/sim-process.ts"
+import { type SimProcess, spawnSim } from "../lib/sim-process.ts"
 
 /** Ids far below the sim's start: published, fresh (never generated before), clear of the dead block. */
 export const CEILING_OFFSET = 5_000_000n
@@ -26,10 +26,24 @@ export async function measureCeiling(ctx: ScenarioContext, sim: SimProcess, from
   ctx.progress(`ceiling: ${s.fetchers} fetcher threads × ${Math.ceil(s.maxConcurrency / s.fetchers)} lanes for ${seconds}s`)
   // A warm-up on other ids opens connections and JITs both the parse path and the sim's
   // generator (a fresh sim process is markedly slower for its first seconds).
-  await runFetchParse({ url: sim.url, apiKey: SIM_API_KEY, fromId: fromId - 100_000n, toId: fromId, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds: 3 })
+  await runFetchParse({
+    url: sim.url,
+    apiKey: SIM_API_KEY,
+    fromId: fromId - 100_000n,
+    toId: fromId,
+    fetchers: s.fetchers,
+    concurrency: s.maxConcurrency,
+    seconds: 3,
+  })
   const cpuWindow = startCpuWindow(sim.pid)
   const result = await runFetchParse({
-    url: sim.url, apiKey: SIM_API_KEY, fromId, toId: fromId + 10_000_000n, fetchers: s.fetchers, concurrency: s.maxConcurrency, seconds,
+    url: sim.url,
+    apiKey: SIM_API_KEY,
+    fromId,
+    toId: fromId + 10_000_000n,
+    fetchers: s.fetchers,
+    concurrency: s.maxConcurrency,
+    seconds,
   })
   const cpu = cpuWindow.stop()
   ctx.progress(`ceiling: ${result.pgcrPerSecond.toFixed(0)} PGCR/s (p50 ${result.latencyMs.p50.toFixed(1)} ms)`)
@@ -38,9 +52,18 @@ export async function measureCeiling(ctx: ScenarioContext, sim: SimProcess, from
 
 export function describeCeilingRow(m: CeilingMeasurement): Record<string, string | number> {
   return {
-    case: "fetch+parse", threads: m.fetchers, lanes: m.lanesPerFetcher, "PGCR/s": m.pgcrPerSecond, ok: m.ok, other: m.other,
-    "p50 ms": m.latencyMs.p50, "p90 ms": m.latencyMs.p90, "p99 ms": m.latencyMs.p99, "max ms": m.latencyMs.max,
-    "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores,
+    case: "fetch+parse",
+    threads: m.fetchers,
+    lanes: m.lanesPerFetcher,
+    "PGCR/s": m.pgcrPerSecond,
+    ok: m.ok,
+    other: m.other,
+    "p50 ms": m.latencyMs.p50,
+    "p90 ms": m.latencyMs.p90,
+    "p99 ms": m.latencyMs.p99,
+    "max ms": m.latencyMs.max,
+    "bench cores": m.cpu.benchCores,
+    "sim cores": m.cpu.simCores,
   }
 }
 

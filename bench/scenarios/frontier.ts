@@ -11,13 +11,13 @@
  */
 import { loadConfig } from "../../src/lib/config.ts"
 import { startBenchAtlas } from "../lib/atlas-run.ts"
-import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
-import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED, type CrawlSettings } from "../lib/defaults.ts"
+import { type CpuShare, startCpuWindow } from "../lib/cpu.ts"
+import { type CrawlSettings, resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import { computePublicationLag, type LagReport } from "../lib/lag.ts"
 import type { Row } from "../lib/report.ts"
-import { summarize, type Distribution } from "../lib/stats.ts"
 import { describeTarget, RefusedError, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
-import { spawnSim, type SimProcess, type TruthId } from "../lib/sim-process.ts"
+import { type SimProcess, spawnSim, type TruthId } from "../lib/sim-process.ts"
+import { type Distribution, summarize } from "../lib/stats.ts"
 import { listSourceAddresses } from "./limiter.ts"
 
 /** Limiter settings for --target real. */
@@ -47,7 +47,9 @@ export interface FrontierMeasurement {
 export function requireRealTarget(): { baseUrl: string; apiKey: string; sourceAddresses: string[] } {
   const apiKey = process.env.BUNGIE_API_KEY
   if (!apiKey) {
-    throw new RefusedError("--target real needs BUNGIE_API_KEY (a Bungie application key; the benchmark only reads PGCRs, politely rate-limited). Set it, or use --target sim.")
+    throw new RefusedError(
+      "--target real needs BUNGIE_API_KEY (a Bungie application key; the benchmark only reads PGCRs, politely rate-limited). Set it, or use --target sim.",
+    )
   }
   const config = loadConfig(process.env, [])
   return { baseUrl: config.BUNGIE_BASE_URL, apiKey, sourceAddresses: [...config.RAIDHUB_SOURCE_ADDRESSES] }
@@ -58,7 +60,11 @@ export function spawnFrontierSim(): Promise<SimProcess> {
 }
 
 export async function measureFrontier(
-  ctx: ScenarioContext, s: CrawlSettings, timing: FrontierTiming, target: { sim: SimProcess } | { real: ReturnType<typeof requireRealTarget> }, label = "frontier",
+  ctx: ScenarioContext,
+  s: CrawlSettings,
+  timing: FrontierTiming,
+  target: { sim: SimProcess } | { real: ReturnType<typeof requireRealTarget> },
+  label = "frontier",
 ): Promise<FrontierMeasurement> {
   const sim = "sim" in target ? target.sim : null
   const real = "real" in target ? target.real : null
@@ -68,15 +74,27 @@ export async function measureFrontier(
   const cpuWindow = startCpuWindow(sim?.pid ?? null)
   const t0 = Date.now()
   const run = await startBenchAtlas({
-    crawler: `bench-frontier-${t0}`, from, to: null, baseUrl: sim ? sim.url : real!.baseUrl,
-    apiKey: sim ? SIM_API_KEY : real!.apiKey, fetchers: s.fetchers, maxConcurrency: sim ? s.maxConcurrency : Math.min(16, s.maxConcurrency),
-    batchSize: s.batchSize, batchMs: s.batchMs, target404Share: s.target404Share, sourceAddresses: addresses, frontierHint: sim ? sim.startId - 1n : null, clickhouse: false,
+    crawler: `bench-frontier-${t0}`,
+    from,
+    to: null,
+    baseUrl: sim ? sim.url : real!.baseUrl,
+    apiKey: sim ? SIM_API_KEY : real!.apiKey,
+    fetchers: s.fetchers,
+    maxConcurrency: sim ? s.maxConcurrency : Math.min(16, s.maxConcurrency),
+    batchSize: s.batchSize,
+    batchMs: s.batchMs,
+    target404Share: s.target404Share,
+    sourceAddresses: addresses,
+    frontierHint: sim ? sim.startId - 1n : null,
+    clickhouse: false,
     // Polite against Bungie: well under its ~25 req/s per address, never probing above 20.
     limiterOptions: sim ? undefined : REAL_LIMITER,
   })
   try {
     const total = timing.warmupSeconds + timing.measureSeconds + timing.tailSeconds
-    ctx.progress(`${label}: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms, ${addresses.length} addresses; ${timing.warmupSeconds}s warm-up + ${timing.measureSeconds}s window + ${timing.tailSeconds}s tail`)
+    ctx.progress(
+      `${label}: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms, ${addresses.length} addresses; ${timing.warmupSeconds}s warm-up + ${timing.measureSeconds}s window + ${timing.tailSeconds}s tail`,
+    )
     // A timeline every second (progress printed every 10 s): how far the claim cursor trails the
     // sim's newest published id, and the controller's view (ceiling, estimate, lead, 404 share)
     // — the story behind the lag, at the resolution the controller acts on.
@@ -87,13 +105,21 @@ export async function measureFrontier(
       const newest = sim ? (await sim.truth(sim.startId, sim.startId + 1n)).frontier.newestPublishedId : null
       const d = st.decision
       const point = {
-        t: Math.min(total, elapsed + 1), newestPublished: newest, cursor: st.cursor.toString(), behind: newest === null ? null : Number(BigInt(newest) - st.cursor),
-        ceiling: st.ceiling.toString(), estimate: d?.frontierEstimate?.toString() ?? null, leadSec: d ? Math.round(d.leadSec * 100) / 100 : null,
-        share404: d ? Math.round(d.share404 * 1000) / 1000 : null, raidsStored: st.raidsStored,
+        t: Math.min(total, elapsed + 1),
+        newestPublished: newest,
+        cursor: st.cursor.toString(),
+        behind: newest === null ? null : Number(BigInt(newest) - st.cursor),
+        ceiling: st.ceiling.toString(),
+        estimate: d?.frontierEstimate?.toString() ?? null,
+        leadSec: d ? Math.round(d.leadSec * 100) / 100 : null,
+        share404: d ? Math.round(d.share404 * 1000) / 1000 : null,
+        raidsStored: st.raidsStored,
       }
       timeline.push(point)
       if (point.t % 10 === 0 || point.t === total) {
-        ctx.progress(`${label}: t=${point.t}s cursor ${point.cursor}${newest ? ` (${point.behind} behind newest published)` : ""} ceiling ${point.ceiling} estimate ${point.estimate} lead ${point.leadSec}s 404 share ${point.share404} raids stored ${point.raidsStored}`)
+        ctx.progress(
+          `${label}: t=${point.t}s cursor ${point.cursor}${newest ? ` (${point.behind} behind newest published)` : ""} ceiling ${point.ceiling} estimate ${point.estimate} lead ${point.leadSec}s 404 share ${point.share404} raids stored ${point.raidsStored}`,
+        )
       }
     }
     const stoppedAt = Date.now()
@@ -125,8 +151,15 @@ export async function measureFrontier(
       publication = computePublicationLag(published, storedAt, { from: windowFrom, to: windowTo }, stoppedAt)
     }
     return {
-      settings: s, addresses, timing, publication, completionLagSeconds: summarize(completionLag), raidsStored: result.status.raidsStored,
-      requests: result.status.requests, cpu, timeline,
+      settings: s,
+      addresses,
+      timing,
+      publication,
+      completionLagSeconds: summarize(completionLag),
+      raidsStored: result.status.raidsStored,
+      requests: result.status.requests,
+      cpu,
+      timeline,
     }
   } finally {
     await run.close()
@@ -136,13 +169,26 @@ export async function measureFrontier(
 export function describeFrontierRow(m: FrontierMeasurement): Row {
   const p = m.publication
   return {
-    fetchers: m.settings.fetchers, concurrency: m.settings.maxConcurrency, batch: m.settings.batchSize, "batch ms": m.settings.batchMs,
+    fetchers: m.settings.fetchers,
+    concurrency: m.settings.maxConcurrency,
+    batch: m.settings.batchSize,
+    "batch ms": m.settings.batchMs,
     "404 target": m.settings.target404Share,
     ...(p
-      ? { "raids in window": p.published, unstored: p.unstored, "lag p50 s": p.lagSeconds.p50, "lag p90 s": p.lagSeconds.p90, "lag p99 s": p.lagSeconds.p99, "lag max s": p.lagSeconds.max, "p99 w/o incomplete s": p.lagCompleteSeconds.p99,
-          "from complete p50 s": p.lagFromCompleteSeconds.p50, "from complete p99 s": p.lagFromCompleteSeconds.p99 }
+      ? {
+          "raids in window": p.published,
+          unstored: p.unstored,
+          "lag p50 s": p.lagSeconds.p50,
+          "lag p90 s": p.lagSeconds.p90,
+          "lag p99 s": p.lagSeconds.p99,
+          "lag max s": p.lagSeconds.max,
+          "p99 w/o incomplete s": p.lagCompleteSeconds.p99,
+          "from complete p50 s": p.lagFromCompleteSeconds.p50,
+          "from complete p99 s": p.lagFromCompleteSeconds.p99,
+        }
       : {}),
-    "from completion p50 s": m.completionLagSeconds.p50, "from completion p99 s": m.completionLagSeconds.p99,
+    "from completion p50 s": m.completionLagSeconds.p50,
+    "from completion p99 s": m.completionLagSeconds.p99,
   }
 }
 
@@ -167,12 +213,21 @@ export const frontierScenario: Scenario = {
         ? [
             describeTarget("frontier lag p50 (s)", p.lagSeconds.p50, "<= 2", p.lagSeconds.p50 <= 2),
             describeTarget("frontier lag p99 (s)", p.lagSeconds.p99, "<= 20", p.lagSeconds.p99 <= 20),
-            describeTarget("frontier lag p99 from the complete version (s)", p.lagFromCompleteSeconds.p99, "<= 20", p.lagFromCompleteSeconds.p99 <= 20),
+            describeTarget(
+              "frontier lag p99 from the complete version (s)",
+              p.lagFromCompleteSeconds.p99,
+              "<= 20",
+              p.lagFromCompleteSeconds.p99 <= 20,
+            ),
             `${p.published} raid/Pantheon ids published in the ${timing.measureSeconds}s window, ${p.unstored} not stored when Atlas stopped (counted with their lag at stop); p99 without ids whose first version was incomplete: ${p.lagCompleteSeconds.p99.toFixed(1)} s; from the complete version (publication, or the end of an incomplete first version) p50 ${p.lagFromCompleteSeconds.p50.toFixed(1)} s, p99 ${p.lagFromCompleteSeconds.p99.toFixed(1)} s`,
           ]
-        : [`--target real: lag from completion (includes Bungie's publication delay); ${m.completionLagSeconds.count} raids stored in the window`]
+        : [
+            `--target real: lag from completion (includes Bungie's publication delay); ${m.completionLagSeconds.count} raids stored in the window`,
+          ]
       notes.push(`requests by result: ${JSON.stringify(m.requests)}; addresses ${m.addresses.join(", ") || "(default route)"}`)
-      notes.push(`cores: bench process ${m.cpu.benchCores}${sim ? `, simulator ${m.cpu.simCores}` : ""}, postgres ${m.cpu.postgresCores} (of 2)`)
+      notes.push(
+        `cores: bench process ${m.cpu.benchCores}${sim ? `, simulator ${m.cpu.simCores}` : ""}, postgres ${m.cpu.postgresCores} (of 2)`,
+      )
       return {
         title: `frontier — Atlas following a live ${sim ? "simulator (calm, 50 ids/s)" : "Bungie API"}`,
         tables: [{ rows: [describeFrontierRow(m)] }],

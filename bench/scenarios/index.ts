@@ -9,7 +9,16 @@ import { memoryScenario } from "./memory.ts"
 import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
 
-export const SCENARIOS: readonly Scenario[] = [ceilingScenario, limiterScenario, writerScenario, backfillScenario, frontierScenario, memoryScenario, sweepScenario, ...extraScenarios]
+export const SCENARIOS: readonly Scenario[] = [
+  ceilingScenario,
+  limiterScenario,
+  writerScenario,
+  backfillScenario,
+  frontierScenario,
+  memoryScenario,
+  sweepScenario,
+  ...extraScenarios,
+]
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name)

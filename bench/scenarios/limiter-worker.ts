@@ -28,14 +28,17 @@ self.onmessage = async (event: MessageEvent<LimiterWorkerInit>) => {
   const limiter = attachLimiter(init.limiter)
   const cursor = new BigInt64Array(init.cursor)
   const attempter = createPgcrAttempter({
-    baseUrl: init.url, apiKey: init.apiKey, timeoutMs: 15_000, sourceAddresses: init.sourceAddresses,
+    baseUrl: init.url,
+    apiKey: init.apiKey,
+    timeoutMs: 15_000,
+    sourceAddresses: init.sourceAddresses,
   })
   const stop = new AbortController()
   const timer = setTimeout(() => stop.abort(new Error("deadline")), Math.max(0, init.deadline - Date.now()))
   const byKind: Record<string, number> = {}
   const lane = async () => {
     while (!stop.signal.aborted) {
-      let permit
+      let permit: Awaited<ReturnType<typeof limiter.acquire>>
       try {
         permit = await limiter.acquire(stop.signal)
       } catch {

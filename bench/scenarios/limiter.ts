@@ -6,11 +6,11 @@
  * from the simulator's own per-address accounting (/__sim/stats) after a warm-up.
  */
 import { createSharedLimiter, type LimiterSnapshot } from "../../src/lib/ratelimit/index.ts"
-import { computeRatio } from "../lib/stats.ts"
-import { startCpuWindow, type CpuShare } from "../lib/cpu.ts"
+import { startCpuWindow } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import { describeTarget, type Scenario } from "../lib/scenario.ts"
-import { spawnSim, type SimSourceStats } from "../lib/sim-process.ts"
+import { type SimSourceStats, spawnSim } from "../lib/sim-process.ts"
+import { computeRatio } from "../lib/stats.ts"
 import type { LimiterWorkerInit, LimiterWorkerResult } from "./limiter-worker.ts"
 
 const WORKER_URL = new URL("./limiter-worker.ts", import.meta.url).href
@@ -32,15 +32,22 @@ export const limiterScenario: Scenario = {
     const seconds = ctx.args.seconds ?? (ctx.quick ? 50 : 150)
     // calm: the moving world with realistic latency and the per-IP throttle, no injected failures.
     const sim = await spawnSim({
-      scenario: "calm", seed: SIM_SEED,
+      scenario: "calm",
+      seed: SIM_SEED,
       throttle: { enabled: true, limitPerSecond: LIMIT_PER_SECOND, windowMs: WINDOW_MS, throttleSeconds: 10, countRejected: true },
     })
     try {
-      const { buffer, limiter } = createSharedLimiter({ addresses: addresses.length, maxConcurrency: s.maxConcurrency, initialConcurrency: Math.min(16, s.maxConcurrency) })
+      const { buffer, limiter } = createSharedLimiter({
+        addresses: addresses.length,
+        maxConcurrency: s.maxConcurrency,
+        initialConcurrency: Math.min(16, s.maxConcurrency),
+      })
       const cursor = new SharedArrayBuffer(8)
       new BigInt64Array(cursor)[0] = sim.startId - 3_000_000n
       const deadline = Date.now() + (warmupSeconds + seconds) * 1000
-      ctx.progress(`${addresses.length} addresses (${addresses.join(", ")}), ${s.fetchers} threads, ${warmupSeconds}s warm-up + ${seconds}s measured`)
+      ctx.progress(
+        `${addresses.length} addresses (${addresses.join(", ")}), ${s.fetchers} threads, ${warmupSeconds}s warm-up + ${seconds}s measured`,
+      )
       const done = Array.from({ length: s.fetchers }, () => {
         const worker = new Worker(WORKER_URL)
         return new Promise<LimiterWorkerResult>((resolve, reject) => {
@@ -50,7 +57,13 @@ export const limiterScenario: Scenario = {
           }
           worker.onerror = (e) => reject(new Error(`limiter worker failed: ${e.message}`))
           worker.postMessage({
-            url: sim.url, apiKey: SIM_API_KEY, limiter: buffer, cursor, sourceAddresses: addresses, lanes: Math.ceil(s.maxConcurrency / s.fetchers), deadline,
+            url: sim.url,
+            apiKey: SIM_API_KEY,
+            limiter: buffer,
+            cursor,
+            sourceAddresses: addresses,
+            lanes: Math.ceil(s.maxConcurrency / s.fetchers),
+            deadline,
           } satisfies LimiterWorkerInit)
         })
       })
@@ -78,8 +91,16 @@ export const limiterScenario: Scenario = {
         title: `limiter — ${addresses.length} source addresses × ${LIMIT_PER_SECOND} req/s allowed (rolling ${WINDOW_MS / 1000} s), ${measured.toFixed(0)} s measured after ${warmupSeconds} s warm-up`,
         tables: [{ rows }],
         result: {
-          addresses, allowedPerSecond: allowed, measuredSeconds: measured, warmupSeconds, acceptedShare: share, throttledShare,
-          simStats: stats, clientResultKinds: clientKinds, limiterSnapshot: snapshot, cpu,
+          addresses,
+          allowedPerSecond: allowed,
+          measuredSeconds: measured,
+          warmupSeconds,
+          acceptedShare: share,
+          throttledShare,
+          simStats: stats,
+          clientResultKinds: clientKinds,
+          limiterSnapshot: snapshot,
+          cpu,
         },
         notes: [
           describeTarget("limiter accepted rate / allowed", share, ">= 0.97", share >= 0.97),
@@ -97,8 +118,14 @@ export const limiterScenario: Scenario = {
 function describeSourceRow(source: string, st: SimSourceStats, seconds: number, allowed: number): Record<string, string | number> {
   const accepted = st.requests - st.throttled
   return {
-    source, requests: st.requests, throttled: st.throttled, "req/s": st.requests / seconds, "accepted/s": accepted / seconds,
-    allowed, "share of allowed": computeRatio(accepted / seconds, allowed), "throttled share": computeRatio(st.throttled, st.requests),
+    source,
+    requests: st.requests,
+    throttled: st.throttled,
+    "req/s": st.requests / seconds,
+    "accepted/s": accepted / seconds,
+    allowed,
+    "share of allowed": computeRatio(accepted / seconds, allowed),
+    "throttled share": computeRatio(st.throttled, st.requests),
   }
 }
 

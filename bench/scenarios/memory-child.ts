@@ -11,7 +11,16 @@ import { createSql } from "../../src/lib/database/postgres.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
 
 const o = JSON.parse(process.argv[2]!) as {
-  url: string; apiKey: string; databaseUrl: string; from: string; to: string; fetchers: number; maxConcurrency: number; batchSize: number; batchMs: number; frontierHint: string
+  url: string
+  apiKey: string
+  databaseUrl: string
+  from: string
+  to: string
+  fetchers: number
+  maxConcurrency: number
+  batchSize: number
+  batchMs: number
+  frontierHint: string
 }
 const baselineMb = process.memoryUsage().rss / 1048576
 let peak = process.memoryUsage().rss
@@ -24,10 +33,23 @@ const timer = setInterval(() => {
 const started = performance.now()
 const sql = createSql(o.databaseUrl, { max: 4, applicationName: "bench-memory" })
 const atlas = await startAtlas({
-  crawler: "bench-memory", from: BigInt(o.from), to: BigInt(o.to), sql, databaseUrl: o.databaseUrl, baseUrl: o.url, apiKey: o.apiKey,
-  fetchers: o.fetchers, maxConcurrency: o.maxConcurrency, sourceAddresses: [],
-  batchSize: o.batchSize, batchMs: o.batchMs, metricsPort: null, log: createLogger({ level: "warn" }), logLevel: "warn",
-  frontierHint: BigInt(o.frontierHint), statusIntervalMs: 3_600_000,
+  crawler: "bench-memory",
+  from: BigInt(o.from),
+  to: BigInt(o.to),
+  sql,
+  databaseUrl: o.databaseUrl,
+  baseUrl: o.url,
+  apiKey: o.apiKey,
+  fetchers: o.fetchers,
+  maxConcurrency: o.maxConcurrency,
+  sourceAddresses: [],
+  batchSize: o.batchSize,
+  batchMs: o.batchMs,
+  metricsPort: null,
+  log: createLogger({ level: "warn" }),
+  logLevel: "warn",
+  frontierHint: BigInt(o.frontierHint),
+  statusIntervalMs: 3_600_000,
   // Same lifted rate ceiling as bench/lib/atlas-run.ts UNLIMITED_RATE (the sim is unthrottled).
   limiterOptions: { initialCeiling: 100_000, maxCeiling: 100_000, minCeiling: 1 },
 })
@@ -36,8 +58,14 @@ const seconds = (performance.now() - started) / 1000
 clearInterval(timer)
 await sql.end({ timeout: 5 })
 const sorted = [...samples].sort((a, b) => a - b)
-console.log(JSON.stringify({
-  baselineMb, peakMb: peak / 1048576, p50Mb: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, seconds,
-  pgcrPerSecond: (Number(BigInt(o.to) - BigInt(o.from)) + 1) / seconds, exit: result.reason,
-}))
+console.log(
+  JSON.stringify({
+    baselineMb,
+    peakMb: peak / 1048576,
+    p50Mb: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+    seconds,
+    pgcrPerSecond: (Number(BigInt(o.to) - BigInt(o.from)) + 1) / seconds,
+    exit: result.reason,
+  }),
+)
 process.exit(0)

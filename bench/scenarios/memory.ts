@@ -33,17 +33,44 @@ export const memoryScenario: Scenario = {
     try {
       const from = sim.startId - BACKFILL_OFFSET
       const args = {
-        url: sim.url, apiKey: SIM_API_KEY, databaseUrl: db.url, from: from.toString(), to: (from + BigInt(ids) - 1n).toString(), fetchers: s.fetchers,
-        maxConcurrency: s.maxConcurrency, batchSize: s.batchSize, batchMs: s.batchMs, frontierHint: (sim.startId - 1n).toString(),
+        url: sim.url,
+        apiKey: SIM_API_KEY,
+        databaseUrl: db.url,
+        from: from.toString(),
+        to: (from + BigInt(ids) - 1n).toString(),
+        fetchers: s.fetchers,
+        maxConcurrency: s.maxConcurrency,
+        batchSize: s.batchSize,
+        batchMs: s.batchMs,
+        frontierHint: (sim.startId - 1n).toString(),
       }
-      ctx.progress(`Atlas alone in a child process over ${ids} ids (${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize})`)
-      const child = Bun.spawn([process.execPath, join(import.meta.dir, "memory-child.ts"), JSON.stringify(args)], { stdout: "pipe", stderr: "inherit" })
+      ctx.progress(
+        `Atlas alone in a child process over ${ids} ids (${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize})`,
+      )
+      const child = Bun.spawn([process.execPath, join(import.meta.dir, "memory-child.ts"), JSON.stringify(args)], {
+        stdout: "pipe",
+        stderr: "inherit",
+      })
       const out = await new Response(child.stdout).text()
       if ((await child.exited) !== 0) throw new Error("memory child failed")
       const r = JSON.parse(out.trim().split("\n").at(-1)!) as MemoryChildResult
       return {
         title: "memory — Atlas alone (coordinator, fetchers, pg-writer; ClickHouse aside) at full speed",
-        tables: [{ rows: [{ ids, seconds: r.seconds, "PGCR/s": r.pgcrPerSecond, "baseline MB": r.baselineMb, "RSS p50 MB": r.p50Mb, "peak RSS MB": r.peakMb, exit: r.exit }] }],
+        tables: [
+          {
+            rows: [
+              {
+                ids,
+                seconds: r.seconds,
+                "PGCR/s": r.pgcrPerSecond,
+                "baseline MB": r.baselineMb,
+                "RSS p50 MB": r.p50Mb,
+                "peak RSS MB": r.peakMb,
+                exit: r.exit,
+              },
+            ],
+          },
+        ],
         result: { settings: s, ids, ...r },
         notes: [
           describeTarget("Atlas peak RSS at full speed, ClickHouse aside (MB)", r.peakMb, "<= 300", r.peakMb <= 300),

@@ -7,11 +7,11 @@
  * the score is the lowest p99 lag, then p50.
  */
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
-import { resolveCrawlSettings, type CrawlSettings } from "../lib/defaults.ts"
-import { buildGrid, computeWinningMargin, pickBest, type GridPoint } from "../lib/grid.ts"
+import { type CrawlSettings, resolveCrawlSettings } from "../lib/defaults.ts"
+import { buildGrid, computeWinningMargin, type GridPoint, pickBest } from "../lib/grid.ts"
 import type { Row } from "../lib/report.ts"
-import { computeRatio } from "../lib/stats.ts"
 import type { Scenario, ScenarioContext, ScenarioOutput } from "../lib/scenario.ts"
+import { computeRatio } from "../lib/stats.ts"
 import { BACKFILL_OFFSET, measureBackfill } from "./backfill.ts"
 import { CEILING_OFFSET, measureCeiling, spawnBackfillSim } from "./ceiling.ts"
 import { describeFrontierRow, measureFrontier, requireRealTarget, spawnFrontierSim } from "./frontier.ts"
@@ -36,11 +36,24 @@ async function sweepBackfill(ctx: ScenarioContext): Promise<ScenarioOutput> {
     const points = []
     let from = sim.startId - BACKFILL_OFFSET
     for (const [i, p] of grid.entries()) {
-      const m = await measureBackfill(ctx, sim, toSettings(base, p), from, ids, { clickhouse: false, db, label: `sweep ${i + 1}/${grid.length}` })
+      const m = await measureBackfill(ctx, sim, toSettings(base, p), from, ids, {
+        clickhouse: false,
+        db,
+        label: `sweep ${i + 1}/${grid.length}`,
+      })
       from += BigInt(ids) + 1_000n
       scores.push(m.pgcrPerSecond)
       points.push(m)
-      rows.push({ fetchers: p.fetchers, concurrency: p.maxConcurrency, batch: p.batchSize, "PGCR/s": m.pgcrPerSecond, "ratio to ceiling": computeRatio(m.pgcrPerSecond, ceiling.pgcrPerSecond), "raids stored/s": m.raidsStoredPerSecond, "bench cores": m.cpu.benchCores, "sim cores": m.cpu.simCores })
+      rows.push({
+        fetchers: p.fetchers,
+        concurrency: p.maxConcurrency,
+        batch: p.batchSize,
+        "PGCR/s": m.pgcrPerSecond,
+        "ratio to ceiling": computeRatio(m.pgcrPerSecond, ceiling.pgcrPerSecond),
+        "raids stored/s": m.raidsStoredPerSecond,
+        "bench cores": m.cpu.benchCores,
+        "sim cores": m.cpu.simCores,
+      })
     }
     const best = pickBest(scores)
     const b = grid[best]
@@ -49,7 +62,9 @@ async function sweepBackfill(ctx: ScenarioContext): Promise<ScenarioOutput> {
       tables: [{ rows }],
       result: { of: "backfill", ceiling, grid, points, best: b ?? null },
       notes: [
-        b ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (${scores[best]!.toFixed(0)} PGCR/s, ${computeRatio(scores[best]!, ceiling.pgcrPerSecond).toFixed(2)} of ceiling)` : "best: none (no point finished)",
+        b
+          ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (${scores[best]!.toFixed(0)} PGCR/s, ${computeRatio(scores[best]!, ceiling.pgcrPerSecond).toFixed(2)} of ceiling)`
+          : "best: none (no point finished)",
         describeMargin(scores),
       ],
     }
@@ -74,7 +89,9 @@ async function sweepFrontier(ctx: ScenarioContext): Promise<ScenarioOutput> {
   const grid = ctx.quick
     ? buildGrid({ fetchers: [base.fetchers], concurrency: [base.maxConcurrency], batch: [50, 500] })
     : buildGrid({ fetchers: [1, 2], concurrency: real ? [8, 16] : [32, 64], batch: [50, 200, 1000] })
-  const timing = ctx.quick ? { warmupSeconds: 10, measureSeconds: 35, tailSeconds: 15 } : { warmupSeconds: 20, measureSeconds: ctx.args.seconds ?? 120, tailSeconds: 40 }
+  const timing = ctx.quick
+    ? { warmupSeconds: 10, measureSeconds: 35, tailSeconds: 15 }
+    : { warmupSeconds: 20, measureSeconds: ctx.args.seconds ?? 120, tailSeconds: 40 }
   const sim = real ? null : await spawnFrontierSim()
   try {
     const rows: Row[] = []
@@ -96,8 +113,17 @@ async function sweepFrontier(ctx: ScenarioContext): Promise<ScenarioOutput> {
       title: `sweep of frontier — ${grid.length} settings against ${real ? "Bungie" : "the live simulator"}`,
       tables: [{ rows }],
       result: { of: "frontier", grid, points, best: b ?? null },
-      notes: [b ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (lowest p99 lag${sim ? " from the complete version" : ""})` : "best: none", describeMargin(scores),
-        ...(sim ? ["points run one after another on the same live world, so each meets different late clumps and bursts: a single quick sweep ranks settings only roughly"] : [])],
+      notes: [
+        b
+          ? `best: --fetchers ${b.fetchers} --max-concurrency ${b.maxConcurrency} --batch-size ${b.batchSize} (lowest p99 lag${sim ? " from the complete version" : ""})`
+          : "best: none",
+        describeMargin(scores),
+        ...(sim
+          ? [
+              "points run one after another on the same live world, so each meets different late clumps and bursts: a single quick sweep ranks settings only roughly",
+            ]
+          : []),
+      ],
     }
   } finally {
     await sim?.stop()

@@ -10,7 +10,7 @@ import type { StoreItem } from "../../src/lib/database/instance-store.ts"
 import { createTestClickhouse, type TestDatabase } from "../../src/lib/database/testing.ts"
 import { createClickhouseSink } from "../../src/lib/messaging/clickhouse-sink.ts"
 import { createOutboxRelay } from "../../src/lib/messaging/outbox-relay.ts"
-import { computePairedRatio, summarize, type Distribution } from "../lib/stats.ts"
+import { computePairedRatio, type Distribution, summarize } from "../lib/stats.ts"
 
 export interface ClickhouseMeasurement {
   method: "outbox relay → ClickHouse" | "raw ClickHouse insert"
@@ -20,10 +20,20 @@ export interface ClickhouseMeasurement {
   batchMs: Distribution
 }
 
-export async function compareClickhouse(storeDb: TestDatabase, items: readonly StoreItem[], batchSize: number, progress: (m: string) => void): Promise<{ relay: ClickhouseMeasurement; raw: ClickhouseMeasurement; pairedRatio: number }> {
+export async function compareClickhouse(
+  storeDb: TestDatabase,
+  items: readonly StoreItem[],
+  batchSize: number,
+  progress: (m: string) => void,
+): Promise<{ relay: ClickhouseMeasurement; raw: ClickhouseMeasurement; pairedRatio: number }> {
   const [relayCh, rawCh] = [await createTestClickhouse({ migrate: true }), await createTestClickhouse({ migrate: true })]
   try {
-    const relay = createOutboxRelay({ sql: storeDb.sql, sink: createClickhouseSink({ client: relayCh.client, sql: storeDb.sql }), topicPrefix: "clickhouse.", batchSize })
+    const relay = createOutboxRelay({
+      sql: storeDb.sql,
+      sink: createClickhouseSink({ client: relayCh.client, sql: storeDb.sql }),
+      topicPrefix: "clickhouse.",
+      batchSize,
+    })
     const relayMs: number[] = []
     const rawMs: number[] = []
     let relayed = 0
@@ -44,12 +54,19 @@ export async function compareClickhouse(storeDb: TestDatabase, items: readonly S
       }
       if (r.claimed === 0 && i >= items.length) break
     }
-    progress(`clickhouse: relay delivered ${relayed} outbox rows in ${relayMs.length} batches, raw inserted ${items.length} in ${rawMs.length}`)
+    progress(
+      `clickhouse: relay delivered ${relayed} outbox rows in ${relayMs.length} batches, raw inserted ${items.length} in ${rawMs.length}`,
+    )
     const describe = (method: ClickhouseMeasurement["method"], ms: number[], n: number): ClickhouseMeasurement => ({
-      method, batchSize, instances: n, instancesPerSecond: n / (ms.reduce((a, b) => a + b, 0) / 1000), batchMs: summarize(ms),
+      method,
+      batchSize,
+      instances: n,
+      instancesPerSecond: n / (ms.reduce((a, b) => a + b, 0) / 1000),
+      batchMs: summarize(ms),
     })
     return {
-      relay: describe("outbox relay → ClickHouse", relayMs, relayed), raw: describe("raw ClickHouse insert", rawMs, items.length),
+      relay: describe("outbox relay → ClickHouse", relayMs, relayed),
+      raw: describe("raw ClickHouse insert", rawMs, items.length),
       // Same batch size on both sides, back to back: median of raw time / relay time.
       pairedRatio: computePairedRatio(rawMs, relayMs),
     }

@@ -11,15 +11,15 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import type { StagingCell } from "../../src/lib/database/staging-json.ts"
-import { copyRows } from "../lib/copy-text.ts"
-import { storeInstances, type StoreItem } from "../../src/lib/database/instance-store.ts"
+import { type StoreItem, storeInstances } from "../../src/lib/database/instance-store.ts"
 import { buildStagingRows, type StagingRows } from "../../src/lib/database/instance-store-rows.ts"
+import type { StagingCell } from "../../src/lib/database/staging-json.ts"
 import { createTestDatabase, type TestDatabase } from "../../src/lib/database/testing.ts"
 import { listPgcrFixtureNames } from "../../src/lib/fixtures.ts"
 import { PGCR_FIXTURES_DIR } from "../../src/lib/fixtures-path.ts"
 import { generateSyntheticInstances, SYNTHETIC_ACTIVITIES } from "../../src/lib/pgcr/synthetic.ts"
-import { computePairedRatio, summarize, type Distribution } from "../lib/stats.ts"
+import { copyRows } from "../lib/copy-text.ts"
+import { computePairedRatio, type Distribution, summarize } from "../lib/stats.ts"
 
 export interface StorageMeasurement {
   method: "storeInstances" | "raw COPY"
@@ -35,7 +35,10 @@ export interface StorageMeasurement {
 export function buildSyntheticItems(count: number, seed: number): StoreItem[] {
   const bodies = listPgcrFixtureNames().map((name) => new Uint8Array(readFileSync(join(PGCR_FIXTURES_DIR, name))))
   return generateSyntheticInstances({ count, seed, firstInstanceId: "16000000000" }).map((s, i) => ({
-    instance: s.instance, activityId: s.activityId, versionId: s.versionId, raw: bodies[i % bodies.length]!,
+    instance: s.instance,
+    activityId: s.activityId,
+    versionId: s.versionId,
+    raw: bodies[i % bodies.length]!,
   }))
 }
 
@@ -56,13 +59,81 @@ async function copyBatch(db: TestDatabase, items: readonly StoreItem[], knownPla
     newPlayers.push([mid, p[2]!, p[5]!, p[6]!, p[7]!, p[8]!, p[4]!, p[3]!])
   }
   await db.sql.begin(async (tx) => {
-    await copyRows(tx, "raw.pgcr", ["instance_id", "data"], rows.instances.map((r) => [r[0]!, r[13]!]))
-    await copyRows(tx, "core.instance", ["instance_id", "hash", "score", "flawless", "completed", "fresh", "player_count", "date_started", "date_completed", "duration", "platform_type", "skull_hashes"],
-      rows.instances.map((r) => [r[0]!, r[1]!, r[3]!, r[4]!, r[5]!, r[6]!, r[7]!, r[8]!, r[9]!, r[10]!, r[11]!, r[12]!]))
-    await copyRows(tx, "core.player", ["membership_id", "membership_type", "icon_path", "display_name", "bungie_global_display_name", "bungie_global_display_name_code", "last_seen", "first_seen"], newPlayers)
-    await copyRows(tx, "core.instance_player", ["instance_id", "membership_id", "completed", "time_played_seconds"], rows.players.map((r) => [r[0]!, r[1]!, r[9]!, r[10]!]))
-    await copyRows(tx, "extended.instance_character", ["instance_id", "membership_id", "character_id", "class_hash", "emblem_hash", "completed", "score", "kills", "assists", "deaths", "precision_kills", "super_kills", "grenade_kills", "melee_kills", "time_played_seconds", "start_seconds"], rows.characters)
-    await copyRows(tx, "extended.instance_character_weapon", ["instance_id", "membership_id", "character_id", "weapon_hash", "kills", "precision_kills"], rows.weapons)
+    await copyRows(
+      tx,
+      "raw.pgcr",
+      ["instance_id", "data"],
+      rows.instances.map((r) => [r[0]!, r[13]!]),
+    )
+    await copyRows(
+      tx,
+      "core.instance",
+      [
+        "instance_id",
+        "hash",
+        "score",
+        "flawless",
+        "completed",
+        "fresh",
+        "player_count",
+        "date_started",
+        "date_completed",
+        "duration",
+        "platform_type",
+        "skull_hashes",
+      ],
+      rows.instances.map((r) => [r[0]!, r[1]!, r[3]!, r[4]!, r[5]!, r[6]!, r[7]!, r[8]!, r[9]!, r[10]!, r[11]!, r[12]!]),
+    )
+    await copyRows(
+      tx,
+      "core.player",
+      [
+        "membership_id",
+        "membership_type",
+        "icon_path",
+        "display_name",
+        "bungie_global_display_name",
+        "bungie_global_display_name_code",
+        "last_seen",
+        "first_seen",
+      ],
+      newPlayers,
+    )
+    await copyRows(
+      tx,
+      "core.instance_player",
+      ["instance_id", "membership_id", "completed", "time_played_seconds"],
+      rows.players.map((r) => [r[0]!, r[1]!, r[9]!, r[10]!]),
+    )
+    await copyRows(
+      tx,
+      "extended.instance_character",
+      [
+        "instance_id",
+        "membership_id",
+        "character_id",
+        "class_hash",
+        "emblem_hash",
+        "completed",
+        "score",
+        "kills",
+        "assists",
+        "deaths",
+        "precision_kills",
+        "super_kills",
+        "grenade_kills",
+        "melee_kills",
+        "time_played_seconds",
+        "start_seconds",
+      ],
+      rows.characters,
+    )
+    await copyRows(
+      tx,
+      "extended.instance_character_weapon",
+      ["instance_id", "membership_id", "character_id", "weapon_hash", "kills", "precision_kills"],
+      rows.weapons,
+    )
   })
   return countStagingRows(rows)
 }
@@ -82,7 +153,10 @@ export interface StorageComparison {
 /** Keeps the databases until drop(), so the ClickHouse part can relay the store's outbox. */
 export async function compareStorage(batchSize: number, batches: number, progress: (m: string) => void): Promise<StorageComparison> {
   const items = buildSyntheticItems(batchSize * (batches + 1), 7)
-  const [storeDb, copyDb] = await Promise.all([createTestDatabase({ migrate: true, max: 2 }), createTestDatabase({ migrate: true, max: 2 })])
+  const [storeDb, copyDb] = await Promise.all([
+    createTestDatabase({ migrate: true, max: 2 }),
+    createTestDatabase({ migrate: true, max: 2 }),
+  ])
   const store = { ms: [] as number[], rows: 0, instances: 0 }
   const copy = { ms: [] as number[], rows: 0, instances: 0 }
   const knownPlayers = new Set<string>()
@@ -97,7 +171,8 @@ export async function compareStorage(batchSize: number, batches: number, progres
         const t0 = performance.now()
         if (which === "store") {
           const report = await storeInstances(storeDb.sql, batch)
-          if (report.storedIds.length !== batch.length) throw new Error(`storeInstances stored ${report.storedIds.length} of ${batch.length}`)
+          if (report.storedIds.length !== batch.length)
+            throw new Error(`storeInstances stored ${report.storedIds.length} of ${batch.length}`)
         } else await copyBatch(copyDb, batch, knownPlayers)
         const ms = performance.now() - t0
         if (b === 0) continue // warm-up batch: plans, caches, connections
@@ -106,7 +181,10 @@ export async function compareStorage(batchSize: number, batches: number, progres
         target.rows += rows
         target.instances += batch.length
       }
-      if (b > 0) progress(`writer batch ${b}/${batches}: storeInstances ${store.ms.at(-1)!.toFixed(0)} ms, raw COPY ${copy.ms.at(-1)!.toFixed(0)} ms (${rows} rows)`)
+      if (b > 0)
+        progress(
+          `writer batch ${b}/${batches}: storeInstances ${store.ms.at(-1)!.toFixed(0)} ms, raw COPY ${copy.ms.at(-1)!.toFixed(0)} ms (${rows} rows)`,
+        )
     }
   } catch (error) {
     await drop().catch(() => {})
@@ -114,7 +192,23 @@ export async function compareStorage(batchSize: number, batches: number, progres
   }
   const describe = (method: StorageMeasurement["method"], m: typeof store): StorageMeasurement => {
     const seconds = m.ms.reduce((a, b) => a + b, 0) / 1000
-    return { method, batches, batchSize, rows: m.rows, instances: m.instances, rowsPerSecond: m.rows / seconds, instancesPerSecond: m.instances / seconds, batchMs: summarize(m.ms) }
+    return {
+      method,
+      batches,
+      batchSize,
+      rows: m.rows,
+      instances: m.instances,
+      rowsPerSecond: m.rows / seconds,
+      instancesPerSecond: m.instances / seconds,
+      batchMs: summarize(m.ms),
+    }
   }
-  return { store: describe("storeInstances", store), copy: describe("raw COPY", copy), pairedRatio: computePairedRatio(copy.ms, store.ms), storeDb, storedItems: items.slice(0, batchSize * (batches + 1)), drop }
+  return {
+    store: describe("storeInstances", store),
+    copy: describe("raw COPY", copy),
+    pairedRatio: computePairedRatio(copy.ms, store.ms),
+    storeDb,
+    storedItems: items.slice(0, batchSize * (batches + 1)),
+    drop,
+  }
 }

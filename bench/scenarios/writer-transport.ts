@@ -9,7 +9,7 @@
  * time, round trip. Interleaved rounds, medians.
  */
 import { encodeWriterItem, type RaidItem } from "../../src/apps/atlas/messages.ts"
-import { computePairedRatio, summarize, type Distribution } from "../lib/stats.ts"
+import { computePairedRatio, type Distribution, summarize } from "../lib/stats.ts"
 import type { TransportFormat } from "./writer-transport-worker.ts"
 
 const WORKER_URL = new URL("./writer-transport-worker.ts", import.meta.url).href
@@ -78,7 +78,11 @@ export interface TransportRow {
   meanBytes: number
 }
 
-export async function compareTransports(items: readonly RaidItem[], quick: boolean, progress: (m: string) => void): Promise<TransportRow[]> {
+export async function compareTransports(
+  items: readonly RaidItem[],
+  quick: boolean,
+  progress: (m: string) => void,
+): Promise<TransportRow[]> {
   const rounds = quick ? 9 : 15
   const perRound = quick ? 8_000 : 15_000
   const latencyCount = quick ? 2_000 : 5_000
@@ -92,7 +96,9 @@ export async function compareTransports(items: readonly RaidItem[], quick: boole
         rates.get(f)!.push(await measureThroughput(channels.get(f)!, items, perRound))
         latencies.get(f)!.push(...(await measureLatency(channels.get(f)!, items, Math.ceil(latencyCount / rounds))))
       }
-      progress(`transport round ${r + 1}/${rounds}: ${TRANSPORT_FORMATS.map((f) => `${f} ${rates.get(f)!.at(-1)!.toFixed(0)}/s`).join(", ")}`)
+      progress(
+        `transport round ${r + 1}/${rounds}: ${TRANSPORT_FORMATS.map((f) => `${f} ${rates.get(f)!.at(-1)!.toFixed(0)}/s`).join(", ")}`,
+      )
     }
   } finally {
     for (const c of channels.values()) c.close()

@@ -5,17 +5,24 @@
  */
 import { resolveCrawlSettings } from "../lib/defaults.ts"
 import { loadProcessedFixtureItems } from "../lib/processed-fixtures.ts"
-import { computeRatio } from "../lib/stats.ts"
-import { describeTarget, type Scenario } from "../lib/scenario.ts"
 import type { Row } from "../lib/report.ts"
-import { compareClickhouse, type ClickhouseMeasurement } from "./writer-clickhouse.ts"
+import { describeTarget, type Scenario } from "../lib/scenario.ts"
+import { computeRatio } from "../lib/stats.ts"
+import { type ClickhouseMeasurement, compareClickhouse } from "./writer-clickhouse.ts"
 import { compareStorage, type StorageMeasurement } from "./writer-storage.ts"
 import { compareTransports } from "./writer-transport.ts"
 
 function describeStorageRow(m: StorageMeasurement): Row {
   return {
-    case: m.method, batch: m.batchSize, batches: m.batches, "rows/s": m.rowsPerSecond, "instances/s": m.instancesPerSecond,
-    "batch p50 ms": m.batchMs.p50, "batch p90 ms": m.batchMs.p90, "batch p99 ms": m.batchMs.p99, "batch max ms": m.batchMs.max,
+    case: m.method,
+    batch: m.batchSize,
+    batches: m.batches,
+    "rows/s": m.rowsPerSecond,
+    "instances/s": m.instancesPerSecond,
+    "batch p50 ms": m.batchMs.p50,
+    "batch p90 ms": m.batchMs.p90,
+    "batch p99 ms": m.batchMs.p99,
+    "batch max ms": m.batchMs.max,
   }
 }
 
@@ -31,7 +38,7 @@ export const writerScenario: Scenario = {
     // Headline: the paired (per-batch) ratio; the ratio of totals is shown beside it.
     const pgRatio = storage.pairedRatio
     const pgTotalsRatio = computeRatio(storage.store.rowsPerSecond, storage.copy.rowsPerSecond)
-    let ch
+    let ch: Awaited<ReturnType<typeof compareClickhouse>>
     try {
       ctx.progress(`clickhouse: relaying the store's outbox (${storage.storedItems.length} instances) vs raw inserts`)
       ch = await compareClickhouse(storage.storeDb, storage.storedItems, s.batchSize, ctx.progress)
@@ -41,25 +48,64 @@ export const writerScenario: Scenario = {
     const chRatio = ch.pairedRatio
     const chTotalsRatio = computeRatio(ch.relay.instancesPerSecond, ch.raw.instancesPerSecond)
     const describeCh = (m: ClickhouseMeasurement): Row => ({
-      case: m.method, batch: m.batchSize, instances: m.instances, "instances/s": m.instancesPerSecond,
-      "batch p50 ms": m.batchMs.p50, "batch p90 ms": m.batchMs.p90, "batch p99 ms": m.batchMs.p99, "batch max ms": m.batchMs.max,
+      case: m.method,
+      batch: m.batchSize,
+      instances: m.instances,
+      "instances/s": m.instancesPerSecond,
+      "batch p50 ms": m.batchMs.p50,
+      "batch p90 ms": m.batchMs.p90,
+      "batch p99 ms": m.batchMs.p99,
+      "batch max ms": m.batchMs.max,
     })
 
     const items = loadProcessedFixtureItems()
     ctx.progress(`transport: ${items.length} real processed raid instances from the fixtures`)
     const transport = await compareTransports(items, ctx.quick, ctx.progress)
     const transportRows: Row[] = transport.map((t) => ({
-      case: t.format, "items/s": t.itemsPerSecond, "vs msgpackr (paired)": t.vsMsgpackr,
-      "rt p50 µs": t.roundTripUs.p50, "rt p90 µs": t.roundTripUs.p90, "rt p99 µs": t.roundTripUs.p99, "mean bytes": Number.isFinite(t.meanBytes) ? t.meanBytes : "n/a",
+      case: t.format,
+      "items/s": t.itemsPerSecond,
+      "vs msgpackr (paired)": t.vsMsgpackr,
+      "rt p50 µs": t.roundTripUs.p50,
+      "rt p90 µs": t.roundTripUs.p90,
+      "rt p99 µs": t.roundTripUs.p99,
+      "mean bytes": Number.isFinite(t.meanBytes) ? t.meanBytes : "n/a",
     }))
     return {
       title: `writer — Postgres store vs raw COPY (batch ${s.batchSize}), and writer transport over MessagePort`,
       tables: [
-        { title: "Postgres: storeInstances vs raw COPY into the same tables", rows: [describeStorageRow(storage.store), describeStorageRow(storage.copy), { case: "ratio store / COPY (paired)", "rows/s": pgRatio }, { case: "ratio of totals", "rows/s": pgTotalsRatio }] },
-        { title: "ClickHouse: outbox relay (ch-writer) vs raw insert of the same rows", rows: [describeCh(ch.relay), describeCh(ch.raw), { case: "ratio relay / raw (paired)", "instances/s": chRatio }, { case: "ratio of totals", "instances/s": chTotalsRatio }] },
-        { title: `fetcher → writer transport over a MessagePort (Worker round trip), ${items.length} real processed raids`, rows: transportRows },
+        {
+          title: "Postgres: storeInstances vs raw COPY into the same tables",
+          rows: [
+            describeStorageRow(storage.store),
+            describeStorageRow(storage.copy),
+            { case: "ratio store / COPY (paired)", "rows/s": pgRatio },
+            { case: "ratio of totals", "rows/s": pgTotalsRatio },
+          ],
+        },
+        {
+          title: "ClickHouse: outbox relay (ch-writer) vs raw insert of the same rows",
+          rows: [
+            describeCh(ch.relay),
+            describeCh(ch.raw),
+            { case: "ratio relay / raw (paired)", "instances/s": chRatio },
+            { case: "ratio of totals", "instances/s": chTotalsRatio },
+          ],
+        },
+        {
+          title: `fetcher → writer transport over a MessagePort (Worker round trip), ${items.length} real processed raids`,
+          rows: transportRows,
+        },
       ],
-      result: { postgres: { store: storage.store, copy: storage.copy }, pgRatio, pgTotalsRatio, clickhouse: ch, chRatio, chTotalsRatio, transport, transportItems: items.length },
+      result: {
+        postgres: { store: storage.store, copy: storage.copy },
+        pgRatio,
+        pgTotalsRatio,
+        clickhouse: ch,
+        chRatio,
+        chTotalsRatio,
+        transport,
+        transportItems: items.length,
+      },
       notes: [
         describeTarget("pg-writer rows/s / raw COPY rows/s", pgRatio, ">= 0.7", pgRatio >= 0.7),
         "ratios marked paired are the median over batches (rounds) of the two methods measured back to back, steadier on a busy machine than totals",

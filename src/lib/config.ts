@@ -11,58 +11,58 @@
  * `RAIDHUB_` prefix). An empty environment value means "unset". Errors name the key and the
  * value, all at once; secret values are shown as [REDACTED], URL passwords as ***.
  */
-import { isIP } from "node:net";
-import { maskSecrets, registerSecret, type LogLevel } from "./monitoring/logger.ts";
+import { isIP } from "node:net"
+import { type LogLevel, maskSecrets, registerSecret } from "./monitoring/logger.ts"
 
 interface BaseSpec {
-  description: string;
+  description: string
   /** Flag name without dashes; default: derived from the key. `false` = environment only. */
-  flag?: string | false;
+  flag?: string | false
 }
 export interface UrlSpec extends BaseSpec {
-  type: "url";
-  default: string | null;
-  protocols: readonly string[];
+  type: "url"
+  default: string | null
+  protocols: readonly string[]
 }
 export interface StringSpec extends BaseSpec {
-  type: "string";
-  default: string | null;
-  pattern?: RegExp;
+  type: "string"
+  default: string | null
+  pattern?: RegExp
   /** Shown in messages when the pattern does not match. */
-  patternHint?: string;
+  patternHint?: string
 }
 export interface SecretSpec extends BaseSpec {
-  type: "secret";
-  default: null;
+  type: "secret"
+  default: null
 }
 export interface IntSpec extends BaseSpec {
-  type: "int";
-  default: number;
-  min: number;
-  max: number;
+  type: "int"
+  default: number
+  min: number
+  max: number
 }
 export interface NumberSpec extends BaseSpec {
-  type: "number";
-  default: number;
-  min: number;
-  max: number;
+  type: "number"
+  default: number
+  min: number
+  max: number
 }
 export interface BooleanSpec extends BaseSpec {
-  type: "boolean";
-  default: boolean;
+  type: "boolean"
+  default: boolean
 }
 export interface EnumSpec extends BaseSpec {
-  type: "enum";
-  values: readonly string[];
-  default: string;
+  type: "enum"
+  values: readonly string[]
+  default: string
 }
 export interface IpListSpec extends BaseSpec {
-  type: "ipList";
-  default: readonly string[];
+  type: "ipList"
+  default: readonly string[]
 }
-export type ConfigSpec = UrlSpec | StringSpec | SecretSpec | IntSpec | NumberSpec | BooleanSpec | EnumSpec | IpListSpec;
+export type ConfigSpec = UrlSpec | StringSpec | SecretSpec | IntSpec | NumberSpec | BooleanSpec | EnumSpec | IpListSpec
 
-const PORT = { min: 0, max: 65535 } as const;
+const PORT = { min: 0, max: 65535 } as const
 
 /** Every configuration key. Keys prefixed RAIDHUB_ are crawler tuning; unknown RAIDHUB_* keys are errors. */
 export const CONFIG_TABLE = {
@@ -160,7 +160,8 @@ export const CONFIG_TABLE = {
     default: 250,
     min: 1,
     max: 60000,
-    description: "pg-writer: longest wait (ms) before a partial batch is written; also the least time between two such writes (an item after a quiet interval waits only 20 ms).",
+    description:
+      "pg-writer: longest wait (ms) before a partial batch is written; also the least time between two such writes (an item after a quiet interval waits only 20 ms).",
   },
   RAIDHUB_TARGET_404_SHARE: {
     type: "number",
@@ -169,9 +170,9 @@ export const CONFIG_TABLE = {
     max: 0.5,
     description: "Share of frontier requests allowed to answer not-found (1653/404) before atlas backs off.",
   },
-} as const satisfies Record<string, ConfigSpec>;
+} as const satisfies Record<string, ConfigSpec>
 
-export type ConfigKey = keyof typeof CONFIG_TABLE;
+export type ConfigKey = keyof typeof CONFIG_TABLE
 
 type ValueOf<S> = S extends { type: "url" | "string" | "secret"; default: infer D }
   ? null extends D
@@ -185,242 +186,245 @@ type ValueOf<S> = S extends { type: "url" | "string" | "secret"; default: infer 
         ? V
         : S extends { type: "ipList" }
           ? readonly string[]
-          : never;
+          : never
 
-export type Config = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_TABLE)[K]> };
+export type Config = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_TABLE)[K]> }
 
 /** Prefix under which every key must be known (typos in tuning keys must not pass silently). */
-export const STRICT_PREFIX = "RAIDHUB_";
-const REDACTED = "[REDACTED]";
+export const STRICT_PREFIX = "RAIDHUB_"
+const REDACTED = "[REDACTED]"
 
 export interface ConfigIssue {
-  key: string;
+  key: string
   /** The offending value as shown to people (secrets redacted, URL passwords masked). */
-  value: string;
-  reason: string;
+  value: string
+  reason: string
 }
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(
-      `invalid configuration:\n${issues.map((i) => `  ${i.key}=${i.value}: ${i.reason}`).join("\n")}`,
-    );
-    this.name = "ConfigError";
+    super(`invalid configuration:\n${issues.map((i) => `  ${i.key}=${i.value}: ${i.reason}`).join("\n")}`)
+    this.name = "ConfigError"
   }
 }
 
-const SPECS = CONFIG_TABLE as Record<string, ConfigSpec>;
-const KEYS = Object.keys(CONFIG_TABLE) as ConfigKey[];
+const SPECS = CONFIG_TABLE as Record<string, ConfigSpec>
+const KEYS = Object.keys(CONFIG_TABLE) as ConfigKey[]
 
 /** The flag name of a key: `RAIDHUB_MAX_CONCURRENCY` → `max-concurrency`, `DATABASE_URL` → `database-url`. */
 export function flagNameOf(key: string): string | null {
-  const spec = SPECS[key];
-  if (spec?.flag === false) return null;
-  if (spec?.flag) return spec.flag;
-  const base = key.startsWith(STRICT_PREFIX) ? key.slice(STRICT_PREFIX.length) : key;
-  return base.toLowerCase().replace(/_/g, "-");
+  const spec = SPECS[key]
+  if (spec?.flag === false) return null
+  if (spec?.flag) return spec.flag
+  const base = key.startsWith(STRICT_PREFIX) ? key.slice(STRICT_PREFIX.length) : key
+  return base.toLowerCase().replace(/_/g, "-")
 }
 
-const FLAG_TO_KEY = new Map<string, ConfigKey>();
+const FLAG_TO_KEY = new Map<string, ConfigKey>()
 for (const key of KEYS) {
-  const flag = flagNameOf(key);
-  if (flag) FLAG_TO_KEY.set(flag, key);
+  const flag = flagNameOf(key)
+  if (flag) FLAG_TO_KEY.set(flag, key)
 }
 
 /** Masks the password of a URL-looking value so connection strings can appear in errors and logs. */
 export function maskUrlPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@");
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@")
 }
 
 function displayValue(key: string, raw: string): string {
-  if (SPECS[key]?.type === "secret") return REDACTED;
-  return JSON.stringify(maskSecrets(maskUrlPassword(raw)));
+  if (SPECS[key]?.type === "secret") return REDACTED
+  return JSON.stringify(maskSecrets(maskUrlPassword(raw)))
 }
 
-type ParseOutcome = { ok: true; value: unknown } | { ok: false; reason: string };
+type ParseOutcome = { ok: true; value: unknown } | { ok: false; reason: string }
 
 function parseValue(spec: ConfigSpec, raw: string): ParseOutcome {
   switch (spec.type) {
     case "url": {
-      let url: URL;
+      let url: URL
       try {
-        url = new URL(raw);
+        url = new URL(raw)
       } catch {
-        return { ok: false, reason: `malformed URL (expected ${spec.protocols.map((p) => `${p}//…`).join(" or ")})` };
+        return { ok: false, reason: `malformed URL (expected ${spec.protocols.map((p) => `${p}//…`).join(" or ")})` }
       }
       if (!spec.protocols.includes(url.protocol)) {
-        return { ok: false, reason: `unsupported scheme ${url.protocol} (expected ${spec.protocols.join(" or ")})` };
+        return { ok: false, reason: `unsupported scheme ${url.protocol} (expected ${spec.protocols.join(" or ")})` }
       }
-      if (!url.hostname) return { ok: false, reason: "URL has no host" };
-      return { ok: true, value: raw };
+      if (!url.hostname) return { ok: false, reason: "URL has no host" }
+      return { ok: true, value: raw }
     }
     case "string":
-      if (spec.pattern && !spec.pattern.test(raw)) return { ok: false, reason: `expected ${spec.patternHint ?? spec.pattern.source}` };
-      return { ok: true, value: raw };
+      if (spec.pattern && !spec.pattern.test(raw)) return { ok: false, reason: `expected ${spec.patternHint ?? spec.pattern.source}` }
+      return { ok: true, value: raw }
     case "secret":
-      if (/\s/.test(raw)) return { ok: false, reason: "must not contain whitespace" };
-      return { ok: true, value: raw };
+      if (/\s/.test(raw)) return { ok: false, reason: "must not contain whitespace" }
+      return { ok: true, value: raw }
     case "int": {
-      if (!/^[+-]?\d+$/.test(raw)) return { ok: false, reason: `expected an integer in [${spec.min}, ${spec.max}]` };
-      const n = Number(raw);
-      if (n < spec.min || n > spec.max) return { ok: false, reason: `out of range: expected an integer in [${spec.min}, ${spec.max}]` };
-      return { ok: true, value: n };
+      if (!/^[+-]?\d+$/.test(raw)) return { ok: false, reason: `expected an integer in [${spec.min}, ${spec.max}]` }
+      const n = Number(raw)
+      if (n < spec.min || n > spec.max) return { ok: false, reason: `out of range: expected an integer in [${spec.min}, ${spec.max}]` }
+      return { ok: true, value: n }
     }
     case "number": {
-      const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
-      if (!Number.isFinite(n)) return { ok: false, reason: `expected a number in [${spec.min}, ${spec.max}]` };
-      if (n < spec.min || n > spec.max) return { ok: false, reason: `out of range: expected a number in [${spec.min}, ${spec.max}]` };
-      return { ok: true, value: n };
+      const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN
+      if (!Number.isFinite(n)) return { ok: false, reason: `expected a number in [${spec.min}, ${spec.max}]` }
+      if (n < spec.min || n > spec.max) return { ok: false, reason: `out of range: expected a number in [${spec.min}, ${spec.max}]` }
+      return { ok: true, value: n }
     }
     case "boolean": {
-      const lower = raw.toLowerCase();
-      if (["1", "true", "yes", "on"].includes(lower)) return { ok: true, value: true };
-      if (["0", "false", "no", "off"].includes(lower)) return { ok: true, value: false };
-      return { ok: false, reason: "expected true or false" };
+      const lower = raw.toLowerCase()
+      if (["1", "true", "yes", "on"].includes(lower)) return { ok: true, value: true }
+      if (["0", "false", "no", "off"].includes(lower)) return { ok: true, value: false }
+      return { ok: false, reason: "expected true or false" }
     }
     case "enum": {
-      const lower = raw.toLowerCase();
-      if (!spec.values.includes(lower)) return { ok: false, reason: `expected one of ${spec.values.join(", ")}` };
-      return { ok: true, value: lower };
+      const lower = raw.toLowerCase()
+      if (!spec.values.includes(lower)) return { ok: false, reason: `expected one of ${spec.values.join(", ")}` }
+      return { ok: true, value: lower }
     }
     case "ipList": {
-      const items = raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-      const bad = items.filter((s) => isIP(s) === 0);
-      if (bad.length > 0) return { ok: false, reason: `not an IP address: ${bad.join(", ")}` };
-      if (new Set(items).size !== items.length) return { ok: false, reason: "duplicate address" };
-      return { ok: true, value: Object.freeze(items) };
+      const items = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+      const bad = items.filter((s) => isIP(s) === 0)
+      if (bad.length > 0) return { ok: false, reason: `not an IP address: ${bad.join(", ")}` }
+      if (new Set(items).size !== items.length) return { ok: false, reason: "duplicate address" }
+      return { ok: true, value: Object.freeze(items) }
     }
   }
 }
 
 export interface ParsedArgs {
   /** Config values given as flags, by key (raw strings). */
-  values: Partial<Record<ConfigKey, string>>;
+  values: Partial<Record<ConfigKey, string>>
   /** Arguments that are not config flags, in order (for the app's own parser). */
-  rest: string[];
-  issues: ConfigIssue[];
+  rest: string[]
+  issues: ConfigIssue[]
 }
 
 /** Extracts config flags (`--key value`, `--key=value`, `-v`/`--verbose`) from argv. */
 export function parseConfigArgs(argv: readonly string[]): ParsedArgs {
-  const values: Partial<Record<ConfigKey, string>> = {};
-  const rest: string[] = [];
-  const issues: ConfigIssue[] = [];
+  const values: Partial<Record<ConfigKey, string>> = {}
+  const rest: string[] = []
+  const issues: ConfigIssue[] = []
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i]!
     if (arg === "-v" || arg === "--verbose") {
-      values.LOG_LEVEL = "debug";
-      continue;
+      values.LOG_LEVEL = "debug"
+      continue
     }
-    const m = /^--([a-z0-9][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    const key = m ? FLAG_TO_KEY.get(m[1]!) : undefined;
+    const m = /^--([a-z0-9][a-z0-9-]*)(?:=(.*))?$/s.exec(arg)
+    const key = m ? FLAG_TO_KEY.get(m[1]!) : undefined
     if (!m || !key) {
-      rest.push(arg);
-      continue;
+      rest.push(arg)
+      continue
     }
-    let value = m[2];
+    let value = m[2]
     if (value === undefined) {
-      const spec = SPECS[key]!;
-      const next = argv[i + 1];
-      if (spec.type === "boolean" && (next === undefined || next.startsWith("--"))) value = "true";
+      const spec = SPECS[key]!
+      const next = argv[i + 1]
+      if (spec.type === "boolean" && (next === undefined || next.startsWith("--"))) value = "true"
       else if (next === undefined) {
-        issues.push({ key, value: `--${m[1]}`, reason: "flag needs a value" });
-        continue;
+        issues.push({ key, value: `--${m[1]}`, reason: "flag needs a value" })
+        continue
       } else {
-        value = next;
-        i++;
+        value = next
+        i++
       }
     }
-    values[key] = value;
+    values[key] = value
   }
-  return { values, rest, issues };
+  return { values, rest, issues }
 }
 
 export interface LoadedConfig {
-  config: Config;
+  config: Config
   /** Command-line arguments that are not config flags. */
-  rest: string[];
+  rest: string[]
 }
 
 /** Builds the config and returns the arguments it did not consume. Throws ConfigError. */
-export function loadConfigWithArgs(
-  env: Record<string, string | undefined> = process.env,
-  argv: readonly string[] = [],
-): LoadedConfig {
+export function loadConfigWithArgs(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): LoadedConfig {
   // Register the key first so that even a failure message elsewhere cannot print it.
-  const flagArgs = parseConfigArgs(argv);
-  registerSecret(flagArgs.values.BUNGIE_API_KEY ?? env.BUNGIE_API_KEY);
-  const issues: ConfigIssue[] = [...flagArgs.issues];
+  const flagArgs = parseConfigArgs(argv)
+  registerSecret(flagArgs.values.BUNGIE_API_KEY ?? env.BUNGIE_API_KEY)
+  const issues: ConfigIssue[] = [...flagArgs.issues]
 
   for (const name of Object.keys(env)) {
     if (name.startsWith(STRICT_PREFIX) && !(name in SPECS)) {
-      const known = KEYS.filter((k) => k.startsWith(STRICT_PREFIX)).join(", ");
-      issues.push({ key: name, value: displayValue(name, env[name] ?? ""), reason: `unknown key (known ${STRICT_PREFIX}* keys: ${known})` });
+      const known = KEYS.filter((k) => k.startsWith(STRICT_PREFIX)).join(", ")
+      issues.push({ key: name, value: displayValue(name, env[name] ?? ""), reason: `unknown key (known ${STRICT_PREFIX}* keys: ${known})` })
     }
   }
 
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = {}
   for (const key of KEYS) {
-    const spec = SPECS[key]!;
-    const fromFlag = flagArgs.values[key];
-    const raw = (fromFlag ?? env[key])?.trim();
+    const spec = SPECS[key]!
+    const fromFlag = flagArgs.values[key]
+    const raw = (fromFlag ?? env[key])?.trim()
     if (raw === undefined || raw === "") {
-      out[key] = spec.default;
-      continue;
+      out[key] = spec.default
+      continue
     }
-    const parsed = parseValue(spec, raw);
-    if (parsed.ok) out[key] = parsed.value;
-    else issues.push({ key: fromFlag !== undefined ? `${key} (--${flagNameOf(key)})` : key, value: displayValue(key, raw), reason: parsed.reason });
+    const parsed = parseValue(spec, raw)
+    if (parsed.ok) out[key] = parsed.value
+    else
+      issues.push({
+        key: fromFlag !== undefined ? `${key} (--${flagNameOf(key)})` : key,
+        value: displayValue(key, raw),
+        reason: parsed.reason,
+      })
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { config: Object.freeze(out) as Config, rest: flagArgs.rest };
+  if (issues.length > 0) throw new ConfigError(issues)
+  return { config: Object.freeze(out) as Config, rest: flagArgs.rest }
 }
 
 /** Builds the typed, frozen config from the environment and command-line flags. Throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): Config {
-  return loadConfigWithArgs(env, argv).config;
+  return loadConfigWithArgs(env, argv).config
 }
 
 /** The config as safe-to-log fields: the API key redacted, URL passwords masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = {}
   for (const key of KEYS) {
-    const value = config[key];
-    const spec = SPECS[key]!;
-    if (spec.type === "secret") out[key] = value === null ? null : REDACTED;
-    else if (typeof value === "string") out[key] = maskUrlPassword(value);
-    else out[key] = value;
+    const value = config[key]
+    const spec = SPECS[key]!
+    if (spec.type === "secret") out[key] = value === null ? null : REDACTED
+    else if (typeof value === "string") out[key] = maskUrlPassword(value)
+    else out[key] = value
   }
-  return out;
+  return out
 }
 
 /** Human description of a key's type and limits (for .env.example and the README). */
 export function describeType(spec: ConfigSpec): string {
   switch (spec.type) {
     case "url":
-      return `URL (${spec.protocols.map((p) => p.replace(/:$/, "")).join("/")})`;
+      return `URL (${spec.protocols.map((p) => p.replace(/:$/, "")).join("/")})`
     case "string":
-      return spec.patternHint ? `string, ${spec.patternHint}` : "string";
+      return spec.patternHint ? `string, ${spec.patternHint}` : "string"
     case "secret":
-      return "secret";
+      return "secret"
     case "int":
-      return `integer ${spec.min}..${spec.max}`;
+      return `integer ${spec.min}..${spec.max}`
     case "number":
-      return `number ${spec.min}..${spec.max}`;
+      return `number ${spec.min}..${spec.max}`
     case "boolean":
-      return "true/false";
+      return "true/false"
     case "enum":
-      return spec.values.join("|");
+      return spec.values.join("|")
     case "ipList":
-      return "comma-separated IP addresses";
+      return "comma-separated IP addresses"
   }
 }
 
 function renderDefault(spec: ConfigSpec): string {
-  const value = spec.default;
-  if (value === null) return "";
-  if (Array.isArray(value)) return value.join(",");
-  return String(value);
+  const value = spec.default
+  if (value === null) return ""
+  if (Array.isArray(value)) return value.join(",")
+  return String(value)
 }
 
 /** Renders `.env.example`: every key with its default (empty = unset), described. */
@@ -429,42 +433,44 @@ export function renderEnvExample(): string {
     "# RaidHub Services configuration. Generated from CONFIG_TABLE in src/lib/config.ts;",
     "# `bun src/lib/config.ts --env-example > .env.example` rewrites it. Copy to .env and edit.",
     "# An empty value means unset. Every key can also be given as a flag (see README).",
-  ];
+  ]
   for (const key of KEYS) {
-    const spec = SPECS[key]!;
-    lines.push("", `# ${spec.description}`, `# ${describeType(spec)}${spec.flag === false ? "" : `; flag --${flagNameOf(key)}`}`);
-    lines.push(`${key}=${renderDefault(spec)}`);
+    const spec = SPECS[key]!
+    lines.push("", `# ${spec.description}`, `# ${describeType(spec)}${spec.flag === false ? "" : `; flag --${flagNameOf(key)}`}`)
+    lines.push(`${key}=${renderDefault(spec)}`)
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`
 }
 
 /** Renders the Markdown table of keys for the README. */
 export function renderConfigMarkdown(): string {
-  const rows = ["| key | flag | type | default | description |", "|---|---|---|---|---|"];
+  const rows = ["| key | flag | type | default | description |", "|---|---|---|---|---|"]
   for (const key of KEYS) {
-    const spec = SPECS[key]!;
-    const flag = flagNameOf(key);
-    const def = renderDefault(spec);
-    rows.push(`| \`${key}\` | ${flag ? `\`--${flag}\`` : ""} | ${describeType(spec)} | ${def ? `\`${def}\`` : "(unset)"} | ${spec.description.replace(/\|/g, "\\|")} |`);
+    const spec = SPECS[key]!
+    const flag = flagNameOf(key)
+    const def = renderDefault(spec)
+    rows.push(
+      `| \`${key}\` | ${flag ? `\`--${flag}\`` : ""} | ${describeType(spec)} | ${def ? `\`${def}\`` : "(unset)"} | ${spec.description.replace(/\|/g, "\\|")} |`,
+    )
   }
-  return rows.join("\n") + "\n";
+  return `${rows.join("\n")}\n`
 }
 
 // `bun src/lib/config.ts --env-example` / `--markdown` print the generated files.
 if (import.meta.main) {
-  const arg = process.argv[2];
-  if (arg === "--env-example") process.stdout.write(renderEnvExample());
-  else if (arg === "--markdown") process.stdout.write(renderConfigMarkdown());
+  const arg = process.argv[2]
+  if (arg === "--env-example") process.stdout.write(renderEnvExample())
+  else if (arg === "--markdown") process.stdout.write(renderConfigMarkdown())
   else {
     try {
-      process.stdout.write(JSON.stringify(describeConfig(loadConfig(process.env, process.argv.slice(2))), null, 2) + "\n");
+      process.stdout.write(`${JSON.stringify(describeConfig(loadConfig(process.env, process.argv.slice(2))), null, 2)}\n`)
     } catch (err) {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(2);
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
+      process.exit(2)
     }
   }
 }
 
 // Compile-time check that LOG_LEVEL's values are exactly the logger's levels.
-const LOG_LEVEL_VALUES: readonly LogLevel[] = CONFIG_TABLE.LOG_LEVEL.values;
-void LOG_LEVEL_VALUES;
+const LOG_LEVEL_VALUES: readonly LogLevel[] = CONFIG_TABLE.LOG_LEVEL.values
+void LOG_LEVEL_VALUES

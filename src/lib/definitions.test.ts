@@ -6,11 +6,25 @@ describe("definitions", () => {
 
   test("resolves raid hashes to activity and version", () => {
     expect(defs.resolveHash(1541433876)).toEqual({
-      hash: 1541433876, activityId: 14, versionId: 1, activityName: "Salvation's Edge", versionName: "Standard",
-      isRaid: true, isPantheon: false, isSunset: false, isWorldFirst: false, isChallengeMode: false,
+      hash: 1541433876,
+      activityId: 14,
+      versionId: 1,
+      activityName: "Salvation's Edge",
+      versionName: "Standard",
+      isRaid: true,
+      isPantheon: false,
+      isSunset: false,
+      isWorldFirst: false,
+      isChallengeMode: false,
       releaseDate: "2024-06-07T17:00:00.000Z",
     })
-    expect(defs.resolveHash(1485585878)).toMatchObject({ activityId: 9, versionId: 64, versionName: "Tempo's Edge", isChallengeMode: true, isWorldFirst: true })
+    expect(defs.resolveHash(1485585878)).toMatchObject({
+      activityId: 9,
+      versionId: 64,
+      versionName: "Tempo's Edge",
+      isChallengeMode: true,
+      isWorldFirst: true,
+    })
     expect(defs.resolveHash(548750096)).toMatchObject({ activityName: "Scourge of the Past", isSunset: true })
   })
 
@@ -40,8 +54,8 @@ describe("definitions", () => {
   test("rejects a document that does not fit", () => {
     expect(() => buildDefinitions({})).toThrow("steps")
     expect(() => buildDefinitions({ steps: [] })).toThrow("no activity_version")
-    expect(() =>
-      buildDefinitions({ steps: [{ tables: { activity_version: [{ hash: 1, activity_id: 1, version_id: 1 }] } }] }),
-    ).toThrow("unknown activity")
+    expect(() => buildDefinitions({ steps: [{ tables: { activity_version: [{ hash: 1, activity_id: 1, version_id: 1 }] } }] })).toThrow(
+      "unknown activity",
+    )
   })
 })

@@ -109,9 +109,7 @@ export function buildDefinitions(seed: unknown): Definitions {
       isWorldFirst: row.is_world_first === true,
       isChallengeMode: version.isChallengeMode,
       releaseDate:
-        override === undefined || override === null
-          ? activity.releaseDate
-          : requireDate(row, "release_date_override", "activity_version"),
+        override === undefined || override === null ? activity.releaseDate : requireDate(row, "release_date_override", "activity_version"),
     })
     const list = hashesByActivity.get(activityId) ?? []
     list.push(hash)

@@ -15,38 +15,38 @@ const ID_DATES: ReadonlyArray<readonly [number, number]> = [
   [16_975_643_976, Date.parse("2026-06-26T00:00:00Z")],
   [17_091_200_569, Date.parse("2026-07-26T20:00:00Z")],
   [17_121_001_798, Date.parse("2026-08-08T00:00:00Z")],
-];
+]
 
-const D2_LAUNCH_MS = Date.parse("2017-09-06T00:00:00Z");
+const D2_LAUNCH_MS = Date.parse("2017-09-06T00:00:00Z")
 
 /** Interpolated (extrapolated at both ends) calendar time of an id, in ms. */
 export function estimateIdDateMs(id: number): number {
-  const first = ID_DATES[0]!;
-  const last = ID_DATES[ID_DATES.length - 1]!;
-  let lo = first;
-  let hi = ID_DATES[1]!;
+  const first = ID_DATES[0]!
+  const last = ID_DATES[ID_DATES.length - 1]!
+  let lo = first
+  let hi = ID_DATES[1]!
   if (id >= last[0]) {
-    lo = ID_DATES[ID_DATES.length - 2]!;
-    hi = last;
+    lo = ID_DATES[ID_DATES.length - 2]!
+    hi = last
   } else if (id > first[0]) {
     for (let i = 1; i < ID_DATES.length; i++) {
-      const point = ID_DATES[i]!;
+      const point = ID_DATES[i]!
       if (id <= point[0]) {
-        lo = ID_DATES[i - 1]!;
-        hi = point;
-        break;
+        lo = ID_DATES[i - 1]!
+        hi = point
+        break
       }
     }
   }
-  const slope = (hi[1] - lo[1]) / (hi[0] - lo[0]);
-  return Math.max(D2_LAUNCH_MS, lo[1] + (id - lo[0]) * slope);
+  const slope = (hi[1] - lo[1]) / (hi[0] - lo[0])
+  return Math.max(D2_LAUNCH_MS, lo[1] + (id - lo[0]) * slope)
 }
 
 /** How long ago (ms) `id` was created when `startId` is being created now. */
 export function estimateAgeMs(startId: number, id: number, ratePerSecond: number): number {
-  const linear = ((startId - id) / ratePerSecond) * 1000;
-  const calendar = estimateIdDateMs(startId) - estimateIdDateMs(id);
+  const linear = ((startId - id) / ratePerSecond) * 1000
+  const calendar = estimateIdDateMs(startId) - estimateIdDateMs(id)
   // max of two increasing functions stays increasing: near ids follow the configured rate,
   // far ids the real calendar.
-  return Math.max(linear, calendar);
+  return Math.max(linear, calendar)
 }

@@ -3,133 +3,133 @@
 
 export interface DeadBlock {
   /** First id of the block relative to startId (negative = inside the history). */
-  offset: number;
-  length: number;
+  offset: number
+  length: number
 }
 
 export interface WorldOptions {
   /** First id created after the sim starts; every lower id already exists (history). */
-  startId: bigint;
+  startId: bigint
   /** Mean new ids per second at the frontier (research: 25–100/s, ~50/s in an evening). */
-  ratePerSecond: number;
+  ratePerSecond: number
   /** Per 10-s block, chance of a burst and its rate multiplier range (bursts above 150/s seen). */
-  burstChance: number;
-  burstFactor: [number, number];
+  burstChance: number
+  burstFactor: [number, number]
   /** Per-second noise on the rate, ± this fraction. */
-  rateNoise: number;
+  rateNoise: number
   /** Single ids the counter skips for ever. */
-  skipRate: number;
+  skipRate: number
   /** Per 1000-id block, chance of a run of permanently lost PGCRs (length 1..lostRunMax). */
-  lostRunChance: number;
-  lostRunMax: number;
+  lostRunChance: number
+  lostRunMax: number
   /** Id ranges that are never created: the counter jumps over them. */
-  deadBlocks: DeadBlock[];
+  deadBlocks: DeadBlock[]
   /** Delay from id creation to visibility, uniform in [min, max] ms. */
-  publishDelayMs: [number, number];
+  publishDelayMs: [number, number]
   /** Per 500-id block, chance that a clump of ids is published minutes late, all at once. */
-  batchChance: number;
-  batchLength: [number, number];
-  batchDelayMs: [number, number];
+  batchChance: number
+  batchLength: [number, number]
+  batchDelayMs: [number, number]
   /** Share of ids whose first published version lacks entries, and for how long after publication. */
-  incompleteRate: number;
-  incompleteMs: [number, number];
+  incompleteRate: number
+  incompleteMs: [number, number]
   /** How long before id creation the activity ended (ids follow completion order only roughly). */
-  endLagMs: [number, number];
-  raidShare: number;
-  pantheonShare: number;
+  endLagMs: [number, number]
+  raidShare: number
+  pantheonShare: number
   /** How many ids below startId feed the activity-history index (history endpoints). */
-  historyIds: number;
+  historyIds: number
   /**
    * When startId is created (ms epoch). Default: the moment the sim starts. Times of every id
    * derive from it, so pin it to get byte-identical PGCRs across runs (same seed, same epoch).
    * Must lie within the last 7 days.
    */
-  epochMs: number | null;
+  epochMs: number | null
 }
 
 export interface PlayerOptions {
-  poolSize: number;
+  poolSize: number
   /** Share of accounts whose activity history answers 1665 DestinyPrivacyRestriction. */
-  privateShare: number;
+  privateShare: number
   /** Share of accounts that appear in PGCRs but answer 1601 DestinyAccountNotFound. */
-  unknownShare: number;
-  clanShare: number;
-  clanCount: number;
+  unknownShare: number
+  clanShare: number
+  clanCount: number
 }
 
 export interface ThrottleOptions {
-  enabled: boolean;
-  limitPerSecond: number;
-  windowMs: number;
-  throttleSeconds: number;
+  enabled: boolean
+  limitPerSecond: number
+  windowMs: number
+  throttleSeconds: number
   /** Rejected requests still count towards the average (punishes clients that ignore ThrottleSeconds). */
-  countRejected: boolean;
+  countRejected: boolean
 }
 
 export interface SlowOptions {
-  rate: number;
-  extraMs: [number, number];
+  rate: number
+  extraMs: [number, number]
 }
 
 export interface FailureOptions {
   /** 1672 DestinyThrottledByGameServer with HTTP 503, per request. */
-  gameServerThrottleRate: number;
+  gameServerThrottleRate: number
   /** 500 with an HTML body. */
-  http500Rate: number;
+  http500Rate: number
   /** 502 Bad Gateway HTML page. */
-  http502Rate: number;
+  http502Rate: number
   /** Cloudflare "Just a moment..." challenge page (HTTP 403). */
-  cloudflareChallengeRate: number;
+  cloudflareChallengeRate: number
   /** 200 with the JSON cut short. */
-  truncatedRate: number;
+  truncatedRate: number
   /** 200 with a body that is not JSON at all at the end. */
-  malformedRate: number;
+  malformedRate: number
   /** 200 with `Response: null` and ErrorCode 1. */
-  nullResponseRate: number;
-  slow: SlowOptions;
+  nullResponseRate: number
+  slow: SlowOptions
 }
 
 export interface MaintenanceOptions {
-  active: boolean;
+  active: boolean
   /** Optional recurring window: every `everyMs`, down for `durationMs`, first at `offsetMs`. */
-  schedule: { everyMs: number; durationMs: number; offsetMs: number } | null;
+  schedule: { everyMs: number; durationMs: number; offsetMs: number } | null
 }
 
 export interface FloodgateOptions {
-  closed: boolean;
+  closed: boolean
   /** Raid hashes held back; empty = every raid hash. */
-  hashes: number[];
+  hashes: number[]
   /** Only ids at or above this are held back; null = all ids. */
-  fromId: bigint | null;
+  fromId: bigint | null
   /** Opens by itself this long after the sim starts (null = only by control). */
-  openAfterMs: number | null;
+  openAfterMs: number | null
 }
 
 export type LatencyOptions =
   | { kind: "none" }
   | { kind: "fixed"; ms: number }
-  | { kind: "lognormal"; medianMs: number; sigma: number; maxMs: number };
+  | { kind: "lognormal"; medianMs: number; sigma: number; maxMs: number }
 
 export interface SimConfig {
-  seed: number;
-  host: string;
-  port: number;
-  fixturesDir: string | undefined;
+  seed: number
+  host: string
+  port: number
+  fixturesDir: string | undefined
   /** Missing User-Agent → Cloudflare HTML 403 (Bungie requires one since May 2025). */
-  strictUserAgent: boolean;
-  requireApiKey: boolean;
-  world: WorldOptions;
-  players: PlayerOptions;
-  throttle: ThrottleOptions;
-  failures: FailureOptions;
-  maintenance: MaintenanceOptions;
-  floodgates: FloodgateOptions;
-  latency: LatencyOptions;
+  strictUserAgent: boolean
+  requireApiKey: boolean
+  world: WorldOptions
+  players: PlayerOptions
+  throttle: ThrottleOptions
+  failures: FailureOptions
+  maintenance: MaintenanceOptions
+  floodgates: FloodgateOptions
+  latency: LatencyOptions
   /** HTTP status per PlatformErrorCode; unknown codes answer 500 (Bungie's default). */
-  statusByCode: Record<number, number>;
+  statusByCode: Record<number, number>
 }
 
-export const DEFAULT_START_ID = 17_200_000_000n;
+export const DEFAULT_START_ID = 17_200_000_000n
 
 /** Statuses: 1653→404 and 1672→503 are sourced (bungie.md §4); the rest are (guess). */
 export const DEFAULT_STATUS_BY_CODE: Record<number, number> = {
@@ -147,7 +147,7 @@ export const DEFAULT_STATUS_BY_CODE: Record<number, number> = {
   1665: 403,
   1672: 503,
   2102: 401,
-};
+}
 
 export function createDefaultConfig(): SimConfig {
   return {
@@ -195,35 +195,39 @@ export function createDefaultConfig(): SimConfig {
     floodgates: { closed: false, hashes: [], fromId: null, openAfterMs: null },
     latency: { kind: "lognormal", medianMs: 150, sigma: 0.7, maxMs: 15_000 },
     statusByCode: { ...DEFAULT_STATUS_BY_CODE },
-  };
+  }
 }
 
-export type DeepPartial<T> = T extends bigint | number | string | boolean | null | unknown[]
-  ? T
-  : { [K in keyof T]?: DeepPartial<T[K]> };
+export type DeepPartial<T> = T extends bigint | number | string | boolean | null | unknown[] ? T : { [K in keyof T]?: DeepPartial<T[K]> }
 
 /** Merges a partial patch into a config (arrays and tagged unions are replaced, objects merged). */
 export function mergeConfig<T>(base: T, patch: DeepPartial<T> | undefined): T {
-  if (patch === undefined || patch === null) return base;
-  if (typeof base !== "object" || base === null || Array.isArray(base)) return patch as T;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  if (patch === undefined || patch === null) return base
+  if (typeof base !== "object" || base === null || Array.isArray(base)) return patch as T
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) }
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-    if (value === undefined) continue;
-    const current = out[key];
+    if (value === undefined) continue
+    const current = out[key]
     // Tagged unions are swapped, not merged, so a new kind never inherits stale fields.
-    const replaceWhole = key === "latency" || key === "schedule";
+    const replaceWhole = key === "latency" || key === "schedule"
     out[key] =
-      !replaceWhole && current && typeof current === "object" && !Array.isArray(current) && value && typeof value === "object" && !Array.isArray(value)
+      !replaceWhole &&
+      current &&
+      typeof current === "object" &&
+      !Array.isArray(current) &&
+      value &&
+      typeof value === "object" &&
+      !Array.isArray(value)
         ? mergeConfig(current, value as DeepPartial<typeof current>)
-        : value;
+        : value
   }
-  return out as T;
+  return out as T
 }
 
 /** Accepts bigint, integer number or decimal string for an id; rejects anything else loudly. */
 export function parseIdOption(name: string, value: unknown): bigint {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
-  throw new Error(`sim: ${name} must be a non-negative integer id, got ${JSON.stringify(String(value))}`);
+  if (typeof value === "bigint") return value
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value)
+  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value)
+  throw new Error(`sim: ${name} must be a non-negative integer id, got ${JSON.stringify(String(value))}`)
 }

@@ -1,20 +1,20 @@
 // The finite player pool. Membership and character ids are bijections of the pool index,
 // so any id maps back to its player in O(1) and every endpoint agrees with the PGCRs.
-import type { PlayerOptions } from "./options.ts";
-import { hashWords, unitFor } from "./random.ts";
+import type { PlayerOptions } from "./options.ts"
+import { hashWords, unitFor } from "./random.ts"
 
-const MEMBERSHIP_BASE = 4611686018_400_000_000n;
-const MEMBERSHIP_SPAN = 100_000_000n;
-const MEMBERSHIP_MUL = 2_654_437n; // odd and not a multiple of 5: invertible mod 10^8
-const CHARACTER_BASE = 2305843009_300_000_000n;
-const CHARACTER_SPAN = 1_000_000_000n;
-const CHARACTER_MUL = 48_271_003n;
-const GROUP_BASE = 3_100_000n;
+const MEMBERSHIP_BASE = 4611686018_400_000_000n
+const MEMBERSHIP_SPAN = 100_000_000n
+const MEMBERSHIP_MUL = 2_654_437n // odd and not a multiple of 5: invertible mod 10^8
+const CHARACTER_BASE = 2305843009_300_000_000n
+const CHARACTER_SPAN = 1_000_000_000n
+const CHARACTER_MUL = 48_271_003n
+const GROUP_BASE = 3_100_000n
 
-export const CLASS_HASHES = [3655393761, 671679327, 2271682572] as const; // Titan, Hunter, Warlock
-export const CLASS_NAMES = ["Titan", "Hunter", "Warlock"] as const;
-const RACE_HASHES = [3887404748, 2803282938, 898834093] as const; // Human, Awoken, Exo
-const GENDER_HASHES = [3111576190, 2204441813] as const; // Male, Female
+export const CLASS_HASHES = [3655393761, 671679327, 2271682572] as const // Titan, Hunter, Warlock
+export const CLASS_NAMES = ["Titan", "Hunter", "Warlock"] as const
+const RACE_HASHES = [3887404748, 2803282938, 898834093] as const // Human, Awoken, Exo
+const GENDER_HASHES = [3111576190, 2204441813] as const // Male, Female
 
 export const MEMBERSHIP_TYPE_NAMES: Record<number, string> = {
   1: "TigerXbox",
@@ -23,56 +23,77 @@ export const MEMBERSHIP_TYPE_NAMES: Record<number, string> = {
   4: "TigerBlizzard",
   5: "TigerStadia",
   6: "TigerEgs",
-};
+}
 
-const SYLLABLES = ["ka", "zor", "vi", "an", "el", "mi", "rath", "os", "ty", "nex", "ul", "dra", "qi", "sol", "ae", "rin", "gor", "va", "lux", "pe"];
+const SYLLABLES = [
+  "ka",
+  "zor",
+  "vi",
+  "an",
+  "el",
+  "mi",
+  "rath",
+  "os",
+  "ty",
+  "nex",
+  "ul",
+  "dra",
+  "qi",
+  "sol",
+  "ae",
+  "rin",
+  "gor",
+  "va",
+  "lux",
+  "pe",
+]
 
 export interface SimCharacter {
-  characterId: string;
-  index: number;
-  classType: number;
-  classHash: number;
-  className: string;
-  raceType: number;
-  raceHash: number;
-  genderType: number;
-  genderHash: number;
-  emblemHash: number;
-  light: number;
+  characterId: string
+  index: number
+  classType: number
+  classHash: number
+  className: string
+  raceType: number
+  raceHash: number
+  genderType: number
+  genderHash: number
+  emblemHash: number
+  light: number
 }
 
 export interface SimPlayer {
-  index: number;
-  membershipId: string;
-  membershipType: number;
-  crossSaveOverride: number;
-  applicableMembershipTypes: number[];
-  displayName: string;
-  bungieGlobalDisplayName: string;
-  bungieGlobalDisplayNameCode: number;
-  iconPath: string;
-  isPrivate: boolean;
-  isUnknown: boolean;
-  groupIndex: number | null;
-  characters: SimCharacter[];
+  index: number
+  membershipId: string
+  membershipType: number
+  crossSaveOverride: number
+  applicableMembershipTypes: number[]
+  displayName: string
+  bungieGlobalDisplayName: string
+  bungieGlobalDisplayNameCode: number
+  iconPath: string
+  isPrivate: boolean
+  isUnknown: boolean
+  groupIndex: number | null
+  characters: SimCharacter[]
 }
 
 function modInverse(a: bigint, m: bigint): bigint {
-  let [oldR, r] = [a % m, m];
-  let [oldS, s] = [1n, 0n];
+  let [oldR, r] = [a % m, m]
+  let [oldS, s] = [1n, 0n]
   while (r !== 0n) {
-    const q = oldR / r;
-    [oldR, r] = [r, oldR - q * r];
-    [oldS, s] = [s, oldS - q * s];
+    const q = oldR / r
+    ;[oldR, r] = [r, oldR - q * r]
+    ;[oldS, s] = [s, oldS - q * s]
   }
-  return ((oldS % m) + m) % m;
+  return ((oldS % m) + m) % m
 }
 
-const MEMBERSHIP_INV = modInverse(MEMBERSHIP_MUL, MEMBERSHIP_SPAN);
-const CHARACTER_INV = modInverse(CHARACTER_MUL, CHARACTER_SPAN);
+const MEMBERSHIP_INV = modInverse(MEMBERSHIP_MUL, MEMBERSHIP_SPAN)
+const CHARACTER_INV = modInverse(CHARACTER_MUL, CHARACTER_SPAN)
 
 export class PlayerPool {
-  private readonly cache = new Map<number, SimPlayer>();
+  private readonly cache = new Map<number, SimPlayer>()
 
   constructor(
     public options: PlayerOptions,
@@ -80,89 +101,89 @@ export class PlayerPool {
     private readonly emblems: readonly number[],
     private readonly icons: readonly string[],
   ) {
-    if (options.poolSize < 1 || options.poolSize > 10_000_000) throw new Error(`sim: players.poolSize out of range: ${options.poolSize}`);
+    if (options.poolSize < 1 || options.poolSize > 10_000_000) throw new Error(`sim: players.poolSize out of range: ${options.poolSize}`)
   }
 
   get size(): number {
-    return this.options.poolSize;
+    return this.options.poolSize
   }
 
   membershipIdOf(index: number): string {
-    return (MEMBERSHIP_BASE + ((BigInt(index) * MEMBERSHIP_MUL) % MEMBERSHIP_SPAN)).toString();
+    return (MEMBERSHIP_BASE + ((BigInt(index) * MEMBERSHIP_MUL) % MEMBERSHIP_SPAN)).toString()
   }
 
   /** Pool index of a membership id, or null for ids outside the pool. */
   indexOfMembership(membershipId: string): number | null {
-    if (!/^\d{1,20}$/.test(membershipId)) return null;
-    const offset = BigInt(membershipId) - MEMBERSHIP_BASE;
-    if (offset < 0n || offset >= MEMBERSHIP_SPAN) return null;
-    const index = Number((offset * MEMBERSHIP_INV) % MEMBERSHIP_SPAN);
-    return index < this.options.poolSize ? index : null;
+    if (!/^\d{1,20}$/.test(membershipId)) return null
+    const offset = BigInt(membershipId) - MEMBERSHIP_BASE
+    if (offset < 0n || offset >= MEMBERSHIP_SPAN) return null
+    const index = Number((offset * MEMBERSHIP_INV) % MEMBERSHIP_SPAN)
+    return index < this.options.poolSize ? index : null
   }
 
   /** Player index and character slot of a character id, or null. */
   locateCharacter(characterId: string): { player: number; slot: number } | null {
-    if (!/^\d{1,20}$/.test(characterId)) return null;
-    const offset = BigInt(characterId) - CHARACTER_BASE;
-    if (offset < 0n || offset >= CHARACTER_SPAN) return null;
-    const n = Number((offset * CHARACTER_INV) % CHARACTER_SPAN);
-    const player = Math.floor(n / 3);
-    const slot = n % 3;
-    if (player >= this.options.poolSize) return null;
-    return slot < this.get(player).characters.length ? { player, slot } : null;
+    if (!/^\d{1,20}$/.test(characterId)) return null
+    const offset = BigInt(characterId) - CHARACTER_BASE
+    if (offset < 0n || offset >= CHARACTER_SPAN) return null
+    const n = Number((offset * CHARACTER_INV) % CHARACTER_SPAN)
+    const player = Math.floor(n / 3)
+    const slot = n % 3
+    if (player >= this.options.poolSize) return null
+    return slot < this.get(player).characters.length ? { player, slot } : null
   }
 
   groupIdOf(groupIndex: number): string {
-    return (GROUP_BASE + BigInt(groupIndex)).toString();
+    return (GROUP_BASE + BigInt(groupIndex)).toString()
   }
 
   groupIndexOf(groupId: string): number | null {
-    if (!/^\d{1,20}$/.test(groupId)) return null;
-    const n = BigInt(groupId) - GROUP_BASE;
-    return n >= 0n && n < BigInt(this.options.clanCount) ? Number(n) : null;
+    if (!/^\d{1,20}$/.test(groupId)) return null
+    const n = BigInt(groupId) - GROUP_BASE
+    return n >= 0n && n < BigInt(this.options.clanCount) ? Number(n) : null
   }
 
   /** Members of a clan: pool indices congruent to the clan index that joined a clan. */
   membersOfGroup(groupIndex: number): number[] {
-    const members: number[] = [];
+    const members: number[] = []
     for (let k = groupIndex; k < this.options.poolSize; k += this.options.clanCount) {
-      if (this.get(k).groupIndex === groupIndex) members.push(k);
+      if (this.get(k).groupIndex === groupIndex) members.push(k)
     }
-    return members;
+    return members
   }
 
   /** Skewed pick: a few players raid a lot, most rarely (what leaderboards look like). */
   pickIndex(u: number): number {
-    return Math.min(this.options.poolSize - 1, Math.floor(this.options.poolSize * u * u));
+    return Math.min(this.options.poolSize - 1, Math.floor(this.options.poolSize * u * u))
   }
 
   get(index: number): SimPlayer {
-    const cached = this.cache.get(index);
-    if (cached) return cached;
-    const player = this.build(index);
-    if (this.cache.size > 200_000) this.cache.clear();
-    this.cache.set(index, player);
-    return player;
+    const cached = this.cache.get(index)
+    if (cached) return cached
+    const player = this.build(index)
+    if (this.cache.size > 200_000) this.cache.clear()
+    this.cache.set(index, player)
+    return player
   }
 
   private u(index: number, salt: number): number {
-    return unitFor(this.seed, index, 1000 + salt);
+    return unitFor(this.seed, index, 1000 + salt)
   }
 
   private build(index: number): SimPlayer {
-    const typeRoll = this.u(index, 1);
-    const membershipType = typeRoll < 0.55 ? 3 : typeRoll < 0.75 ? 2 : typeRoll < 0.9 ? 1 : 6;
-    const crossSaved = this.u(index, 2) < 0.4;
-    const others = [1, 2, 3, 6].filter((t) => t !== membershipType);
-    const applicable = crossSaved ? [membershipType, others[Math.floor(this.u(index, 3) * others.length)]!] : [membershipType];
-    const name = this.makeName(index);
-    const characterCount = 1 + (this.u(index, 4) < 0.5 ? 2 : this.u(index, 5) < 0.6 ? 1 : 0);
-    const firstClass = Math.floor(this.u(index, 6) * 3);
-    const characters: SimCharacter[] = [];
+    const typeRoll = this.u(index, 1)
+    const membershipType = typeRoll < 0.55 ? 3 : typeRoll < 0.75 ? 2 : typeRoll < 0.9 ? 1 : 6
+    const crossSaved = this.u(index, 2) < 0.4
+    const others = [1, 2, 3, 6].filter((t) => t !== membershipType)
+    const applicable = crossSaved ? [membershipType, others[Math.floor(this.u(index, 3) * others.length)]!] : [membershipType]
+    const name = this.makeName(index)
+    const characterCount = 1 + (this.u(index, 4) < 0.5 ? 2 : this.u(index, 5) < 0.6 ? 1 : 0)
+    const firstClass = Math.floor(this.u(index, 6) * 3)
+    const characters: SimCharacter[] = []
     for (let slot = 0; slot < characterCount; slot++) {
-      const classType = (firstClass + slot) % 3;
-      const raceType = Math.floor(this.u(index, 10 + slot) * 3);
-      const genderType = this.u(index, 20 + slot) < 0.5 ? 0 : 1;
+      const classType = (firstClass + slot) % 3
+      const raceType = Math.floor(this.u(index, 10 + slot) * 3)
+      const genderType = this.u(index, 20 + slot) < 0.5 ? 0 : 1
       characters.push({
         characterId: (CHARACTER_BASE + ((BigInt(index * 3 + slot) * CHARACTER_MUL) % CHARACTER_SPAN)).toString(),
         index: slot,
@@ -175,9 +196,9 @@ export class PlayerPool {
         genderHash: GENDER_HASHES[genderType]!,
         emblemHash: this.emblems[Math.floor(this.u(index, 30 + slot) * this.emblems.length)] ?? 1230660645,
         light: 1800 + Math.floor(this.u(index, 40 + slot) * 211),
-      });
+      })
     }
-    const inClan = this.u(index, 50) < this.options.clanShare;
+    const inClan = this.u(index, 50) < this.options.clanShare
     return {
       index,
       membershipId: this.membershipIdOf(index),
@@ -192,17 +213,17 @@ export class PlayerPool {
       isUnknown: this.u(index, 54) < this.options.unknownShare,
       groupIndex: inClan ? index % this.options.clanCount : null,
       characters,
-    };
+    }
   }
 
   private makeName(index: number): { platform: string; global: string } {
-    const h = hashWords(this.seed, index, 77, 78);
-    const parts = 2 + (h % 2);
-    let global = "";
-    for (let i = 0; i < parts; i++) global += SYLLABLES[(h >>> (i * 5 + 1)) % SYLLABLES.length];
-    global = global.charAt(0).toUpperCase() + global.slice(1);
+    const h = hashWords(this.seed, index, 77, 78)
+    const parts = 2 + (h % 2)
+    let global = ""
+    for (let i = 0; i < parts; i++) global += SYLLABLES[(h >>> (i * 5 + 1)) % SYLLABLES.length]
+    global = global.charAt(0).toUpperCase() + global.slice(1)
     // Older accounts keep a platform name that differs from the Bungie name.
-    const platform = (h & 0x40) === 0 ? global : `${global}${(h >>> 20) % 100}`;
-    return { platform, global };
+    const platform = (h & 0x40) === 0 ? global : `${global}${(h >>> 20) % 100}`
+    return { platform, global }
   }
 }

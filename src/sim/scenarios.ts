@@ -1,9 +1,9 @@
 // Named presets. Each is a patch over the defaults (which are the `realistic` scenario).
-import { type DeepPartial, type SimConfig } from "./options.ts";
+import type { DeepPartial, SimConfig } from "./options.ts"
 
-export type ScenarioName = "calm" | "realistic" | "hostile" | "backfill";
+export type ScenarioName = "calm" | "realistic" | "hostile" | "backfill"
 
-export const SCENARIO_NAMES: readonly ScenarioName[] = ["calm", "realistic", "hostile", "backfill"];
+export const SCENARIO_NAMES: readonly ScenarioName[] = ["calm", "realistic", "hostile", "backfill"]
 
 const NO_FAILURES: SimConfig["failures"] = {
   gameServerThrottleRate: 0,
@@ -14,7 +14,7 @@ const NO_FAILURES: SimConfig["failures"] = {
   malformedRate: 0,
   nullResponseRate: 0,
   slow: { rate: 0, extraMs: [0, 0] },
-};
+}
 
 export const SCENARIOS: Record<ScenarioName, DeepPartial<SimConfig>> = {
   // Moving world with its natural quirks (skips, lost ids, late batches, incomplete first
@@ -54,8 +54,8 @@ export const SCENARIOS: Record<ScenarioName, DeepPartial<SimConfig>> = {
       historyIds: 200_000,
     },
   },
-};
+}
 
 export function isScenarioName(name: string): name is ScenarioName {
-  return (SCENARIO_NAMES as readonly string[]).includes(name);
+  return (SCENARIO_NAMES as readonly string[]).includes(name)
 }

@@ -1,130 +1,150 @@
 // startSim(): builds the world from the fixtures and serves it with Bun.serve.
 // Pipeline per request: edge (User-Agent, Cloudflare challenge) → API key → per-IP throttle →
 // maintenance → game-server/gateway faults → handler → body damage → latency → stats.
-import { createControls, normaliseLatency, type SimControls } from "./controls.ts";
-import { handleAdmin } from "./endpoints/admin.ts";
-import type { RequestContext } from "./endpoints/context.ts";
-import { serveManifestContent } from "./endpoints/manifest.ts";
-import { ERRORS, renderError, renderSuccess, type ApiResult } from "./envelope.ts";
-import { FaultInjector, isMaintenanceActive, type PostFault } from "./failures.ts";
-import { loadFixtures } from "./fixtures.ts";
-import { HistoryIndex } from "./history-index.ts";
-import { renderCloudflareBlock, renderCloudflareChallenge, renderGatewayError } from "./html-pages.ts";
-import { createDefaultConfig, mergeConfig, parseIdOption, type DeepPartial, type LatencyOptions, type SimConfig } from "./options.ts";
-import { matchRoute } from "./router.ts";
-import { isScenarioName, SCENARIOS, SCENARIO_NAMES, type ScenarioName } from "./scenarios.ts";
-import { normaliseSeed } from "./random.ts";
-import { SimState } from "./state.ts";
-import { SimStats } from "./stats.ts";
-import { SourceThrottle } from "./throttle.ts";
-import { createTruth, type SimTruth } from "./truth.ts";
+import { createControls, normaliseLatency, type SimControls } from "./controls.ts"
+import { handleAdmin } from "./endpoints/admin.ts"
+import type { RequestContext } from "./endpoints/context.ts"
+import { serveManifestContent } from "./endpoints/manifest.ts"
+import { type ApiResult, ERRORS, renderError, renderSuccess } from "./envelope.ts"
+import { FaultInjector, isMaintenanceActive, type PostFault } from "./failures.ts"
+import { loadFixtures } from "./fixtures.ts"
+import { HistoryIndex } from "./history-index.ts"
+import { renderCloudflareBlock, renderCloudflareChallenge, renderGatewayError } from "./html-pages.ts"
+import { createDefaultConfig, type DeepPartial, type LatencyOptions, mergeConfig, parseIdOption, type SimConfig } from "./options.ts"
+import { normaliseSeed } from "./random.ts"
+import { matchRoute } from "./router.ts"
+import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from "./scenarios.ts"
+import { SimState } from "./state.ts"
+import { SimStats } from "./stats.ts"
+import { SourceThrottle } from "./throttle.ts"
+import { createTruth, type SimTruth } from "./truth.ts"
 
 export interface SimOptions extends Omit<DeepPartial<SimConfig>, "seed" | "latency" | "world"> {
   /** Number or any string; the same seed gives the same world, byte for byte. */
-  seed?: number | string;
+  seed?: number | string
   /** Named preset applied before the other options (default "realistic"). */
-  scenario?: ScenarioName;
+  scenario?: ScenarioName
   /** `0` = no latency (benchmarks). */
-  latency?: LatencyOptions | 0;
-  world?: Omit<DeepPartial<SimConfig["world"]>, "startId"> & { startId?: bigint | number | string };
+  latency?: LatencyOptions | 0
+  world?: Omit<DeepPartial<SimConfig["world"]>, "startId"> & { startId?: bigint | number | string }
   /** Clock override (ms epoch), for tests that need to move time by hand. */
-  now?: () => number;
+  now?: () => number
 }
 
 export interface SimHandle {
-  url: string;
-  port: number;
-  host: string;
-  config: SimConfig;
-  controls: SimControls;
-  truth: SimTruth;
-  stop(): Promise<void>;
+  url: string
+  port: number
+  host: string
+  config: SimConfig
+  controls: SimControls
+  truth: SimTruth
+  stop(): Promise<void>
 }
 
 export function resolveConfig(options: SimOptions = {}): SimConfig {
-  const scenario = options.scenario ?? "realistic";
-  if (!isScenarioName(scenario)) throw new Error(`sim: unknown scenario '${scenario}' (known: ${SCENARIO_NAMES.join(", ")})`);
-  const { scenario: _s, seed, latency, world, now: _n, ...rest } = options;
-  let config = mergeConfig<SimConfig>(createDefaultConfig(), SCENARIOS[scenario]);
-  const worldPatch = world ? { ...world, startId: world.startId === undefined ? undefined : parseIdOption("world.startId", world.startId) } : undefined;
-  config = mergeConfig<SimConfig>(config, { ...rest, world: worldPatch } as DeepPartial<SimConfig>);
-  if (seed !== undefined) config.seed = normaliseSeed(seed);
-  const lat = normaliseLatency(latency);
-  if (lat) config.latency = lat;
-  if (config.floodgates.fromId !== null) config.floodgates.fromId = parseIdOption("floodgates.fromId", config.floodgates.fromId);
-  return structuredClone(config);
+  const scenario = options.scenario ?? "realistic"
+  if (!isScenarioName(scenario)) throw new Error(`sim: unknown scenario '${scenario}' (known: ${SCENARIO_NAMES.join(", ")})`)
+  const { scenario: _s, seed, latency, world, now: _n, ...rest } = options
+  let config = mergeConfig<SimConfig>(createDefaultConfig(), SCENARIOS[scenario])
+  const worldPatch = world
+    ? { ...world, startId: world.startId === undefined ? undefined : parseIdOption("world.startId", world.startId) }
+    : undefined
+  config = mergeConfig<SimConfig>(config, { ...rest, world: worldPatch } as DeepPartial<SimConfig>)
+  if (seed !== undefined) config.seed = normaliseSeed(seed)
+  const lat = normaliseLatency(latency)
+  if (lat) config.latency = lat
+  if (config.floodgates.fromId !== null) config.floodgates.fromId = parseIdOption("floodgates.fromId", config.floodgates.fromId)
+  return structuredClone(config)
 }
 
 function normaliseAddress(address: string | undefined): string {
-  if (!address) return "unknown";
-  return address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (!address) return "unknown"
+  return address.startsWith("::ffff:") ? address.slice(7) : address
 }
 
 export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
-  const config = resolveConfig(options);
-  const now = options.now ?? Date.now;
-  const fixtures = loadFixtures(config.fixturesDir);
-  const startMs = config.world.epochMs ?? now();
+  const config = resolveConfig(options)
+  const now = options.now ?? Date.now
+  const fixtures = loadFixtures(config.fixturesDir)
+  const startMs = config.world.epochMs ?? now()
   if (startMs > now() + 1_000 || now() - startMs > 7 * 86_400_000) {
-    throw new Error(`sim: world.epochMs must lie within the last 7 days, got ${new Date(startMs).toISOString()}`);
+    throw new Error(`sim: world.epochMs must lie within the last 7 days, got ${new Date(startMs).toISOString()}`)
   }
-  const state = new SimState(config, fixtures, startMs);
-  const history = new HistoryIndex(state);
-  const stats = new SimStats();
-  const throttle = new SourceThrottle(config.throttle);
-  const faults = new FaultInjector(config.failures, config.latency, config.seed);
+  const state = new SimState(config, fixtures, startMs)
+  const history = new HistoryIndex(state)
+  const stats = new SimStats()
+  const throttle = new SourceThrottle(config.throttle)
+  const faults = new FaultInjector(config.failures, config.latency, config.seed)
   const onChange = () => {
-    throttle.options = config.throttle;
-    faults.failures = config.failures;
-    faults.latency = config.latency;
-  };
-  const truth = createTruth(state, stats, now);
-  const controls = createControls(state, onChange, () => stats.reset());
+    throttle.options = config.throttle
+    faults.failures = config.failures
+    faults.latency = config.latency
+  }
+  const truth = createTruth(state, stats, now)
+  const controls = createControls(state, onChange, () => stats.reset())
 
   const respond = async (req: Request, source: string): Promise<Response> => {
-    const t = now();
-    const url = new URL(req.url);
-    if (url.pathname.startsWith("/__sim/")) return handleAdmin(req, url, { state, truth, stats, onChange });
-    const content = url.pathname.startsWith("/common/") ? serveManifestContent(state, url.pathname) : null;
-    if (content) return finish(content, "content", source, null, 0);
-    const match = matchRoute(url.pathname);
+    const t = now()
+    const url = new URL(req.url)
+    if (url.pathname.startsWith("/__sim/")) return handleAdmin(req, url, { state, truth, stats, onChange })
+    const content = url.pathname.startsWith("/common/") ? serveManifestContent(state, url.pathname) : null
+    if (content) return finish(content, "content", source, null, 0)
+    const match = matchRoute(url.pathname)
     if (!match) {
-      stats.record(source, "unknown", 404, null, "noRoute");
-      return new Response("<html><body><h1>404 Not Found</h1></body></html>", { status: 404, headers: { "content-type": "text/html" } });
+      stats.record(source, "unknown", 404, null, "noRoute")
+      return new Response("<html><body><h1>404 Not Found</h1></body></html>", { status: 404, headers: { "content-type": "text/html" } })
     }
-    const endpoint = match.route.name;
-    const delay = faults.pickDelayMs();
+    const endpoint = match.route.name
+    const delay = faults.pickDelayMs()
     const answer = (result: ApiResult, fault: string | null = null, post: PostFault | null = null) =>
-      finish(result, endpoint, source, fault ?? (delay.slow ? "slow" : null), delay.ms, post);
+      finish(result, endpoint, source, fault ?? (delay.slow ? "slow" : null), delay.ms, post)
 
     if (config.strictUserAgent && !req.headers.get("user-agent")) {
-      return answer({ kind: "raw", httpStatus: 403, body: renderCloudflareBlock(Math.floor(faults.next() * 2 ** 32)), contentType: "text/html; charset=UTF-8", label: "cloudflareBlock" }, "cloudflareBlock");
+      return answer(
+        {
+          kind: "raw",
+          httpStatus: 403,
+          body: renderCloudflareBlock(Math.floor(faults.next() * 2 ** 32)),
+          contentType: "text/html; charset=UTF-8",
+          label: "cloudflareBlock",
+        },
+        "cloudflareBlock",
+      )
     }
-    const pre = faults.pickPreFault();
+    const pre = faults.pickPreFault()
     if (pre === "cloudflareChallenge") {
-      return answer({ kind: "raw", httpStatus: 403, body: renderCloudflareChallenge(Math.floor(faults.next() * 2 ** 32)), contentType: "text/html; charset=UTF-8", label: pre }, pre);
+      return answer(
+        {
+          kind: "raw",
+          httpStatus: 403,
+          body: renderCloudflareChallenge(Math.floor(faults.next() * 2 ** 32)),
+          contentType: "text/html; charset=UTF-8",
+          label: pre,
+        },
+        pre,
+      )
     }
-    if (config.requireApiKey && !req.headers.get("x-api-key")) return answer({ kind: "error", status: "ApiKeyMissingFromRequest" });
+    if (config.requireApiKey && !req.headers.get("x-api-key")) return answer({ kind: "error", status: "ApiKeyMissingFromRequest" })
     if (throttle.hit(source, t)) {
       return answer({
         kind: "error",
         status: "PerEndpointRequestThrottleExceeded",
         throttleSeconds: config.throttle.throttleSeconds,
         messageData: { MaximumRequestsPerSecond: String(config.throttle.limitPerSecond) },
-      });
+      })
     }
-    const maintenance = isMaintenanceActive(config.maintenance, state.startMs, t);
-    if (maintenance && !match.route.duringMaintenance) return answer({ kind: "error", status: "SystemDisabled" });
-    if (pre === "gameServerThrottle") return answer({ kind: "error", status: "DestinyThrottledByGameServer" }, pre);
+    const maintenance = isMaintenanceActive(config.maintenance, state.startMs, t)
+    if (maintenance && !match.route.duringMaintenance) return answer({ kind: "error", status: "SystemDisabled" })
+    if (pre === "gameServerThrottle") return answer({ kind: "error", status: "DestinyThrottledByGameServer" }, pre)
     if (pre === "http500" || pre === "http502") {
-      const status = pre === "http500" ? 500 : 502;
-      return answer({ kind: "raw", httpStatus: status, body: renderGatewayError(status), contentType: "text/html", label: pre }, pre);
+      const status = pre === "http500" ? 500 : 502
+      return answer({ kind: "raw", httpStatus: status, body: renderGatewayError(status), contentType: "text/html", label: pre }, pre)
     }
-    const ctx: RequestContext = { state, history, nowMs: t, url, params: match.params, maintenance };
-    const result = await match.route.handler(ctx);
-    const post = result.kind === "ok" ? faults.pickPostFault() : null;
-    return answer(result, post, post);
-  };
+    const ctx: RequestContext = { state, history, nowMs: t, url, params: match.params, maintenance }
+    const result = await match.route.handler(ctx)
+    const post = result.kind === "ok" ? faults.pickPostFault() : null
+    return answer(result, post, post)
+  }
 
   const finish = async (
     result: ApiResult,
@@ -134,38 +154,38 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     delayMs: number,
     post: PostFault | null = null,
   ): Promise<Response> => {
-    let status: number;
-    let body: string | Uint8Array;
-    let contentType = "application/json; charset=utf-8";
-    let errorCode: number | null = null;
+    let status: number
+    let body: string | Uint8Array
+    let contentType = "application/json; charset=utf-8"
+    let errorCode: number | null = null
     if (result.kind === "ok") {
-      status = 200;
-      errorCode = 1;
-      body = renderSuccess(result.json);
-      if (post) body = faults.damage(body, post);
+      status = 200
+      errorCode = 1
+      body = renderSuccess(result.json)
+      if (post) body = faults.damage(body, post)
     } else if (result.kind === "error") {
-      errorCode = ERRORS[result.status].code;
-      status = config.statusByCode[errorCode] ?? 500;
-      body = renderError(result.status, result.messageData, result.throttleSeconds ?? 0, result.message);
+      errorCode = ERRORS[result.status].code
+      status = config.statusByCode[errorCode] ?? 500
+      body = renderError(result.status, result.messageData, result.throttleSeconds ?? 0, result.message)
     } else {
-      status = result.httpStatus;
-      body = result.body;
-      contentType = result.contentType;
+      status = result.httpStatus
+      body = result.body
+      contentType = result.contentType
     }
-    if (delayMs > 0) await Bun.sleep(delayMs);
-    stats.record(source, endpoint, status, errorCode, fault);
-    return new Response(body, { status, headers: { "content-type": contentType } });
-  };
+    if (delayMs > 0) await Bun.sleep(delayMs)
+    stats.record(source, endpoint, status, errorCode, fault)
+    return new Response(body, { status, headers: { "content-type": contentType } })
+  }
 
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
     idleTimeout: 60,
     fetch: (req, srv) => respond(req, normaliseAddress(srv.requestIP(req)?.address)),
-  });
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  const port = server.port ?? config.port;
-  config.port = port;
+  })
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host
+  const port = server.port ?? config.port
+  config.port = port
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
@@ -174,7 +194,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     controls,
     truth,
     stop: async () => {
-      await server.stop(true);
+      await server.stop(true)
     },
-  };
+  }
 }

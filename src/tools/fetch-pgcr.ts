@@ -11,7 +11,7 @@ const TIMEOUT_MS = 15_000
 const MAX_ATTEMPTS = 4
 
 export async function fetchPgcrBytes(instanceId: string, configArgs: readonly string[], io: ToolIo): Promise<Uint8Array | undefined> {
-  let config
+  let config: ReturnType<typeof loadConfigWithArgs>["config"]
   try {
     const loaded = loadConfigWithArgs(io.env, configArgs)
     if (loaded.rest.length > 0) {

@@ -3,7 +3,7 @@
  * `bun run tool <name> --help` shows one tool's usage.
  * Exit codes: the tool's own (0 ok, 1 failure, 2 bad usage); 2 for an unknown tool.
  */
-import { TOOLS, findTool } from "./registry.ts"
+import { findTool, TOOLS } from "./registry.ts"
 import { createProcessIo, type ToolIo } from "./tool.ts"
 
 export function renderToolList(): string {

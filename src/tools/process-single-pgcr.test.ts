@@ -31,45 +31,66 @@ function captureIo(env: Record<string, string | undefined> = {}): ToolIo & { std
 }
 
 describe("process-single-pgcr --dry-run (spawned)", () => {
-  test("a raid fixture (envelope, Bungie literals) prints the processed instance", async () => {
-    const { code, stdout } = await spawnTool(["process-single-pgcr", "--file", fixture("7315438924.json"), "--dry-run"])
-    expect(code).toBe(0)
-    const instance = JSON.parse(stdout) as ProcessedInstance
-    expect(instance.instanceId).toBe("7315438924")
-    expect(instance.playerCount).toBe(10)
-    expect(instance.durationSeconds).toBe(77731)
-    expect(typeof instance.players[0]!.player.membershipId).toBe("string")
-    expect(instance.players[0]!.player.membershipId).toBe("4611686018440744095")
-    expect(findInstanceProblems(instance)).toEqual([])
-  }, SLOW_TEST_TIMEOUT_MS)
+  test(
+    "a raid fixture (envelope, Bungie literals) prints the processed instance",
+    async () => {
+      const { code, stdout } = await spawnTool(["process-single-pgcr", "--file", fixture("7315438924.json"), "--dry-run"])
+      expect(code).toBe(0)
+      const instance = JSON.parse(stdout) as ProcessedInstance
+      expect(instance.instanceId).toBe("7315438924")
+      expect(instance.playerCount).toBe(10)
+      expect(instance.durationSeconds).toBe(77731)
+      expect(typeof instance.players[0]!.player.membershipId).toBe("string")
+      expect(instance.players[0]!.player.membershipId).toBe("4611686018440744095")
+      expect(findInstanceProblems(instance)).toEqual([])
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 
-  test("a bare Response with JavaScript literals, and Pantheon", async () => {
-    const bare = await spawnTool(["process-single-pgcr", "--file", fixture("17091200569.json"), "--dry-run"])
-    expect(bare.code).toBe(0)
-    expect(JSON.parse(bare.stdout)).toMatchObject({ instanceId: "17091200569", playerCount: 2, completed: false })
-    const pantheon = await spawnTool(["process-single-pgcr", "--file", fixture("14880666670.json"), "--dry-run"])
-    expect(pantheon.code).toBe(0)
-    expect(JSON.parse(pantheon.stdout)).toMatchObject({ instanceId: "14880666670", hash: 4169648182, playerCount: 7 })
-  }, SLOW_TEST_TIMEOUT_MS)
+  test(
+    "a bare Response with JavaScript literals, and Pantheon",
+    async () => {
+      const bare = await spawnTool(["process-single-pgcr", "--file", fixture("17091200569.json"), "--dry-run"])
+      expect(bare.code).toBe(0)
+      expect(JSON.parse(bare.stdout)).toMatchObject({ instanceId: "17091200569", playerCount: 2, completed: false })
+      const pantheon = await spawnTool(["process-single-pgcr", "--file", fixture("14880666670.json"), "--dry-run"])
+      expect(pantheon.code).toBe(0)
+      expect(JSON.parse(pantheon.stdout)).toMatchObject({ instanceId: "14880666670", hash: 4169648182, playerCount: 7 })
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 
-  test("a non-raid prints one JSON line and exits 0", async () => {
-    const { code, stdout } = await spawnTool(["process-single-pgcr", "--file", fixture("15897664962.json"), "--dry-run"])
-    expect(code).toBe(0)
-    expect(stdout.trim().split("\n").length).toBe(1)
-    expect(JSON.parse(stdout)).toEqual({
-      kind: "nonRaid", instanceId: "15897664962", mode: 82, hash: 3521648250, dateCompleted: "2025-02-13T05:17:26.000Z", unknownRaidHash: false,
-    })
-  }, SLOW_TEST_TIMEOUT_MS)
+  test(
+    "a non-raid prints one JSON line and exits 0",
+    async () => {
+      const { code, stdout } = await spawnTool(["process-single-pgcr", "--file", fixture("15897664962.json"), "--dry-run"])
+      expect(code).toBe(0)
+      expect(stdout.trim().split("\n").length).toBe(1)
+      expect(JSON.parse(stdout)).toEqual({
+        kind: "nonRaid",
+        instanceId: "15897664962",
+        mode: 82,
+        hash: 3521648250,
+        dateCompleted: "2025-02-13T05:17:26.000Z",
+        unknownRaidHash: false,
+      })
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 
-  test("a bad file exits non-zero with the reason on stderr", async () => {
-    const dataset = await spawnTool(["process-single-pgcr", "--file", fixture("15780000000.json"), "--dry-run"])
-    expect(dataset.code).toBe(1)
-    expect(dataset.stdout).toBe("")
-    expect(dataset.stderr).toContain("notApiFormat: PGCR: top-level '_id'/'archived' keys")
-    const notFound = await spawnTool(["process-single-pgcr", "--file", fixture("error-1653-DestinyPGCRNotFound.json"), "--dry-run"])
-    expect(notFound.code).toBe(1)
-    expect(notFound.stderr).toContain("ErrorCode 1653 DestinyPGCRNotFound")
-  }, SLOW_TEST_TIMEOUT_MS)
+  test(
+    "a bad file exits non-zero with the reason on stderr",
+    async () => {
+      const dataset = await spawnTool(["process-single-pgcr", "--file", fixture("15780000000.json"), "--dry-run"])
+      expect(dataset.code).toBe(1)
+      expect(dataset.stdout).toBe("")
+      expect(dataset.stderr).toContain("notApiFormat: PGCR: top-level '_id'/'archived' keys")
+      const notFound = await spawnTool(["process-single-pgcr", "--file", fixture("error-1653-DestinyPGCRNotFound.json"), "--dry-run"])
+      expect(notFound.code).toBe(1)
+      expect(notFound.stderr).toContain("ErrorCode 1653 DestinyPGCRNotFound")
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 })
 
 describe("process-single-pgcr in process", () => {
@@ -101,7 +122,10 @@ describe("process-single-pgcr in process", () => {
   test("argument parsing", () => {
     expect(parseProcessSingleArgs(["123", "--dry-run"])).toEqual({ instanceId: "123", file: undefined, dryRun: true, configArgs: [] })
     expect(parseProcessSingleArgs(["--file=x.json", "--database-url=postgres://h/db"])).toEqual({
-      instanceId: undefined, file: "x.json", dryRun: false, configArgs: ["--database-url=postgres://h/db"],
+      instanceId: undefined,
+      file: "x.json",
+      dryRun: false,
+      configArgs: ["--database-url=postgres://h/db"],
     })
     expect(() => parseProcessSingleArgs([])).toThrow("either an instance id or --file")
     expect(() => parseProcessSingleArgs(["12", "--file", "x"])).toThrow("either")
@@ -160,18 +184,23 @@ describe("process-single-pgcr --file stores into Postgres", () => {
     await db?.drop()
   }, SLOW_TEST_TIMEOUT_MS)
 
-  test("stores once, then reports the duplicate", async () => {
-    const args = ["--file", fixture("13951743181.json"), `--database-url=${db.url}`]
-    let io = captureIo()
-    expect(await tool.run(args, io)).toBe(0)
-    expect(JSON.parse(io.stdout[0]!)).toMatchObject({ kind: "raid", instanceId: "13951743181", outcome: "stored" })
-    const rows = await db.sql`select player_count, completed, fresh, flawless, duration from core.instance where instance_id = 13951743181`
-    expect(rows.map((r) => ({ ...r }))).toEqual([{ player_count: 6, completed: true, fresh: true, flawless: true, duration: 1914 }])
-    const characters = await db.sql`select count(*)::int as count from extended.instance_character where instance_id = 13951743181`
-    expect(characters[0]!.count).toBe(6)
+  test(
+    "stores once, then reports the duplicate",
+    async () => {
+      const args = ["--file", fixture("13951743181.json"), `--database-url=${db.url}`]
+      let io = captureIo()
+      expect(await tool.run(args, io)).toBe(0)
+      expect(JSON.parse(io.stdout[0]!)).toMatchObject({ kind: "raid", instanceId: "13951743181", outcome: "stored" })
+      const rows =
+        await db.sql`select player_count, completed, fresh, flawless, duration from core.instance where instance_id = 13951743181`
+      expect(rows.map((r) => ({ ...r }))).toEqual([{ player_count: 6, completed: true, fresh: true, flawless: true, duration: 1914 }])
+      const characters = await db.sql`select count(*)::int as count from extended.instance_character where instance_id = 13951743181`
+      expect(characters[0]!.count).toBe(6)
 
-    io = captureIo()
-    expect(await tool.run(args, io)).toBe(0)
-    expect(JSON.parse(io.stdout[0]!)).toMatchObject({ outcome: "duplicate" })
-  }, SLOW_TEST_TIMEOUT_MS)
+      io = captureIo()
+      expect(await tool.run(args, io)).toBe(0)
+      expect(JSON.parse(io.stdout[0]!)).toMatchObject({ outcome: "duplicate" })
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 })

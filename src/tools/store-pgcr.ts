@@ -12,7 +12,7 @@ import { summarizeResult } from "../lib/pgcr/summarize.ts"
 import type { ToolIo } from "./tool.ts"
 
 export async function storeProcessedPgcr(result: RaidResult, raw: Uint8Array, configArgs: readonly string[], io: ToolIo): Promise<number> {
-  let config
+  let config: ReturnType<typeof loadConfigWithArgs>["config"]
   try {
     const loaded = loadConfigWithArgs(io.env, configArgs)
     if (loaded.rest.length > 0) {

@@ -5,7 +5,7 @@
  * everything at scrape time.
  */
 import { Registry } from "prom-client"
-import { registerAtlasMainMetrics, type AtlasMainMetrics } from "../../lib/monitoring/metrics.ts"
+import { type AtlasMainMetrics, registerAtlasMainMetrics } from "../../lib/monitoring/metrics.ts"
 import { createWorkerMetricsAggregator, type MetricsSnapshot, type WorkerMetricsAggregator } from "../../lib/monitoring/worker-metrics.ts"
 import type { LimiterSnapshot } from "../../lib/ratelimit/index.ts"
 

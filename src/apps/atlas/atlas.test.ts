@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
-import { startSim, type SimHandle } from "../../sim/server.ts"
+import { type SimHandle, startSim } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
 import { startInlineRelays } from "./clickhouse-sidecar.ts"
 
@@ -24,7 +24,15 @@ describe("atlas end to end", () => {
       port: 0,
       latency: { kind: "lognormal", medianMs: 40, sigma: 0.6, maxMs: 2_000 },
       throttle: { enabled: true, limitPerSecond: 25 },
-      failures: { gameServerThrottleRate: 0.003, http500Rate: 0.01, http502Rate: 0.01, cloudflareChallengeRate: 0.0005, truncatedRate: 0.01, malformedRate: 0.01, nullResponseRate: 0.01 },
+      failures: {
+        gameServerThrottleRate: 0.003,
+        http500Rate: 0.01,
+        http502Rate: 0.01,
+        cloudflareChallengeRate: 0.0005,
+        truncatedRate: 0.01,
+        malformedRate: 0.01,
+        nullResponseRate: 0.01,
+      },
       world: { raidShare: 0.2 },
     })
   })
@@ -48,9 +56,22 @@ describe("atlas end to end", () => {
     const relays = startInlineRelays({ sql: db.sql, clickhouse: ch.client, rabbitmqUrl: null, log, pollMs: 200 })
     const atlas = await startAtlas({
       sidecars: [relays],
-      crawler: "completeness", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "test-key",
-      fetchers: 2, maxConcurrency: 24, sourceAddresses: ["127.0.0.1", "127.0.0.2"], batchSize: 100, batchMs: 100, metricsPort: 0, log,
-      logLevel: "warn", statusIntervalMs: 5_000,
+      crawler: "completeness",
+      from,
+      to,
+      sql: db.sql,
+      databaseUrl: db.url,
+      baseUrl: sim.url,
+      apiKey: "test-key",
+      fetchers: 2,
+      maxConcurrency: 24,
+      sourceAddresses: ["127.0.0.1", "127.0.0.2"],
+      batchSize: 100,
+      batchMs: 100,
+      metricsPort: 0,
+      log,
+      logLevel: "warn",
+      statusIntervalMs: 5_000,
     })
     const metrics = await fetch(`${atlas.metricsUrl}/metrics`).then((r) => r.text())
     expect(metrics).toContain("atlas_low_water_mark")
@@ -58,8 +79,12 @@ describe("atlas end to end", () => {
     expect(result.reason).toBe("rangeResolved")
     expect(result.exitCode).toBe(0)
 
-    const stored = await db.sql<{ id: string }[]>`SELECT instance_id::text AS id FROM core.instance WHERE instance_id BETWEEN ${from.toString()} AND ${to.toString()} ORDER BY 1`
-    const ledger = await db.sql<{ id: string; last_result: string; state: string }[]>`SELECT instance_id::text AS id, last_result, state FROM crawl.missed_pgcr`
+    const stored = await db.sql<
+      { id: string }[]
+    >`SELECT instance_id::text AS id FROM core.instance WHERE instance_id BETWEEN ${from.toString()} AND ${to.toString()} ORDER BY 1`
+    const ledger = await db.sql<
+      { id: string; last_result: string; state: string }[]
+    >`SELECT instance_id::text AS id, last_result, state FROM crawl.missed_pgcr`
     const storedIds = stored.map((r) => r.id)
     expect(new Set(storedIds).size).toBe(storedIds.length)
     const ledgered = new Map(ledger.map((r) => [r.id, r.last_result]))
@@ -79,7 +104,9 @@ describe("atlas end to end", () => {
     const checkpoint = await db.sql`SELECT low_water_mark::text AS lw FROM crawl.crawler_state WHERE crawler = 'completeness'`
     expect(BigInt(checkpoint[0]!.lw as string)).toBe(to + 1n)
     // ClickHouse holds the same instances (the relay flushed at shutdown).
-    const chRows = await (await ch.client.query({ query: "SELECT toString(instance_id) AS id FROM instance FINAL ORDER BY instance_id", format: "JSONEachRow" })).json<{ id: string }>()
+    const chRows = await (
+      await ch.client.query({ query: "SELECT toString(instance_id) AS id FROM instance FINAL ORDER BY instance_id", format: "JSONEachRow" })
+    ).json<{ id: string }>()
     expect(chRows.map((r) => r.id)).toEqual(storedIds)
     const requests = result.status.requests
     console.log(`completeness: ${storedIds.length} raids stored, ${ledger.length} ledgered, requests ${JSON.stringify(requests)}`)

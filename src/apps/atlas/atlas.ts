@@ -6,23 +6,24 @@
  *   fetcher Workers ×F ──MessagePort (msgpackr, transferred)──▶ pg-writer Worker ─▶ Postgres
  *   shared memory: id space (cursor, ceiling, counters) + limiter
  */
+
+import type { FetcherInit } from "../../../workers/fetcher.ts"
+import type { PgWriterInit } from "../../../workers/pg-writer.ts"
 import type { Sql } from "../../lib/database/postgres.ts"
 import type { Logger, LogLevel } from "../../lib/monitoring/logger.ts"
-import { createSharedLimiter, type LimiterOptions } from "../../lib/ratelimit/index.ts"
-import { toLimiterOutcome } from "./limiter-outcome.ts"
 import { serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
+import { createSharedLimiter, type LimiterOptions } from "../../lib/ratelimit/index.ts"
 import { AtlasMetrics } from "./atlas-metrics.ts"
 import { createFrontierController, DEFAULT_LEAD_PARAMS, type FrontierControllerOptions } from "./controller/index.ts"
 import { Coordinator, type CoordinatorStatus } from "./coordinator.ts"
+import { searchFrontier } from "./frontier-search.ts"
 import { IdSpace } from "./id-space.ts"
+import { toLimiterOutcome } from "./limiter-outcome.ts"
 import type { FetcherToMain, MainToFetcher, MainToWriter, WriterToMain } from "./messages.ts"
 import { createPgcrAttempter } from "./pgcr-attempt.ts"
 import type { RetryPolicyOptions } from "./retry-policy.ts"
 import { findStartPoint, type StartPoint } from "./start-point.ts"
-import { searchFrontier } from "./frontier-search.ts"
 import { formatStatus } from "./status-log.ts"
-import type { FetcherInit } from "../../../workers/fetcher.ts"
-import type { PgWriterInit } from "../../../workers/pg-writer.ts"
 
 export interface AtlasOptions {
   crawler: string
@@ -96,7 +97,11 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     ...o.limiterOptions,
   })
   const attempter = createPgcrAttempter({
-    baseUrl: o.baseUrl, wwwBaseUrl: o.wwwBaseUrl ?? o.baseUrl, apiKey: o.apiKey, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: o.sourceAddresses,
+    baseUrl: o.baseUrl,
+    wwwBaseUrl: o.wwwBaseUrl ?? o.baseUrl,
+    apiKey: o.apiKey,
+    timeoutMs: o.requestTimeoutMs ?? 15_000,
+    sourceAddresses: o.sourceAddresses,
   })
   const probe = async (id: bigint) => {
     for (let attempt = 0; attempt < 6; attempt++) {
@@ -110,8 +115,15 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     return "error" as const
   }
   const start = await findStartPoint({
-    sql: o.sql, crawler: o.crawler, from: o.from, to: o.to, probe, frontierHint: o.frontierHint ?? null,
-    behindFrontier: 2_000n, behindStored: 10_000n, log,
+    sql: o.sql,
+    crawler: o.crawler,
+    from: o.from,
+    to: o.to,
+    probe,
+    frontierHint: o.frontierHint ?? null,
+    behindFrontier: 2_000n,
+    behindStored: 10_000n,
+    log,
   })
   log.info("atlas.start", { crawler: o.crawler, start: start.start, source: start.source, to: o.to, fetchers: o.fetchers, addresses })
 
@@ -124,7 +136,8 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   const space = IdSpace.create(start.start)
   if (start.frontier !== null) space.noteExisting(start.frontier)
   const controllerOptions: Partial<FrontierControllerOptions> = { ...o.controllerOptions }
-  if (o.target404Share !== undefined) controllerOptions.lead = { ...(controllerOptions.lead ?? DEFAULT_LEAD_PARAMS), target404Share: o.target404Share }
+  if (o.target404Share !== undefined)
+    controllerOptions.lead = { ...(controllerOptions.lead ?? DEFAULT_LEAD_PARAMS), target404Share: o.target404Share }
   const controller = createFrontierController(controllerOptions, Date.now())
   if (start.frontier !== null) controller.observeExisting(Date.now(), start.frontier, null)
   const metrics = new AtlasMetrics(o.sourceAddresses.length > 0 ? o.sourceAddresses : ["default"])
@@ -139,7 +152,17 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   })
 
   const coordinator = new Coordinator({
-    crawler: o.crawler, space, limiter, controller, sql: o.sql, log, metrics, start: start.start, to: o.to, attempter, fetchers: o.fetchers,
+    crawler: o.crawler,
+    space,
+    limiter,
+    controller,
+    sql: o.sql,
+    log,
+    metrics,
+    start: start.start,
+    to: o.to,
+    attempter,
+    fetchers: o.fetchers,
     recordGap: (from, to, reason) => writer.postMessage({ type: "gap", from, to, reason } satisfies MainToWriter),
     dropGap: (from, to) => {
       for (const f of fetchers) f.postMessage({ type: "gap", from, to } satisfies MainToFetcher)
@@ -175,8 +198,14 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     writerPorts.push(channel.port2)
   }
   const writerInit: PgWriterInit = {
-    type: "init", databaseUrl: o.databaseUrl, crawler: o.crawler, batchSize: o.batchSize, batchMs: o.batchMs, idSpace: space.buffer,
-    ports: writerPorts, logLevel: o.logLevel,
+    type: "init",
+    databaseUrl: o.databaseUrl,
+    crawler: o.crawler,
+    batchSize: o.batchSize,
+    batchMs: o.batchMs,
+    idSpace: space.buffer,
+    ports: writerPorts,
+    logLevel: o.logLevel,
   }
   writer.postMessage(writerInit, writerPorts as unknown as ArrayBuffer[])
   await writerReadyPromise
@@ -200,10 +229,22 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       requestStop("fatal")
     }
     const init: FetcherInit = {
-      type: "init", worker: i, idSpace: space.buffer, limiter: limiterBuffer, writerPort: fetcherPorts[i]!, baseUrl: o.baseUrl, apiKey: o.apiKey, timeoutMs: o.requestTimeoutMs ?? 15_000, sourceAddresses: [...o.sourceAddresses],
-      addressNames: o.sourceAddresses.length > 0 ? [...o.sourceAddresses] : ["default"], lanes,
-      blockSize: o.blockSize ?? 4n, writerQueueBound: o.writerQueueBound ?? Math.max(2_000, o.batchSize * 4),
-      retryQueueBound: o.retryQueueBound ?? 5_000, policy: o.policy, logLevel: o.logLevel,
+      type: "init",
+      worker: i,
+      idSpace: space.buffer,
+      limiter: limiterBuffer,
+      writerPort: fetcherPorts[i]!,
+      baseUrl: o.baseUrl,
+      apiKey: o.apiKey,
+      timeoutMs: o.requestTimeoutMs ?? 15_000,
+      sourceAddresses: [...o.sourceAddresses],
+      addressNames: o.sourceAddresses.length > 0 ? [...o.sourceAddresses] : ["default"],
+      lanes,
+      blockSize: o.blockSize ?? 4n,
+      writerQueueBound: o.writerQueueBound ?? Math.max(2_000, o.batchSize * 4),
+      retryQueueBound: o.retryQueueBound ?? 5_000,
+      policy: o.policy,
+      logLevel: o.logLevel,
     }
     worker.postMessage(init, [fetcherPorts[i]!] as unknown as ArrayBuffer[])
     fetchers.push(worker)
@@ -217,7 +258,13 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
           registry: metrics,
           health: () => {
             const s = coordinator.status()
-            return { ok: fatalReason === null, lowWater: s.lowWater.toString(), cursor: s.cursor.toString(), raidsStored: s.raidsStored, fatal: fatalReason }
+            return {
+              ok: fatalReason === null,
+              lowWater: s.lowWater.toString(),
+              cursor: s.cursor.toString(),
+              raidsStored: s.raidsStored,
+              fatal: fatalReason,
+            }
           },
         })
   const metricsUrl = server ? server.url : null
@@ -272,14 +319,21 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       clearInterval(settingsTimer)
       coordinator.tick()
       await coordinator.persist(true)
-      for (const sidecar of o.sidecars ?? []) await sidecar.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: sidecar.name, error }))
+      for (const sidecar of o.sidecars ?? [])
+        await sidecar.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: sidecar.name, error }))
       for (const f of fetchers) f.terminate()
       writer.terminate()
       attempter.close()
       await server?.stop()
       const status = coordinator.status()
       const final = reason === "fatal" || fatalReason !== null ? "fatal" : reason
-      log.info("atlas.stopped", { reason: final, lowWater: status.lowWater, raidsStored: status.raidsStored, missed: status.missed, fatal: fatalReason })
+      log.info("atlas.stopped", {
+        reason: final,
+        lowWater: status.lowWater,
+        raidsStored: status.raidsStored,
+        missed: status.missed,
+        fatal: fatalReason,
+      })
       return { exitCode: final === "fatal" ? 1 : 0, reason: final, status }
     })()
     return result
@@ -311,4 +365,3 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
   }
   return true
 }
-

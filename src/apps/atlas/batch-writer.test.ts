@@ -1,17 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { encodeRawPgcr } from "../../lib/database/raw-pgcr-codec.ts"
+import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { generateSyntheticInstances } from "../../lib/pgcr/synthetic.ts"
-import { BatchWriter, type BatchOutcome } from "./batch-writer.ts"
+import { type BatchOutcome, BatchWriter } from "./batch-writer.ts"
 import type { RaidItem } from "./messages.ts"
 
 const log = createLogger({ level: "silent" })
 
 function raidItems(count: number, firstInstanceId: string, seed: number): RaidItem[] {
   return generateSyntheticInstances({ count, seed, firstInstanceId, playerPool: 10 }).map((s) => ({
-    kind: "raid", id: s.instance.instanceId, instance: s.instance, activityId: s.activityId, versionId: s.versionId,
-    raw: encodeRawPgcr(s.raw), completedAt: Date.parse(s.instance.dateCompleted),
+    kind: "raid",
+    id: s.instance.instanceId,
+    instance: s.instance,
+    activityId: s.activityId,
+    versionId: s.versionId,
+    raw: encodeRawPgcr(s.raw),
+    completedAt: Date.parse(s.instance.dateCompleted),
   }))
 }
 
@@ -39,8 +44,10 @@ async function writeAll(db: TestDatabase, items: readonly RaidItem[], batchSize:
 }
 
 async function readAggregates(db: TestDatabase) {
-  const players = await db.sql`SELECT instance_id::text, membership_id::text, is_first_clear, sherpas FROM core.instance_player ORDER BY 1, 2`
-  const stats = await db.sql`SELECT membership_id::text, activity_id, clears, fresh_clears, sherpas, fastest_instance_id::text FROM core.player_stats ORDER BY 1, 2`
+  const players =
+    await db.sql`SELECT instance_id::text, membership_id::text, is_first_clear, sherpas FROM core.instance_player ORDER BY 1, 2`
+  const stats =
+    await db.sql`SELECT membership_id::text, activity_id, clears, fresh_clears, sherpas, fastest_instance_id::text FROM core.player_stats ORDER BY 1, 2`
   const totals = await db.sql`SELECT membership_id::text, clears, fresh_clears, sherpas, sum_of_best FROM core.player ORDER BY 1`
   return { players: [...players], stats: [...stats], totals: [...totals] }
 }
@@ -60,17 +67,40 @@ describe("BatchWriter (real Postgres)", () => {
     const outcomes: BatchOutcome[] = []
     const writer = new BatchWriter({ sql: a.sql, crawler: "t1", batchSize: 50, batchMs: 10, log, onCommitted: (o) => outcomes.push(o) })
     for (const r of raids) writer.add(r)
-    writer.add({ kind: "missed", id: "17000000050", reason: "blocked", lastResult: "blocked", httpStatus: 200, errorCode: 12, attempts: 1, nextRetryAt: Date.now() + 60_000 })
-    writer.add({ kind: "missed", id: "17000000051", reason: "notFound", lastResult: "notFound", httpStatus: 404, errorCode: 1653, attempts: 5, nextRetryAt: null })
+    writer.add({
+      kind: "missed",
+      id: "17000000050",
+      reason: "blocked",
+      lastResult: "blocked",
+      httpStatus: 200,
+      errorCode: 12,
+      attempts: 1,
+      nextRetryAt: Date.now() + 60_000,
+    })
+    writer.add({
+      kind: "missed",
+      id: "17000000051",
+      reason: "notFound",
+      lastResult: "notFound",
+      httpStatus: 404,
+      errorCode: 1653,
+      attempts: 5,
+      nextRetryAt: null,
+    })
     writer.addGap({ from: 17000000200n, to: 17000000300n, reason: "forward search" })
     await writer.flushAll()
     const resolved = outcomes.flatMap((o) => o.resolved).sort()
     expect(resolved.length).toBe(14)
     expect(outcomes.flatMap((o) => o.gaps)).toHaveLength(1)
-    const counted = await a.sql<{ count: number }[]>`SELECT count(*)::int AS count FROM core.instance WHERE instance_id BETWEEN 17000000100 AND 17000000111`
+    const counted = await a.sql<
+      { count: number }[]
+    >`SELECT count(*)::int AS count FROM core.instance WHERE instance_id BETWEEN 17000000100 AND 17000000111`
     expect(counted[0]!.count).toBe(12)
     const ledger = await a.sql`SELECT instance_id::text AS id, state, last_result FROM crawl.missed_pgcr ORDER BY 1`
-    expect(ledger.map((r) => [r.id, r.state, r.last_result])).toEqual([["17000000050", "blocked", "blocked"], ["17000000051", "lost", "notFound"]])
+    expect(ledger.map((r) => [r.id, r.state, r.last_result])).toEqual([
+      ["17000000050", "blocked", "blocked"],
+      ["17000000051", "lost", "notFound"],
+    ])
     const gaps = await a.sql`SELECT start_id::text, end_id::text FROM crawl.gap_range`
     expect(gaps.length).toBe(1)
 
@@ -90,9 +120,24 @@ describe("BatchWriter (real Postgres)", () => {
 
   test("paced flushes: an item after a quiet interval waits only the gather time; a steady stream still makes one transaction per interval", async () => {
     const committedAt: number[] = []
-    const writer = new BatchWriter({ sql: a.sql, crawler: "pace", batchSize: 500, batchMs: 400, gatherMs: 20, log, onCommitted: () => committedAt.push(Date.now()) })
+    const writer = new BatchWriter({
+      sql: a.sql,
+      crawler: "pace",
+      batchSize: 500,
+      batchMs: 400,
+      gatherMs: 20,
+      log,
+      onCommitted: () => committedAt.push(Date.now()),
+    })
     const missed = (n: number) => ({
-      kind: "missed" as const, id: String(17000090000 + n), reason: "notFound" as const, lastResult: "notFound", httpStatus: 404, errorCode: 1653, attempts: 1, nextRetryAt: null,
+      kind: "missed" as const,
+      id: String(17000090000 + n),
+      reason: "notFound" as const,
+      lastResult: "notFound",
+      httpStatus: 404,
+      errorCode: 1653,
+      attempts: 1,
+      nextRetryAt: null,
     })
     // Quiet start: the lone item is written after ~20 ms, not after the 400 ms interval.
     const lone = Date.now()

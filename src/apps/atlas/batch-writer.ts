@@ -8,10 +8,11 @@
  * backpressure and wait). A batch that keeps failing is split in halves to isolate a poison item;
  * a single raid that still fails goes to the ledger as storeFailed, so nothing is dropped silently.
  */
+
+import { type StoreItem, storeInTransaction } from "../../lib/database/instance-store.ts"
 import type { Sql } from "../../lib/database/postgres.ts"
-import { storeInTransaction, type StoreItem } from "../../lib/database/instance-store.ts"
-import { lockInstanceStore } from "../../lib/database/store-lock.ts"
 import type { AnyTx } from "../../lib/database/sql-types.ts"
+import { lockInstanceStore } from "../../lib/database/store-lock.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import { insertGap, resolveMissed, upsertMissed } from "./ledger-store.ts"
 import type { MissedItem, RaidItem, WriterItem } from "./messages.ts"
@@ -152,8 +153,14 @@ export class BatchWriter {
         if (attempt >= attemptsBeforeSplit && raids.length === 1) {
           const item = raids[0]!
           const failed: MissedItem = {
-            kind: "missed", id: item.id, reason: "storeFailed", lastResult: `storeFailed: ${String(error).slice(0, 200)}`,
-            httpStatus: 200, errorCode: 1, attempts: attempt, nextRetryAt: Date.now() + 15 * 60_000,
+            kind: "missed",
+            id: item.id,
+            reason: "storeFailed",
+            lastResult: `storeFailed: ${String(error).slice(0, 200)}`,
+            httpStatus: 200,
+            errorCode: 1,
+            attempts: attempt,
+            nextRetryAt: Date.now() + 15 * 60_000,
           }
           raids = []
           missed = [...missed, failed]
@@ -167,7 +174,12 @@ export class BatchWriter {
 
   private async writeBatch(raids: RaidItem[], missed: MissedItem[], gaps: GapRequest[]): Promise<BatchOutcome> {
     const started = performance.now()
-    const storeItems: StoreItem[] = raids.map((r) => ({ instance: r.instance, activityId: r.activityId, versionId: r.versionId, raw: r.raw }))
+    const storeItems: StoreItem[] = raids.map((r) => ({
+      instance: r.instance,
+      activityId: r.activityId,
+      versionId: r.versionId,
+      raw: r.raw,
+    }))
     const { storedIds, unknownIds } = await this.options.sql.begin(async (tx) => {
       const anyTx = tx as unknown as AnyTx
       let storedIds: string[] = []
@@ -184,7 +196,16 @@ export class BatchWriter {
       const ledger: MissedItem[] = [...missed]
       // A hash the database does not know (seed behind the crawler's definitions): park it.
       for (const id of unknownIds) {
-        ledger.push({ kind: "missed", id, reason: "storeFailed", lastResult: "storeFailed: hash not in definitions.activity_version", httpStatus: 200, errorCode: 1, attempts: 1, nextRetryAt: Date.now() + 60 * 60_000 })
+        ledger.push({
+          kind: "missed",
+          id,
+          reason: "storeFailed",
+          lastResult: "storeFailed: hash not in definitions.activity_version",
+          httpStatus: 200,
+          errorCode: 1,
+          attempts: 1,
+          nextRetryAt: Date.now() + 60 * 60_000,
+        })
       }
       await upsertMissed(anyTx, this.options.crawler, ledger)
       await resolveMissed(anyTx, settledIds, "raid")

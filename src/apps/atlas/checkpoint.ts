@@ -17,7 +17,11 @@ export async function loadCheckpoint(sql: Sql, crawler: string): Promise<Checkpo
     SELECT low_water_mark, high_water_mark, frontier_estimate FROM crawl.crawler_state WHERE crawler = ${crawler}`
   const row = rows[0]
   if (!row) return null
-  return { lowWater: BigInt(row.low_water_mark), highWater: row.high_water_mark === null ? null : BigInt(row.high_water_mark), frontier: row.frontier_estimate === null ? null : BigInt(row.frontier_estimate) }
+  return {
+    lowWater: BigInt(row.low_water_mark),
+    highWater: row.high_water_mark === null ? null : BigInt(row.high_water_mark),
+    frontier: row.frontier_estimate === null ? null : BigInt(row.frontier_estimate),
+  }
 }
 
 /**

@@ -4,11 +4,11 @@
  * the relay delivers exactly the stored instances.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { createClient } from "@clickhouse/client"
 import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
-import { startSim, type SimHandle } from "../../sim/server.ts"
+import { type SimHandle, startSim } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
-import { createClient } from "@clickhouse/client"
 import { startInlineRelays } from "./clickhouse-sidecar.ts"
 
 const log = createLogger({ level: process.env.ATLAS_TEST_LOG === "1" ? "info" : "error", fields: { app: "atlas-ch-outage-test" } })
@@ -35,9 +35,22 @@ describe("ClickHouse outage", () => {
     const down = createClient({ url: "http://127.0.0.1:9", request_timeout: 1_000, log: { level: 127 as never } })
     const unreachable = startInlineRelays({ sql: db.sql, clickhouse: down, rabbitmqUrl: null, log, pollMs: 200 })
     const atlas = await startAtlas({
-      crawler: "ch-outage", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "k", fetchers: 2,
-      maxConcurrency: 32, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"], batchSize: 100, batchMs: 100, metricsPort: null,
-      log, logLevel: "error", sidecars: [unreachable],
+      crawler: "ch-outage",
+      from,
+      to,
+      sql: db.sql,
+      databaseUrl: db.url,
+      baseUrl: sim.url,
+      apiKey: "k",
+      fetchers: 2,
+      maxConcurrency: 32,
+      sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"],
+      batchSize: 100,
+      batchMs: 100,
+      metricsPort: null,
+      log,
+      logLevel: "error",
+      sidecars: [unreachable],
     })
     const result = await atlas.done
     expect(result.reason).toBe("rangeResolved")
@@ -53,7 +66,9 @@ describe("ClickHouse outage", () => {
     await db.sql`UPDATE crawl.outbox SET next_attempt_at = now()`
     const relays = startInlineRelays({ sql: db.sql, clickhouse: ch.client, rabbitmqUrl: null, log })
     await relays.stop()
-    const rows = await (await ch.client.query({ query: "SELECT toString(instance_id) AS id FROM instance FINAL ORDER BY instance_id", format: "JSONEachRow" })).json<{ id: string }>()
+    const rows = await (
+      await ch.client.query({ query: "SELECT toString(instance_id) AS id FROM instance FINAL ORDER BY instance_id", format: "JSONEachRow" })
+    ).json<{ id: string }>()
     expect(rows.map((r) => r.id)).toEqual(stored)
     const left = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM crawl.outbox WHERE topic = 'clickhouse.instance'`
     expect(left[0]!.n).toBe(0)

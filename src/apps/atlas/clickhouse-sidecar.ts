@@ -5,11 +5,11 @@
  * engine — libchdb cannot be used from two threads of one process).
  */
 import type { ClickHouseClient } from "@clickhouse/client"
+import type { ChWriterInit, ChWriterToMain } from "../../../workers/ch-writer.ts"
 import type { Sql } from "../../lib/database/postgres.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import type { AtlasSidecar } from "./atlas.ts"
-import { startOutboxRelays, type OutboxRelays } from "./outbox-relays.ts"
-import type { ChWriterInit, ChWriterToMain } from "../../../workers/ch-writer.ts"
+import { type OutboxRelays, startOutboxRelays } from "./outbox-relays.ts"
 
 const CH_WRITER_URL = new URL("../../../workers/ch-writer.ts", import.meta.url)
 
@@ -40,8 +40,13 @@ export async function startClickhouseWorker(o: ClickhouseWorkerOptions): Promise
     closed()
   }
   const init: ChWriterInit = {
-    type: "init", databaseUrl: o.databaseUrl, clickhouseUrl: o.clickhouseUrl, clickhouseDatabase: o.clickhouseDatabase, dataDir: o.dataDir,
-    rabbitmqUrl: o.rabbitmqUrl, logLevel: o.logLevel,
+    type: "init",
+    databaseUrl: o.databaseUrl,
+    clickhouseUrl: o.clickhouseUrl,
+    clickhouseDatabase: o.clickhouseDatabase,
+    dataDir: o.dataDir,
+    rabbitmqUrl: o.rabbitmqUrl,
+    logLevel: o.logLevel,
   }
   worker.postMessage(init)
   await ready
@@ -59,7 +64,13 @@ export interface InlineRelaySidecar extends AtlasSidecar {
   relays: OutboxRelays
 }
 
-export function startInlineRelays(o: { sql: Sql; clickhouse: ClickHouseClient; rabbitmqUrl: string | null; log: Logger; pollMs?: number }): InlineRelaySidecar {
+export function startInlineRelays(o: {
+  sql: Sql
+  clickhouse: ClickHouseClient
+  rabbitmqUrl: string | null
+  log: Logger
+  pollMs?: number
+}): InlineRelaySidecar {
   const relays = startOutboxRelays(o)
   return {
     name: "outbox-relays",

@@ -4,14 +4,15 @@
  * search), persists the checkpoint about every second, and reports status. No I/O besides the
  * checkpoint and the gap-search probes, which go through the shared limiter like every request.
  */
+import { maxBigint } from "../../lib/bigint.ts"
 import type { Sql } from "../../lib/database/postgres.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import type { Limiter } from "../../lib/ratelimit/index.ts"
-import { toLimiterOutcome } from "./limiter-outcome.ts"
 import type { AtlasMetrics } from "./atlas-metrics.ts"
 import { saveCheckpoint } from "./checkpoint.ts"
-import { applyGapProbe, createGapSearch, nextGapProbe, type ControllerDecision, type FrontierController } from "./controller/index.ts"
+import { applyGapProbe, type ControllerDecision, createGapSearch, type FrontierController, nextGapProbe } from "./controller/index.ts"
 import type { IdSpace } from "./id-space.ts"
+import { toLimiterOutcome } from "./limiter-outcome.ts"
 import type { FetcherStats, FetcherToMain, WriterToMain } from "./messages.ts"
 import type { PgcrAttempter } from "./pgcr-attempt.ts"
 import { ResolutionTracker } from "./resolution-tracker.ts"
@@ -128,7 +129,10 @@ export class Coordinator {
     const c = this.o.controller
     c.observeFirstTries(now, stats.notFoundFirst, stats.firstTries)
     c.observeResolved(now, stats.raids + stats.nonRaids + stats.missed)
-    c.observeLags(now, stats.lagSamples.map((s) => s * 1000))
+    c.observeLags(
+      now,
+      stats.lagSamples.map((s) => s * 1000),
+    )
     // Discovery time, not completion time: completion precedes an id's creation by 0-40 s at
     // random, which flattens a fitted id-vs-completion line (errors in x) and pulls the estimate
     // (and the claim ceiling) behind the real head.
@@ -149,8 +153,12 @@ export class Coordinator {
     if (decision.deadBlockSuspected && this.gapSearch === null) this.startGapSearch()
     if (decision.lookAhead && this.lookAhead === null && this.gapSearch === null) this.startLookAhead(decision.lookAhead)
     this.o.metrics.setState({
-      lowWater: this.tracker.lowWater, ceiling, frontier: decision.frontierEstimate, share404: decision.share404,
-      resolvedPerSec: decision.resolvedPerSec, leadSec: decision.leadSec,
+      lowWater: this.tracker.lowWater,
+      ceiling,
+      frontier: decision.frontierEstimate,
+      share404: decision.share404,
+      resolvedPerSec: decision.resolvedPerSec,
+      leadSec: decision.leadSec,
     })
     this.o.metrics.setLimiter(this.o.limiter.snapshot())
     return decision
@@ -162,7 +170,9 @@ export class Coordinator {
     const lowWater = this.tracker.lowWater
     if (!force && this.lastSaved === lowWater) return
     this.saving = saveCheckpoint(this.o.sql, this.o.crawler, {
-      lowWater, highWater: this.o.space.cursor, frontier: this.decision?.frontierEstimate ?? null,
+      lowWater,
+      highWater: this.o.space.cursor,
+      frontier: this.decision?.frontierEstimate ?? null,
     }).then(
       () => {
         this.lastSaved = lowWater
@@ -178,8 +188,14 @@ export class Coordinator {
 
   status(): CoordinatorStatus {
     return {
-      lowWater: this.tracker.lowWater, cursor: this.o.space.cursor, ceiling: this.o.space.ceiling, resolved: this.tracker.total,
-      raidsStored: this.raidsStored, missed: this.missed, decision: this.decision, requests: { ...this.requests },
+      lowWater: this.tracker.lowWater,
+      cursor: this.o.space.cursor,
+      ceiling: this.o.space.ceiling,
+      resolved: this.tracker.total,
+      raidsStored: this.raidsStored,
+      missed: this.missed,
+      decision: this.decision,
+      requests: { ...this.requests },
     }
   }
 
@@ -205,7 +221,7 @@ export class Coordinator {
           this.o.log.info("atlas.look_ahead.none", { from: bounded[0], to: bounded[bounded.length - 1] })
           return
         }
-        const newest = found.reduce((a, b) => (b > a ? b : a))
+        const newest = found.reduce(maxBigint)
         this.o.log.info("atlas.look_ahead.found", { cursor: this.o.space.cursor, newest })
         this.o.space.noteSeen(newest)
         this.o.controller.observeExisting(this.now(), newest, null)

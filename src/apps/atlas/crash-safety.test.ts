@@ -5,13 +5,13 @@
  * rather than a script runner whose child would survive it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { spawn, type Subprocess } from "bun"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { type Subprocess, spawn } from "bun"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
-import { startSim, type SimHandle } from "../../sim/server.ts"
+import { type SimHandle, startSim } from "../../sim/server.ts"
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url))
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url))
@@ -20,9 +20,30 @@ const dataDirs: string[] = []
 
 function spawnAtlas(db: TestDatabase, sim: SimHandle, from: bigint, to: bigint, addresses: string, dataDir: string): Subprocess {
   return spawn({
-    cmd: [process.execPath, MAIN, "--from", from.toString(), "--to", to.toString(), "--metrics-port", "off", "--fetchers", "2", "--source-addresses", addresses],
+    cmd: [
+      process.execPath,
+      MAIN,
+      "--from",
+      from.toString(),
+      "--to",
+      to.toString(),
+      "--metrics-port",
+      "off",
+      "--fetchers",
+      "2",
+      "--source-addresses",
+      addresses,
+    ],
     cwd: REPO,
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: db.url, BUNGIE_BASE_URL: sim.url, BUNGIE_API_KEY: "crash-test-key", LOG_LEVEL: "warn", RAIDHUB_BATCH_MAX_MS: "100" },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      BUNGIE_BASE_URL: sim.url,
+      BUNGIE_API_KEY: "crash-test-key",
+      LOG_LEVEL: "warn",
+      RAIDHUB_BATCH_MAX_MS: "100",
+    },
     stdout: "ignore",
     stderr: "inherit",
   })
@@ -45,12 +66,18 @@ async function waitForLowWater(db: TestDatabase, atLeast: bigint, timeoutMs: num
 
 async function snapshot(db: TestDatabase) {
   return {
-    instances: [...(await db.sql`SELECT instance_id::text, hash::text, completed, fresh, flawless, player_count, duration FROM core.instance ORDER BY 1`)],
-    players: [...(await db.sql`SELECT instance_id::text, membership_id::text, completed, is_first_clear, sherpas, time_played_seconds FROM core.instance_player ORDER BY 1, 2`)],
+    instances: [
+      ...(await db.sql`SELECT instance_id::text, hash::text, completed, fresh, flawless, player_count, duration FROM core.instance ORDER BY 1`),
+    ],
+    players: [
+      ...(await db.sql`SELECT instance_id::text, membership_id::text, completed, is_first_clear, sherpas, time_played_seconds FROM core.instance_player ORDER BY 1, 2`),
+    ],
     totals: [...(await db.sql`SELECT membership_id::text, clears, fresh_clears, sherpas FROM core.player ORDER BY 1`)],
     raw: [...(await db.sql`SELECT instance_id::text FROM raw.pgcr ORDER BY 1`)],
     ledger: [...(await db.sql`SELECT instance_id::text, last_result FROM crawl.missed_pgcr ORDER BY 1`)],
-    outboxCh: [...(await db.sql`SELECT convert_from(payload, 'UTF8') AS p FROM crawl.outbox WHERE topic = 'clickhouse.instance' ORDER BY 1`)].length,
+    outboxCh: [
+      ...(await db.sql`SELECT convert_from(payload, 'UTF8') AS p FROM crawl.outbox WHERE topic = 'clickhouse.instance' ORDER BY 1`),
+    ].length,
     lowWater: await readLowWater(db),
   }
 }
@@ -60,7 +87,13 @@ describe("crash safety", () => {
   let reference: TestDatabase
   let crashed: TestDatabase
   beforeAll(async () => {
-    sim = await startSim({ seed: 7, scenario: "calm", port: 0, latency: { kind: "lognormal", medianMs: 30, sigma: 0.5, maxMs: 1_000 }, world: { raidShare: 0.15 } })
+    sim = await startSim({
+      seed: 7,
+      scenario: "calm",
+      port: 0,
+      latency: { kind: "lognormal", medianMs: 30, sigma: 0.5, maxMs: 1_000 },
+      world: { raidShare: 0.15 },
+    })
     ;[reference, crashed] = await Promise.all([createTestDatabase({ migrate: true }), createTestDatabase({ migrate: true })])
   })
   afterAll(async () => {

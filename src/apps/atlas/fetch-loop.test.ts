@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { decodeJson } from "../../lib/bungie/json.ts"
-import { stringifyPgcrIds, type DecodedPgcr, type RawPgcr } from "../../lib/bungie/pgcr-body.ts"
+import { type DecodedPgcr, type RawPgcr, stringifyPgcrIds } from "../../lib/bungie/pgcr-body.ts"
 import type { BungieMeta, BungieResult } from "../../lib/bungie/result.ts"
 import { decodeRawPgcr } from "../../lib/database/raw-pgcr-codec.ts"
 import { loadDefinitions } from "../../lib/definitions.ts"
@@ -20,7 +20,13 @@ import { decodeWriterItem, type FetcherToMain, type WriterItem } from "./message
 import type { PgcrAttempter } from "./pgcr-attempt.ts"
 import { DEFAULT_RETRY_POLICY } from "./retry-policy.ts"
 
-const meta = (httpStatus: number, errorCode: number | null): BungieMeta => ({ httpStatus, errorCode, errorStatus: null, attempts: 1, latencyMs: 5 })
+const meta = (httpStatus: number, errorCode: number | null): BungieMeta => ({
+  httpStatus,
+  errorCode,
+  errorStatus: null,
+  attempts: 1,
+  latencyMs: 5,
+})
 
 function fixture(id: string): RawPgcr {
   const bytes = new Uint8Array(readFileSync(join(PGCR_FIXTURES_DIR, `${id}.json`)))
@@ -41,7 +47,13 @@ describe("FetchLoop", () => {
       [base + 1n, [{ kind: "ok", value: strike, meta: meta(200, 1) }]],
       [base + 2n, [{ kind: "notFound", meta: meta(404, 1653) }]],
       [base + 3n, [{ kind: "blocked", meta: meta(403, 12) }]],
-      [base + 4n, [{ kind: "transient", reason: "HTTP 502", meta: meta(502, null) }, { kind: "ok", value: strike, meta: meta(200, 1) }]],
+      [
+        base + 4n,
+        [
+          { kind: "transient", reason: "HTTP 502", meta: meta(502, null) },
+          { kind: "ok", value: strike, meta: meta(200, 1) },
+        ],
+      ],
       [base + 5n, [{ kind: "badFormat", reason: "truncated", meta: meta(200, null) }]],
     ])
     const calls = new Map<bigint, number>()
@@ -67,11 +79,20 @@ describe("FetchLoop", () => {
     const items: WriterItem[] = []
     const messages: FetcherToMain[] = []
     const loop = new FetchLoop({
-      worker: 0, space, limiter, attempter, defs: loadDefinitions(), lanes: 3, blockSize: 2n, writerQueueBound: 100, retryQueueBound: 100,
+      worker: 0,
+      space,
+      limiter,
+      attempter,
+      defs: loadDefinitions(),
+      lanes: 3,
+      blockSize: 2n,
+      writerQueueBound: 100,
+      retryQueueBound: 100,
       writer: { postMessage: (bytes) => items.push(decodeWriterItem(bytes as Uint8Array)) },
       report: (message) => messages.push(message),
       policy: { ...DEFAULT_RETRY_POLICY, notFoundScheduleMs: [10, 10, 10], transientAttempts: 3 },
-      log: createLogger({ level: "silent" }), statsIntervalMs: 20,
+      log: createLogger({ level: "silent" }),
+      statsIntervalMs: 20,
     })
     const running = loop.run()
     const deadline = Date.now() + 10_000
@@ -130,14 +151,27 @@ describe("FetchLoop", () => {
     const resolvedAt = new Map<bigint, number>()
     const policy = { ...DEFAULT_RETRY_POLICY, holeMinDelayMs: 1_000, holeMaxDelayMs: 60_000 }
     // Two fetchers, each with part of the clump: one finding a hole must wake the other's too.
-    const loops = [0, 1].map((worker) => new FetchLoop({
-      worker, space, limiter, attempter, defs: loadDefinitions(), lanes: 4, blockSize: 10n, writerQueueBound: 100, retryQueueBound: 1_000,
-      writer: { postMessage: () => {} },
-      report: (message) => {
-        if (message.type === "resolved") for (const id of message.ids) resolvedAt.set(id, Date.now())
-      },
-      policy, log: createLogger({ level: "silent" }), statsIntervalMs: 20,
-    }))
+    const loops = [0, 1].map(
+      (worker) =>
+        new FetchLoop({
+          worker,
+          space,
+          limiter,
+          attempter,
+          defs: loadDefinitions(),
+          lanes: 4,
+          blockSize: 10n,
+          writerQueueBound: 100,
+          retryQueueBound: 1_000,
+          writer: { postMessage: () => {} },
+          report: (message) => {
+            if (message.type === "resolved") for (const id of message.ids) resolvedAt.set(id, Date.now())
+          },
+          policy,
+          log: createLogger({ level: "silent" }),
+          statsIntervalMs: 20,
+        }),
+    )
     const running = loops.map((l) => l.run())
     const deadline = Date.now() + 15_000
     while (resolvedAt.size < Number(clump) && Date.now() < deadline) await Bun.sleep(20)
@@ -185,11 +219,20 @@ describe("FetchLoop", () => {
     const items: WriterItem[] = []
     const schedule = [20, 20, 20, 20, 20]
     const loop = new FetchLoop({
-      worker: 0, space, limiter, attempter, defs: loadDefinitions(), lanes: 2, blockSize: 2n, writerQueueBound: 100, retryQueueBound: 100,
+      worker: 0,
+      space,
+      limiter,
+      attempter,
+      defs: loadDefinitions(),
+      lanes: 2,
+      blockSize: 2n,
+      writerQueueBound: 100,
+      retryQueueBound: 100,
       writer: { postMessage: (bytes) => items.push(decodeWriterItem(bytes as Uint8Array)) },
       report: () => {},
       policy: { ...DEFAULT_RETRY_POLICY, incompleteScheduleMs: schedule },
-      log: createLogger({ level: "silent" }), statsIntervalMs: 20,
+      log: createLogger({ level: "silent" }),
+      statsIntervalMs: 20,
     })
     const running = loop.run()
     const deadline = Date.now() + 10_000

@@ -21,11 +21,18 @@ import type { Logger } from "../../lib/monitoring/logger.ts"
 import type { AtlasWorkerMetrics } from "../../lib/monitoring/metrics.ts"
 import { processPgcr } from "../../lib/pgcr/process.ts"
 import type { Limiter, Permit } from "../../lib/ratelimit/index.ts"
-import { toLimiterOutcome } from "./limiter-outcome.ts"
 import type { IdSpace } from "./id-space.ts"
-import { postWriterItem, type FetcherStats, type FetcherToMain, type MissedItem, type MissedReason } from "./messages.ts"
+import { toLimiterOutcome } from "./limiter-outcome.ts"
+import { type FetcherStats, type FetcherToMain, type MissedItem, type MissedReason, postWriterItem } from "./messages.ts"
 import type { PgcrAttempter } from "./pgcr-attempt.ts"
-import { createIdHistory, decideRetry, DEFAULT_RETRY_POLICY, type IdHistory, type RetryDecision, type RetryPolicyOptions } from "./retry-policy.ts"
+import {
+  createIdHistory,
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  type IdHistory,
+  type RetryDecision,
+  type RetryPolicyOptions,
+} from "./retry-policy.ts"
 import { RetryQueue } from "./retry-queue.ts"
 
 export interface WriterPortLike {
@@ -72,7 +79,19 @@ const PROMOTE_RADIUS = 1_000n
 const PROMOTE_COOLDOWN_MS = 10_000
 
 function emptyStats(): FetcherStats {
-  return { results: {}, notFoundFirst: 0, firstTries: 0, lagSamples: [], raids: 0, nonRaids: 0, missed: 0, inFlight: 0, retryQueue: 0, latencyMs: 0, newest: null }
+  return {
+    results: {},
+    notFoundFirst: 0,
+    firstTries: 0,
+    lagSamples: [],
+    raids: 0,
+    nonRaids: 0,
+    missed: 0,
+    inFlight: 0,
+    retryQueue: 0,
+    latencyMs: 0,
+    newest: null,
+  }
 }
 
 export class FetchLoop {
@@ -259,8 +278,13 @@ export class FetchLoop {
         if (processed.kind === "raid") {
           const raw = encodeRawPgcr(result.value.bytes)
           postWriterItem(this.o.writer, {
-            kind: "raid", id: task.id.toString(), instance: processed.instance, activityId: processed.activityId,
-            versionId: processed.versionId, raw, completedAt: Date.parse(processed.instance.dateCompleted),
+            kind: "raid",
+            id: task.id.toString(),
+            instance: processed.instance,
+            activityId: processed.activityId,
+            versionId: processed.versionId,
+            raw,
+            completedAt: Date.parse(processed.instance.dateCompleted),
           })
           this.o.space.addWriterQueue(1)
           stats.raids++
@@ -272,7 +296,8 @@ export class FetchLoop {
           const completed = Date.parse(processed.dateCompleted)
           if (Number.isFinite(completed)) this.o.metrics?.lag.observe(Math.max(0, (now - completed) / 1000))
           if (Number.isFinite(completed)) this.noteNewest(task.id, completed)
-          if (Number.isFinite(completed) && stats.lagSamples.length < LAG_SAMPLE_CAP) stats.lagSamples.push(Math.max(0, (now - completed) / 1000))
+          if (Number.isFinite(completed) && stats.lagSamples.length < LAG_SAMPLE_CAP)
+            stats.lagSamples.push(Math.max(0, (now - completed) / 1000))
           if (processed.unknownRaidHash) this.o.log.warn("atlas.fetcher.unknown_raid_hash", { id: task.id, hash: processed.hash })
         } else {
           const failure = processed.code === "incomplete" ? "incomplete" : "badFormat"
@@ -281,7 +306,12 @@ export class FetchLoop {
         return
       }
       case "notFound":
-        this.schedule(task, decideRetry("notFound", task.history, task.id, this.o.space.newestExisting, now, this.policy), "notFound", result.meta)
+        this.schedule(
+          task,
+          decideRetry("notFound", task.history, task.id, this.o.space.newestExisting, now, this.policy),
+          "notFound",
+          result.meta,
+        )
         return
       case "blocked":
         // Withheld (floodgates): it exists, so it counts for the frontier; the replayer retries it.
@@ -290,13 +320,28 @@ export class FetchLoop {
         return
       case "throttled":
       case "disabled":
-        this.schedule(task, decideRetry("wait", task.history, task.id, this.o.space.newestExisting, now, this.policy), result.kind, result.meta)
+        this.schedule(
+          task,
+          decideRetry("wait", task.history, task.id, this.o.space.newestExisting, now, this.policy),
+          result.kind,
+          result.meta,
+        )
         return
       case "transient":
-        this.schedule(task, decideRetry("transient", task.history, task.id, this.o.space.newestExisting, now, this.policy), `transient: ${result.reason}`, result.meta)
+        this.schedule(
+          task,
+          decideRetry("transient", task.history, task.id, this.o.space.newestExisting, now, this.policy),
+          `transient: ${result.reason}`,
+          result.meta,
+        )
         return
       case "badFormat":
-        this.schedule(task, decideRetry("badFormat", task.history, task.id, this.o.space.newestExisting, now, this.policy), `badFormat: ${result.reason}`, result.meta)
+        this.schedule(
+          task,
+          decideRetry("badFormat", task.history, task.id, this.o.space.newestExisting, now, this.policy),
+          `badFormat: ${result.reason}`,
+          result.meta,
+        )
         return
       case "fatal":
         // A key or request problem no retry fixes: stop the crawl loudly; the id stays unresolved.
@@ -306,22 +351,43 @@ export class FetchLoop {
     }
   }
 
-  private schedule(task: Task, decision: RetryDecision, lastResult = "", meta?: { httpStatus: number | null; errorCode: number | null }): void {
+  private schedule(
+    task: Task,
+    decision: RetryDecision,
+    lastResult = "",
+    meta?: { httpStatus: number | null; errorCode: number | null },
+  ): void {
     if (decision.action === "retry") {
       const queue = decision.patient ? this.patient : this.retries
-      queue.push({ id: task.id, dueAt: this.now() + decision.delayMs, history: task.history, cacheBust: decision.cacheBust ? task.cacheBust + 1 : task.cacheBust })
+      queue.push({
+        id: task.id,
+        dueAt: this.now() + decision.delayMs,
+        history: task.history,
+        cacheBust: decision.cacheBust ? task.cacheBust + 1 : task.cacheBust,
+      })
       this.o.space.addRetryBacklog(1)
       return
     }
     this.ledger(task, decision.reason, lastResult || decision.reason, decision.nextRetryAt, meta)
   }
 
-  private ledger(task: Task, reason: MissedReason, lastResult: string, nextRetryAt: number | null, meta?: { httpStatus: number | null; errorCode: number | null }): void {
+  private ledger(
+    task: Task,
+    reason: MissedReason,
+    lastResult: string,
+    nextRetryAt: number | null,
+    meta?: { httpStatus: number | null; errorCode: number | null },
+  ): void {
     const h = task.history
     const item: MissedItem = {
-      kind: "missed", id: task.id.toString(), reason, lastResult: lastResult.slice(0, 500),
-      httpStatus: meta?.httpStatus ?? null, errorCode: meta?.errorCode ?? null,
-      attempts: h.notFound + h.transient + h.badFormat + h.incomplete + h.waits + 1, nextRetryAt,
+      kind: "missed",
+      id: task.id.toString(),
+      reason,
+      lastResult: lastResult.slice(0, 500),
+      httpStatus: meta?.httpStatus ?? null,
+      errorCode: meta?.errorCode ?? null,
+      attempts: h.notFound + h.transient + h.badFormat + h.incomplete + h.waits + 1,
+      nextRetryAt,
     }
     postWriterItem(this.o.writer, item)
     this.o.space.addWriterQueue(1)

@@ -12,7 +12,16 @@ describe("parseFlags", () => {
 
   test("every flag, both spellings, ids as bigint", () => {
     const flags = parseFlags([
-      "--from", "17091200569", "--to=17091300569", "--sim", "--sim-seed", "7", "--metrics-port", "0", "--crawler", "bf-1",
+      "--from",
+      "17091200569",
+      "--to=17091300569",
+      "--sim",
+      "--sim-seed",
+      "7",
+      "--metrics-port",
+      "0",
+      "--crawler",
+      "bf-1",
     ])
     expect(flags.from).toBe(17091200569n)
     expect(flags.to).toBe(17091300569n)

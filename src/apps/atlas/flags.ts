@@ -74,7 +74,7 @@ function parseId(flag: string, value: string | undefined): bigint {
   return id
 }
 
-function parseInt(flag: string, value: string | undefined, min: number, max: number): number {
+function parseIntFlag(flag: string, value: string | undefined, min: number, max: number): number {
   if (value === undefined || !/^\d+$/.test(value)) throw new FlagError(flag, value, `expected an integer in [${min}, ${max}]`)
   const n = Number(value)
   if (n < min || n > max) throw new FlagError(flag, value, `expected an integer in [${min}, ${max}]`)
@@ -86,7 +86,10 @@ export function parseFlags(argv: readonly string[]): AtlasFlags {
   const flags: AtlasFlags = { ...DEFAULT_FLAGS }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
-    if (arg === "-h") { flags.help = true; continue }
+    if (arg === "-h") {
+      flags.help = true
+      continue
+    }
     if (!arg.startsWith("--")) throw new FlagError(arg, undefined, "unexpected argument (flags start with --)")
     const eq = arg.indexOf("=")
     const name = eq === -1 ? arg : arg.slice(0, eq)
@@ -99,32 +102,46 @@ export function parseFlags(argv: readonly string[]): AtlasFlags {
       return next
     }
     switch (name) {
-      case "--from": flags.from = parseId(name, take()); break
-      case "--to": flags.to = parseId(name, take()); break
-      case "--sim": flags.sim = true; break
-      case "--sim-seed": flags.simSeed = parseInt(name, take(), 0, 2 ** 31 - 1); break
+      case "--from":
+        flags.from = parseId(name, take())
+        break
+      case "--to":
+        flags.to = parseId(name, take())
+        break
+      case "--sim":
+        flags.sim = true
+        break
+      case "--sim-seed":
+        flags.simSeed = parseIntFlag(name, take(), 0, 2 ** 31 - 1)
+        break
       case "--sim-scenario": {
         const value = take()
-        if (value === undefined || !["calm", "realistic", "hostile", "backfill"].includes(value)) throw new FlagError(name, value, "expected calm, realistic, hostile or backfill")
+        if (value === undefined || !["calm", "realistic", "hostile", "backfill"].includes(value))
+          throw new FlagError(name, value, "expected calm, realistic, hostile or backfill")
         flags.simScenario = value
         break
       }
       case "--metrics-port": {
         const value = take()
-        flags.metricsPort = value === "off" ? "off" : parseInt(name, value, 0, 65535)
+        flags.metricsPort = value === "off" ? "off" : parseIntFlag(name, value, 0, 65535)
         break
       }
       case "--crawler": {
         const value = take()
-        if (value === undefined || !/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(value)) throw new FlagError(name, value, "expected a short name of letters, digits, - and _")
+        if (value === undefined || !/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(value))
+          throw new FlagError(name, value, "expected a short name of letters, digits, - and _")
         flags.crawler = value
         break
       }
-      case "--help": flags.help = true; break
-      default: throw new FlagError(name, inline, "unknown flag (see --help)")
+      case "--help":
+        flags.help = true
+        break
+      default:
+        throw new FlagError(name, inline, "unknown flag (see --help)")
     }
   }
   if (flags.to !== null && flags.from === null) throw new FlagError("--to", flags.to.toString(), "a bounded backfill needs --from as well")
-  if (flags.to !== null && flags.from !== null && flags.to < flags.from) throw new FlagError("--to", flags.to.toString(), `is below --from ${flags.from}`)
+  if (flags.to !== null && flags.from !== null && flags.to < flags.from)
+    throw new FlagError("--to", flags.to.toString(), `is below --from ${flags.from}`)
   return flags
 }

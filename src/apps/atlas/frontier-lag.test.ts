@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
-import { startSim, type SimHandle } from "../../sim/server.ts"
+import { type SimHandle, startSim } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
 import { quantileOf } from "./sample-window.ts"
 
@@ -32,9 +32,23 @@ describe("frontier following", () => {
   test("lag from publication to stored stays low (p50/p99 printed)", async () => {
     const newest = BigInt(sim.truth.frontier().newestPublishedId ?? sim.truth.frontier().startId)
     const atlas = await startAtlas({
-      crawler: "frontier", from: newest - 100n, to: null, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "frontier-key",
-      fetchers: 2, maxConcurrency: 48, sourceAddresses: ADDRESSES, batchSize: 100, batchMs: 50,
-      metricsPort: 0, log, logLevel: "warn", tickMs: 250, target404Share: Number(process.env.ATLAS_TARGET_404 ?? 0.025),
+      crawler: "frontier",
+      from: newest - 100n,
+      to: null,
+      sql: db.sql,
+      databaseUrl: db.url,
+      baseUrl: sim.url,
+      apiKey: "frontier-key",
+      fetchers: 2,
+      maxConcurrency: 48,
+      sourceAddresses: ADDRESSES,
+      batchSize: 100,
+      batchMs: 50,
+      metricsPort: 0,
+      log,
+      logLevel: "warn",
+      tickMs: 250,
+      target404Share: Number(process.env.ATLAS_TARGET_404 ?? 0.025),
     })
     await Bun.sleep(WARMUP_MS)
     const windowStart = Date.now()

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
-import { startSim, type SimHandle } from "../../sim/server.ts"
+import { type SimHandle, startSim } from "../../sim/server.ts"
 import { startAtlas } from "./atlas.ts"
 import { DEFAULT_DEAD_BLOCK_PARAMS } from "./controller/index.ts"
 
@@ -32,15 +32,29 @@ describe("dead block in a backfill", () => {
     const from = deadStart - 300n
     const to = deadEnd + 299n
     const atlas = await startAtlas({
-      crawler: "gap", from, to, sql: db.sql, databaseUrl: db.url, baseUrl: sim.url, apiKey: "gap-key",
-      fetchers: 2, maxConcurrency: 48, sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"],
-      batchSize: 200, batchMs: 100, metricsPort: null, log, logLevel: "warn",
+      crawler: "gap",
+      from,
+      to,
+      sql: db.sql,
+      databaseUrl: db.url,
+      baseUrl: sim.url,
+      apiKey: "gap-key",
+      fetchers: 2,
+      maxConcurrency: 48,
+      sourceAddresses: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"],
+      batchSize: 200,
+      batchMs: 100,
+      metricsPort: null,
+      log,
+      logLevel: "warn",
       controllerOptions: { deadBlock: { ...DEFAULT_DEAD_BLOCK_PARAMS, sustainMs: 3_000, minNotFound: 100 } },
     })
     const result = await atlas.done
     expect(result.reason).toBe("rangeResolved")
 
-    const gaps = await db.sql<{ s: string; e: string }[]>`SELECT start_id::text AS s, end_id::text AS e FROM crawl.gap_range WHERE crawler = 'gap'`
+    const gaps = await db.sql<
+      { s: string; e: string }[]
+    >`SELECT start_id::text AS s, end_id::text AS e FROM crawl.gap_range WHERE crawler = 'gap'`
     expect(gaps.length).toBe(1)
     const gap = { from: BigInt(gaps[0]!.s), to: BigInt(gaps[0]!.e) }
     expect(gap.from).toBeGreaterThanOrEqual(deadStart)
@@ -60,6 +74,8 @@ describe("dead block in a backfill", () => {
     }
     const requests = Object.values(result.status.requests).reduce((a, b) => a + b, 0)
     expect(requests).toBeLessThan(Number(DEAD_LENGTH))
-    console.log(`gap: [${gap.from}, ${gap.to}) recorded (${gap.to - gap.from} ids), ${ledger.size} ids ledgered one by one, ${requests} requests for ${to - from + 1n} ids`)
+    console.log(
+      `gap: [${gap.from}, ${gap.to}) recorded (${gap.to - gap.from} ids), ${ledger.size} ids ledgered one by one, ${requests} requests for ${to - from + 1n} ids`,
+    )
   }, 90_000)
 })

@@ -47,10 +47,15 @@ describe("IdSpace", () => {
       }`
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }))
     const workers = [new Worker(url), new Worker(url), new Worker(url)]
-    const results = await Promise.all(workers.map((worker) => new Promise<[bigint, bigint][]>((resolve) => {
-      worker.onmessage = (event) => resolve(event.data)
-      worker.postMessage(space.buffer)
-    })))
+    const results = await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<[bigint, bigint][]>((resolve) => {
+            worker.onmessage = (event) => resolve(event.data)
+            worker.postMessage(space.buffer)
+          }),
+      ),
+    )
     for (const worker of workers) worker.terminate()
     const seen = new Uint8Array(20_000)
     for (const blocks of results) for (const [from, to] of blocks) for (let id = Number(from); id < Number(to); id++) seen[id]!++

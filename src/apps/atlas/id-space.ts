@@ -7,6 +7,7 @@
  * jumps the cursor over gap ranges and raises the stop flag. Other slots are counters that
  * several threads update (writer queue depth for backpressure, newest existing id seen).
  */
+import { minBigint } from "../../lib/bigint.ts"
 
 const SLOT = {
   cursor: 0,
@@ -51,7 +52,7 @@ export class IdSpace {
       const from = Atomics.load(this.cells, SLOT.cursor)
       const ceiling = Atomics.load(this.cells, SLOT.ceiling)
       if (from >= ceiling) return null
-      const to = from + size < ceiling ? from + size : ceiling
+      const to = minBigint(from + size, ceiling)
       if (Atomics.compareExchange(this.cells, SLOT.cursor, from, to) === from) return { from, to }
     }
   }

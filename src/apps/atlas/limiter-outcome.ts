@@ -6,7 +6,7 @@
  * concurrency decrease on serverThrottled still sheds load when 1672s come in numbers.
  */
 import type { BungieResult } from "../../lib/bungie/result.ts"
-import { outcomeFromResult, type Outcome } from "../../lib/ratelimit/index.ts"
+import { type Outcome, outcomeFromResult } from "../../lib/ratelimit/index.ts"
 
 export const SERVER_THROTTLE_PAUSE_CAP_MS = 1_000
 /**

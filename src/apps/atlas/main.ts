@@ -4,12 +4,12 @@
  * the simulator with --sim, then runs Atlas until the range is resolved or a signal stops it.
  */
 import { CONFIG_TABLE, loadConfigWithArgs } from "../../lib/config.ts"
-import { connectPostgres } from "../../lib/database/postgres.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
+import { connectPostgres } from "../../lib/database/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { startAtlas } from "./atlas.ts"
-import { startClickhouseWorker } from "./clickhouse-sidecar.ts"
 import { nameBoundedCrawler } from "./checkpoint.ts"
+import { startClickhouseWorker } from "./clickhouse-sidecar.ts"
 import { FlagError, HELP_TEXT, parseFlags } from "./flags.ts"
 import { installShutdownHandlers } from "./shutdown.ts"
 
@@ -28,8 +28,8 @@ function chooseSourceAddresses(configured: readonly string[], sim: boolean): rea
 }
 
 async function main(): Promise<number> {
-  let loaded
-  let flags
+  let loaded: ReturnType<typeof loadConfigWithArgs>
+  let flags: ReturnType<typeof parseFlags>
   try {
     loaded = loadConfigWithArgs(process.env, process.argv.slice(2))
     flags = parseFlags(loaded.rest)
@@ -48,7 +48,8 @@ async function main(): Promise<number> {
   // A redirected stats host (simulator, proxy) with the www host left at its default: send
   // Settings there too rather than to Bungie.
   let wwwBaseUrl =
-    config.BUNGIE_BASE_URL !== CONFIG_TABLE.BUNGIE_BASE_URL.default && config.BUNGIE_WWW_BASE_URL === CONFIG_TABLE.BUNGIE_WWW_BASE_URL.default
+    config.BUNGIE_BASE_URL !== CONFIG_TABLE.BUNGIE_BASE_URL.default &&
+    config.BUNGIE_WWW_BASE_URL === CONFIG_TABLE.BUNGIE_WWW_BASE_URL.default
       ? config.BUNGIE_BASE_URL
       : config.BUNGIE_WWW_BASE_URL
   let apiKey = config.BUNGIE_API_KEY
@@ -70,7 +71,14 @@ async function main(): Promise<number> {
     return 2
   }
 
-  const pg = await connectPostgres({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, embeddedPort: config.EMBEDDED_POSTGRES_PORT, logger: log, max: 4, applicationName: "atlas" })
+  const pg = await connectPostgres({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    embeddedPort: config.EMBEDDED_POSTGRES_PORT,
+    logger: log,
+    max: 4,
+    applicationName: "atlas",
+  })
   // Installed after the embedded server started: its exit hook (registered on start) must not stop
   // Postgres under the drain; Atlas stops it itself in the finally below.
   const signals = installShutdownHandlers(log)
@@ -78,14 +86,33 @@ async function main(): Promise<number> {
     await runPostgresMigrations(pg.sql, { logger: log })
     const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
     const clickhouse = await startClickhouseWorker({
-      databaseUrl: pg.url, clickhouseUrl: config.CLICKHOUSE_URL, clickhouseDatabase: config.CLICKHOUSE_DATABASE, dataDir: config.DATA_DIR,
-      rabbitmqUrl: config.RABBITMQ_URL, logLevel: config.LOG_LEVEL, log,
+      databaseUrl: pg.url,
+      clickhouseUrl: config.CLICKHOUSE_URL,
+      clickhouseDatabase: config.CLICKHOUSE_DATABASE,
+      dataDir: config.DATA_DIR,
+      rabbitmqUrl: config.RABBITMQ_URL,
+      logLevel: config.LOG_LEVEL,
+      log,
     })
     const metricsPort = flags.metricsPort === "off" ? null : (flags.metricsPort ?? config.ATLAS_METRICS_PORT)
     const atlas = await startAtlas({
-      crawler, from: flags.from, to: flags.to, sql: pg.sql, databaseUrl: pg.url, baseUrl, wwwBaseUrl, apiKey,
-      fetchers: config.RAIDHUB_FETCHERS, maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY, sourceAddresses: chooseSourceAddresses(config.RAIDHUB_SOURCE_ADDRESSES, flags.sim),
-      batchSize: config.RAIDHUB_BATCH_SIZE, batchMs: config.RAIDHUB_BATCH_MAX_MS, metricsPort, log, logLevel: config.LOG_LEVEL, frontierHint,
+      crawler,
+      from: flags.from,
+      to: flags.to,
+      sql: pg.sql,
+      databaseUrl: pg.url,
+      baseUrl,
+      wwwBaseUrl,
+      apiKey,
+      fetchers: config.RAIDHUB_FETCHERS,
+      maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY,
+      sourceAddresses: chooseSourceAddresses(config.RAIDHUB_SOURCE_ADDRESSES, flags.sim),
+      batchSize: config.RAIDHUB_BATCH_SIZE,
+      batchMs: config.RAIDHUB_BATCH_MAX_MS,
+      metricsPort,
+      log,
+      logLevel: config.LOG_LEVEL,
+      frontierHint,
       target404Share: config.RAIDHUB_TARGET_404_SHARE,
       sidecars: [clickhouse],
     })

@@ -6,11 +6,11 @@
 import type { ClickHouseClient } from "@clickhouse/client"
 import { Connection } from "rabbitmq-client"
 import type { Sql } from "../../lib/database/postgres.ts"
-import type { Logger } from "../../lib/monitoring/logger.ts"
 import { createClickhouseSink } from "../../lib/messaging/clickhouse-sink.ts"
 import { createOutboxRelay, type OutboxRelay } from "../../lib/messaging/outbox-relay.ts"
 import { CLICKHOUSE_TOPIC_PREFIX, QUEUE_TOPIC_PREFIX } from "../../lib/messaging/outbox-topics.ts"
 import { createRabbitSink, type RabbitSink } from "../../lib/messaging/rabbit-sink.ts"
+import type { Logger } from "../../lib/monitoring/logger.ts"
 
 export interface OutboxRelaysOptions {
   sql: Sql
@@ -28,8 +28,13 @@ export interface OutboxRelays {
 
 export function startOutboxRelays(o: OutboxRelaysOptions): OutboxRelays {
   const clickhouse = createOutboxRelay({
-    sql: o.sql, sink: createClickhouseSink({ client: o.clickhouse, sql: o.sql }), topicPrefix: CLICKHOUSE_TOPIC_PREFIX,
-    exclusive: true, batchSize: 1_000, pollMs: o.pollMs ?? 500, logger: o.log,
+    sql: o.sql,
+    sink: createClickhouseSink({ client: o.clickhouse, sql: o.sql }),
+    topicPrefix: CLICKHOUSE_TOPIC_PREFIX,
+    exclusive: true,
+    batchSize: 1_000,
+    pollMs: o.pollMs ?? 500,
+    logger: o.log,
   })
   clickhouse.start()
   let rabbit: { relay: OutboxRelay; sink: RabbitSink; connection: Connection } | null = null
@@ -37,7 +42,14 @@ export function startOutboxRelays(o: OutboxRelaysOptions): OutboxRelays {
     const connection = new Connection(o.rabbitmqUrl)
     connection.on("error", (error) => o.log.warn("atlas.rabbitmq.error", { error }))
     const sink = createRabbitSink(connection)
-    const relay = createOutboxRelay({ sql: o.sql, sink, topicPrefix: QUEUE_TOPIC_PREFIX, batchSize: 500, pollMs: o.pollMs ?? 500, logger: o.log })
+    const relay = createOutboxRelay({
+      sql: o.sql,
+      sink,
+      topicPrefix: QUEUE_TOPIC_PREFIX,
+      batchSize: 500,
+      pollMs: o.pollMs ?? 500,
+      logger: o.log,
+    })
     relay.start()
     rabbit = { relay, sink, connection }
   }

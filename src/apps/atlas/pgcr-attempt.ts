@@ -7,7 +7,7 @@
  * original's nested retry layers (up to 16 requests per logical fetch) and keeps every request
  * counted by the limiter.
  */
-import { createBungieClient, type BungieClient } from "../../lib/bungie/client.ts"
+import { type BungieClient, createBungieClient } from "../../lib/bungie/client.ts"
 import type { RawPgcr } from "../../lib/bungie/pgcr-body.ts"
 import type { BungieResult } from "../../lib/bungie/result.ts"
 
@@ -32,7 +32,13 @@ export interface PgcrAttempter {
 }
 
 export function createPgcrAttempter(options: PgcrAttempterOptions): PgcrAttempter {
-  const common = { baseUrl: options.baseUrl, wwwBaseUrl: options.wwwBaseUrl ?? options.baseUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs, maxAttempts: 1 }
+  const common = {
+    baseUrl: options.baseUrl,
+    wwwBaseUrl: options.wwwBaseUrl ?? options.baseUrl,
+    apiKey: options.apiKey,
+    timeoutMs: options.timeoutMs,
+    maxAttempts: 1,
+  }
   const clients: BungieClient[] =
     options.sourceAddresses.length === 0
       ? [createBungieClient(common)]

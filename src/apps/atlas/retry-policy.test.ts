@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { createIdHistory, decideRetry, DEFAULT_RETRY_POLICY, totalScheduleMs } from "./retry-policy.ts"
+import { createIdHistory, DEFAULT_RETRY_POLICY, decideRetry, totalScheduleMs } from "./retry-policy.ts"
 
 const fixed = () => 0.5
 
@@ -73,7 +73,11 @@ describe("decideRetry", () => {
   })
 
   test("transient and bad format are bounded; waits are bounded too", () => {
-    for (const [failure, limit] of [["transient", DEFAULT_RETRY_POLICY.transientAttempts], ["badFormat", DEFAULT_RETRY_POLICY.badFormatAttempts], ["wait", DEFAULT_RETRY_POLICY.waitAttempts]] as const) {
+    for (const [failure, limit] of [
+      ["transient", DEFAULT_RETRY_POLICY.transientAttempts],
+      ["badFormat", DEFAULT_RETRY_POLICY.badFormatAttempts],
+      ["wait", DEFAULT_RETRY_POLICY.waitAttempts],
+    ] as const) {
       const history = createIdHistory()
       let n = 0
       while (decideRetry(failure, history, 1n, 1n, 0).action === "retry") n++

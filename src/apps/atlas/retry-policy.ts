@@ -45,7 +45,9 @@ export interface RetryPolicyOptions {
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicyOptions> = Object.freeze({
-  notFoundScheduleMs: [500, 500, 750, 1_000, 1_000, 1_500, 2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000],
+  notFoundScheduleMs: [
+    500, 500, 750, 1_000, 1_000, 1_500, 2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000,
+  ],
   holeMarginIds: 200n,
   holeMinDelayMs: 5_000,
   holeMaxDelayMs: 120_000,
@@ -74,7 +76,16 @@ export interface IdHistory {
 }
 
 export function createIdHistory(): IdHistory {
-  return { notFound: 0, transient: 0, badFormat: 0, incomplete: 0, waits: 0, firstNotFoundAt: Number.NaN, hole: false, promotedAt: Number.NaN }
+  return {
+    notFound: 0,
+    transient: 0,
+    badFormat: 0,
+    incomplete: 0,
+    waits: 0,
+    firstNotFoundAt: Number.NaN,
+    hole: false,
+    promotedAt: Number.NaN,
+  }
 }
 
 /** `patient`: the retry may yield to first tries and fast retries (holes, incomplete refetches). */
@@ -105,7 +116,9 @@ export function decideRetry(
   random: () => number = Math.random,
 ): RetryDecision {
   const ledger = (reason: "notFound" | "incomplete" | "badFormat" | "transient"): RetryDecision => ({
-    action: "ledger", reason, nextRetryAt: now + policy.ledgerRetryMs[reason],
+    action: "ledger",
+    reason,
+    nextRetryAt: now + policy.ledgerRetryMs[reason],
   })
   switch (failure) {
     case "notFound": {
@@ -114,7 +127,8 @@ export function decideRetry(
       const farBehind = newestExisting - id >= policy.farBehindIds
       if (farBehind && history.notFound >= policy.farBehindAttempts) return ledger("notFound")
       const schedule = policy.notFoundScheduleMs
-      if (farBehind) return { action: "retry", delayMs: jitter(schedule[Math.min(history.notFound - 1, 2)]!, random), cacheBust: false, patient: true }
+      if (farBehind)
+        return { action: "retry", delayMs: jitter(schedule[Math.min(history.notFound - 1, 2)]!, random), cacheBust: false, patient: true }
       const missingMs = now - history.firstNotFoundAt
       history.hole = newestExisting - id >= policy.holeMarginIds
       if (history.hole) {
@@ -128,7 +142,12 @@ export function decideRetry(
     case "incomplete":
       history.incomplete++
       if (history.incomplete > policy.incompleteScheduleMs.length) return ledger("incomplete")
-      return { action: "retry", delayMs: jitter(policy.incompleteScheduleMs[history.incomplete - 1]!, random), cacheBust: true, patient: true }
+      return {
+        action: "retry",
+        delayMs: jitter(policy.incompleteScheduleMs[history.incomplete - 1]!, random),
+        cacheBust: true,
+        patient: true,
+      }
     case "badFormat":
       history.badFormat++
       if (history.badFormat >= policy.badFormatAttempts) return ledger("badFormat")

@@ -6,7 +6,7 @@
 import type { Sql } from "../../lib/database/postgres.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import { loadCheckpoint, loadNewestStoredInstance } from "./checkpoint.ts"
-import { searchFrontier, type ProbeOutcome } from "./frontier-search.ts"
+import { type ProbeOutcome, searchFrontier } from "./frontier-search.ts"
 
 export interface StartPointOptions {
   sql: Sql

@@ -7,7 +7,13 @@ import type { IdSpace } from "./id-space.ts"
 
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null)
 
-export function formatStatus(status: CoordinatorStatus, resolvedPerSec: number, fetchers: number, space: IdSpace, limiter: Limiter): Record<string, unknown> {
+export function formatStatus(
+  status: CoordinatorStatus,
+  resolvedPerSec: number,
+  fetchers: number,
+  space: IdSpace,
+  limiter: Limiter,
+): Record<string, unknown> {
   const d = status.decision
   const snapshot = limiter.snapshot()
   const throttled = snapshot.addresses.reduce((n, a) => n + a.throttled, 0)

@@ -108,12 +108,7 @@ export function classifyResponse(input: ClassifyResponseInput): BungieResult<unk
 
 type Envelope = Extract<DecodedBody, { kind: "envelope" }>["envelope"]
 
-function classifyByErrorCode(
-  code: number | null,
-  status: number,
-  envelope: Envelope,
-  meta: BungieMeta,
-): BungieResult<unknown> | null {
+function classifyByErrorCode(code: number | null, status: number, envelope: Envelope, meta: BungieMeta): BungieResult<unknown> | null {
   if (code === null) return null
   if (code === ErrorCode.Success) {
     // A Success body on a non-2xx status is contradictory: let the status decide.

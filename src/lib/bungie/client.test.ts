@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PGCR_FIXTURES_DIR } from "../fixtures-path.ts"
-import { buildUserAgent, createBungieClient, platformRoot, type BungieAttemptReport, type BungieClient } from "./client.ts"
+import { type BungieAttemptReport, type BungieClient, buildUserAgent, createBungieClient, platformRoot } from "./client.ts"
 
 const API_KEY = "client-test-key-fedcba9876543210"
 const pgcrBytes = readFileSync(join(PGCR_FIXTURES_DIR, "7315438924.json"))
@@ -31,9 +31,15 @@ function pgcrRoute(url: URL): Response {
     case "2": // 502 page, then a truncated body, then the real thing
       if (url.searchParams.has("malformed_retry")) return new Response(pgcrBytes, json)
       if (url.searchParams.has("retry")) return new Response(pgcrBytes.subarray(0, 4000), json)
-      return new Response("<html><head><title>502 Bad Gateway</title></head></html>", { status: 502, headers: { "Content-Type": "text/html" } })
+      return new Response("<html><head><title>502 Bad Gateway</title></head></html>", {
+        status: 502,
+        headers: { "Content-Type": "text/html" },
+      })
     case "3":
-      return new Response("<html><head><title>502 Bad Gateway</title></head></html>", { status: 502, headers: { "Content-Type": "text/html" } })
+      return new Response("<html><head><title>502 Bad Gateway</title></head></html>", {
+        status: 502,
+        headers: { "Content-Type": "text/html" },
+      })
     case "4":
       return new Response(throttleBody, { status: 429, ...json })
     default:
@@ -48,9 +54,12 @@ beforeAll(() => {
     if (host === "stats") return pgcrRoute(url)
     if (url.pathname === "/Platform/Settings/") return envelope({ systems: { Destiny2: { enabled: true } } })
     // Echo the path and query, with a 64-bit number literal to prove bigint-safe decoding.
-    return new Response(`{"Response":{"path":${JSON.stringify(url.pathname + url.search)},"big":4611686018467238754},"ErrorCode":1,"ThrottleSeconds":0,"ErrorStatus":"Success","Message":"Ok","MessageData":{}}`, {
-      headers: { "Content-Type": "application/json" },
-    })
+    return new Response(
+      `{"Response":{"path":${JSON.stringify(url.pathname + url.search)},"big":4611686018467238754},"ErrorCode":1,"ThrottleSeconds":0,"ErrorStatus":"Success","Message":"Ok","MessageData":{}}`,
+      {
+        headers: { "Content-Type": "application/json" },
+      },
+    )
   }
   stats = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: record("stats") })
   www = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: record("www") })
@@ -135,14 +144,26 @@ describe("createBungieClient", () => {
   test("www endpoints build Bungie's paths and decode 64-bit numbers as strings", async () => {
     const cases: [() => Promise<{ kind: string; value?: unknown }>, string][] = [
       [() => client.getManifest(), "/Platform/Destiny2/Manifest/"],
-      [() => client.getProfile(3, 4611686018467238754n, [100, 200]), "/Platform/Destiny2/3/Profile/4611686018467238754/?components=100,200"],
-      [() => client.getCharacter(3, 4611686018467238754n, 2305843009301648414n, [200]), "/Platform/Destiny2/3/Profile/4611686018467238754/Character/2305843009301648414/?components=200"],
-      [() => client.getActivityHistory(3, 4611686018467238754n, 2305843009301648414n, { mode: 4, count: 250, page: 2 }), "/Platform/Destiny2/3/Account/4611686018467238754/Character/2305843009301648414/Stats/Activities/?mode=4&count=250&page=2"],
+      [
+        () => client.getProfile(3, 4611686018467238754n, [100, 200]),
+        "/Platform/Destiny2/3/Profile/4611686018467238754/?components=100,200",
+      ],
+      [
+        () => client.getCharacter(3, 4611686018467238754n, 2305843009301648414n, [200]),
+        "/Platform/Destiny2/3/Profile/4611686018467238754/Character/2305843009301648414/?components=200",
+      ],
+      [
+        () => client.getActivityHistory(3, 4611686018467238754n, 2305843009301648414n, { mode: 4, count: 250, page: 2 }),
+        "/Platform/Destiny2/3/Account/4611686018467238754/Character/2305843009301648414/Stats/Activities/?mode=4&count=250&page=2",
+      ],
       [() => client.getActivityHistory(3, 1n, 2n), "/Platform/Destiny2/3/Account/1/Character/2/Stats/Activities/"],
       [() => client.getGroupsForMember(3, 4611686018467238754n), "/Platform/GroupV2/User/3/4611686018467238754/0/1/"],
       [() => client.getGroup(4384140n), "/Platform/GroupV2/4384140/"],
       [() => client.getMembersOfGroup(4384140n, 2), "/Platform/GroupV2/4384140/Members/?currentpage=2"],
-      [() => client.getLinkedProfiles(-1, 4611686018467238754n), "/Platform/Destiny2/-1/Profile/4611686018467238754/LinkedProfiles/?getAllMemberships=true"],
+      [
+        () => client.getLinkedProfiles(-1, 4611686018467238754n),
+        "/Platform/Destiny2/-1/Profile/4611686018467238754/LinkedProfiles/?getAllMemberships=true",
+      ],
     ]
     for (const [run, expectedPath] of cases) {
       const result = await run()
@@ -154,14 +175,21 @@ describe("createBungieClient", () => {
 
   test("getSettings reads the www Settings endpoint", async () => {
     const result = await client.getSettings()
-    expect(result.kind === "ok" && result.value.systems["Destiny2"]?.enabled).toBe(true)
+    expect(result.kind === "ok" && result.value.systems.Destiny2?.enabled).toBe(true)
   })
 
   test("network failure after all attempts is transient, status null, key not in the reason", async () => {
     const closed = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") })
     const port = closed.port
     closed.stop(true)
-    const offline = createBungieClient({ baseUrl: `http://127.0.0.1:${port}`, wwwBaseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY, timeoutMs: 500, maxAttempts: 2, sleep: async () => {} })
+    const offline = createBungieClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      wwwBaseUrl: `http://127.0.0.1:${port}`,
+      apiKey: API_KEY,
+      timeoutMs: 500,
+      maxAttempts: 2,
+      sleep: async () => {},
+    })
     const result = await offline.getPgcr(5n)
     offline.close()
     expect(result.kind).toBe("transient")

@@ -15,9 +15,9 @@ import type { GetGroupsForMemberResponse, GroupResponse, SearchResultOfGroupMemb
 import packageJson from "../../../package.json" with { type: "json" }
 import { classifyNetworkError, classifyResponse } from "./classify.ts"
 import { decodeBody } from "./envelope.ts"
-import { stringifyPgcrIds, type DecodedPgcr, type RawPgcr } from "./pgcr-body.ts"
+import { type DecodedPgcr, type RawPgcr, stringifyPgcrIds } from "./pgcr-body.ts"
 import type { BungieResult } from "./result.ts"
-import { applyCacheBust, DEFAULT_RETRY_POLICY, runWithRetry, type AttemptContext, type AttemptReport, type RetryPolicy } from "./retry.ts"
+import { type AttemptContext, type AttemptReport, applyCacheBust, DEFAULT_RETRY_POLICY, type RetryPolicy, runWithRetry } from "./retry.ts"
 import { createTransport, type Transport } from "./transport.ts"
 
 export interface BungieClientOptions {
@@ -158,7 +158,9 @@ export function createBungieClient(options: BungieClientOptions): BungieClient {
       },
       policy,
       {
-        ...(options.beforeAttempt === undefined ? {} : { beforeAttempt: (c: AttemptContext) => options.beforeAttempt!({ ...c, endpoint, host }) }),
+        ...(options.beforeAttempt === undefined
+          ? {}
+          : { beforeAttempt: (c: AttemptContext) => options.beforeAttempt!({ ...c, endpoint, host }) }),
         ...(options.onAttempt === undefined ? {} : { onAttempt: (r: AttemptReport) => options.onAttempt!({ ...r, endpoint, host }) }),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
         ...(options.random === undefined ? {} : { random: options.random }),
@@ -172,10 +174,16 @@ export function createBungieClient(options: BungieClientOptions): BungieClient {
     getPgcr(instanceId, pgcrOptions = {}) {
       const malformed = pgcrOptions.malformedRetry
       const query = malformed === undefined || malformed <= 0 ? "" : `?malformed_retry=${Math.floor(malformed)}`
-      return call<RawPgcr>("pgcr", "stats", `/Destiny2/Stats/PostGameCarnageReport/${decimal(instanceId)}/`, (response, bytes) => {
-        stringifyPgcrIds(response)
-        return { bytes, pgcr: response as DecodedPgcr }
-      }, query)
+      return call<RawPgcr>(
+        "pgcr",
+        "stats",
+        `/Destiny2/Stats/PostGameCarnageReport/${decimal(instanceId)}/`,
+        (response, bytes) => {
+          stringifyPgcrIds(response)
+          return { bytes, pgcr: response as DecodedPgcr }
+        },
+        query,
+      )
     },
     getSettings() {
       return call("settings", "www", "/Settings/", asIs<CoreSettingsConfiguration>)
@@ -208,7 +216,12 @@ export function createBungieClient(options: BungieClientOptions): BungieClient {
       return call("group", "www", `/GroupV2/${decimal(groupId)}/`, asIs<GroupResponse>)
     },
     getMembersOfGroup(groupId, page = 1) {
-      return call("membersOfGroup", "www", `/GroupV2/${decimal(groupId)}/Members/?currentpage=${int(page)}`, asIs<SearchResultOfGroupMember>)
+      return call(
+        "membersOfGroup",
+        "www",
+        `/GroupV2/${decimal(groupId)}/Members/?currentpage=${int(page)}`,
+        asIs<SearchResultOfGroupMember>,
+      )
     },
     getLinkedProfiles(membershipType, membershipId, getAllMemberships = true) {
       const path = `/Destiny2/${int(membershipType)}/Profile/${decimal(membershipId)}/LinkedProfiles/?getAllMemberships=${getAllMemberships}`

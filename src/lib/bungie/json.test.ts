@@ -9,7 +9,7 @@ const fixtureNames = readdirSync(PGCR_FIXTURES_DIR).filter((name) => name.endsWi
 
 /** Independent oracle: JSON.parse with the source-text-access reviver (Bun supports it), slow but exact. */
 function parseWithSourceOracle(text: string): unknown {
-  const reviver = function (_key: string, value: unknown, context?: { source?: string }) {
+  const reviver = (_key: string, value: unknown, context?: { source?: string }) => {
     if (typeof value === "number" && context?.source !== undefined && isUnsafeNumberLiteral(context.source)) {
       return context.source
     }
@@ -82,7 +82,8 @@ describe("decodeJson on every PGCR fixture", () => {
 
 describe("decodeJson edge cases", () => {
   test("big literals in every value position become strings; small ones stay numbers", () => {
-    const text = '{"a":12345678901234567890,"b":[-9007199254740993, 9007199254740991, 1.5E+20, 1.5E-05, 2.0],"c":{"d" : 4.6e+18},"e":[\n  123456789012345678901234567890123]}'
+    const text =
+      '{"a":12345678901234567890,"b":[-9007199254740993, 9007199254740991, 1.5E+20, 1.5E-05, 2.0],"c":{"d" : 4.6e+18},"e":[\n  123456789012345678901234567890123]}'
     expect(decodeOk(text)).toEqual({
       a: "12345678901234567890",
       b: ["-9007199254740993", 9007199254740991, "1.5E+20", 1.5e-5, 2],
@@ -92,7 +93,11 @@ describe("decodeJson edge cases", () => {
   })
 
   test("a big mantissa with a negative exponent is caught by its digit run", () => {
-    expect(decodeOk('{"a":12345678901234567890E-2,"b":1234567890123456789E-10}')).toEqual({ a: "12345678901234567890E-2", b: 123456789.0123456789 })
+    expect(decodeOk('{"a":12345678901234567890E-2,"b":1234567890123456789E-10}')).toEqual({
+      a: "12345678901234567890E-2",
+      // biome-ignore lint/correctness/noPrecisionLoss: the literal shows what a JS number makes of it
+      b: 123456789.0123456789,
+    })
   })
 
   test("documented gap: an exponent without a sign (4.6E18) is not seen by the fast path", () => {
@@ -159,7 +164,11 @@ describe("stringifyPgcrIds", () => {
     const pgcr = {
       activityDetails: { instanceId: 42 },
       entries: [
-        { characterId: 7, player: { destinyUserInfo: { membershipId: 9 } }, values: { fireteamId: { basic: { value: 0, displayValue: "0" } } } },
+        {
+          characterId: 7,
+          player: { destinyUserInfo: { membershipId: 9 } },
+          values: { fireteamId: { basic: { value: 0, displayValue: "0" } } },
+        },
         { characterId: "2305843009301648414", values: { fireteamId: 5 } },
         { values: { fireteamId: { basic: { value: "-4.1464340033305185E+18" } } } },
         null,
@@ -169,7 +178,11 @@ describe("stringifyPgcrIds", () => {
     expect(pgcr).toEqual({
       activityDetails: { instanceId: "42" },
       entries: [
-        { characterId: "7", player: { destinyUserInfo: { membershipId: "9" } }, values: { fireteamId: { basic: { value: "0", displayValue: "0" } } } },
+        {
+          characterId: "7",
+          player: { destinyUserInfo: { membershipId: "9" } },
+          values: { fireteamId: { basic: { value: "0", displayValue: "0" } } },
+        },
         { characterId: "2305843009301648414", values: { fireteamId: "5" } },
         { values: { fireteamId: { basic: { value: "-4.1464340033305185E+18" } } } },
         null,

@@ -102,7 +102,7 @@ function quoteSpans(text: string, spans: number[]): string {
   for (let i = 0; i < spans.length; i += 2) {
     const start = spans[i]!
     const end = spans[i + 1]!
-    out += text.slice(copied, start) + '"' + text.slice(start, end) + '"'
+    out += `${text.slice(copied, start)}"${text.slice(start, end)}"`
     copied = end
   }
   return out + text.slice(copied)
@@ -187,7 +187,7 @@ export function quoteUnsafeLiteralsExactly(text: string): string {
       const end = scanNumberEnd(text, i)
       const literal = text.slice(i, end)
       if (isUnsafeNumberLiteral(literal)) {
-        out += text.slice(copiedUpTo, i) + `"${literal}"`
+        out += `${text.slice(copiedUpTo, i)}"${literal}"`
         copiedUpTo = end
       }
       i = end

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { applyCacheBust, computeBackoffMs, DEFAULT_RETRY_POLICY, runWithRetry, type AttemptContext, type AttemptReport } from "./retry.ts"
 import type { BungieMeta, BungieResult } from "./result.ts"
+import { type AttemptContext, type AttemptReport, applyCacheBust, computeBackoffMs, DEFAULT_RETRY_POLICY, runWithRetry } from "./retry.ts"
 
 function meta(httpStatus: number | null, errorCode: number | null = null): BungieMeta {
   return { httpStatus, errorCode, errorStatus: errorCode === null ? null : `code${errorCode}`, attempts: 1, latencyMs: 5 }
@@ -20,10 +20,14 @@ function script(results: BungieResult<string>[]) {
 function recorder() {
   const sleeps: number[] = []
   const reports: AttemptReport[] = []
-  return { sleeps, reports, hooks: { sleep: async (ms: number) => void sleeps.push(ms), onAttempt: (r: AttemptReport) => void reports.push(r), random: () => 0.5 } }
+  return {
+    sleeps,
+    reports,
+    hooks: { sleep: async (ms: number) => void sleeps.push(ms), onAttempt: (r: AttemptReport) => void reports.push(r), random: () => 0.5 },
+  }
 }
 
-const transient502: BungieResult<string> = { kind: "transient", reason: "HTTP 502: HTML page \"502 Bad Gateway\"", meta: meta(502) }
+const transient502: BungieResult<string> = { kind: "transient", reason: 'HTTP 502: HTML page "502 Bad Gateway"', meta: meta(502) }
 const transient1626: BungieResult<string> = { kind: "transient", reason: "ErrorCode 1626 DestinyInternalError", meta: meta(500, 1626) }
 const badFormat: BungieResult<string> = { kind: "badFormat", reason: "Success envelope with Response null", meta: meta(200, 1) }
 const ok: BungieResult<string> = { kind: "ok", value: "pgcr", meta: meta(200, 1) }
@@ -67,10 +71,13 @@ describe("runWithRetry", () => {
   for (const kind of ["throttled", "disabled", "notFound", "blocked", "fatal", "ok"] as const) {
     test(`${kind} is returned at once, never retried here`, async () => {
       const result: BungieResult<string> =
-        kind === "throttled" ? { kind, waitMs: 10_000, meta: meta(429, 51) }
-        : kind === "fatal" ? { kind, reason: "ErrorCode 2101", meta: meta(401, 2101) }
-        : kind === "ok" ? ok
-        : { kind, meta: meta(404, 1653) }
+        kind === "throttled"
+          ? { kind, waitMs: 10_000, meta: meta(429, 51) }
+          : kind === "fatal"
+            ? { kind, reason: "ErrorCode 2101", meta: meta(401, 2101) }
+            : kind === "ok"
+              ? ok
+              : { kind, meta: meta(404, 1653) }
       const { fn, contexts } = script([result, ok])
       const { hooks, sleeps } = recorder()
       const out = await runWithRetry(fn, DEFAULT_RETRY_POLICY, hooks)
@@ -144,6 +151,8 @@ describe("computeBackoffMs", () => {
 
 describe("applyCacheBust", () => {
   test("appends with & when the URL already has a query", () => {
-    expect(applyCacheBust("https://x/Platform/P/?components=100", { param: "retry", value: 2 })).toBe("https://x/Platform/P/?components=100&retry=2")
+    expect(applyCacheBust("https://x/Platform/P/?components=100", { param: "retry", value: 2 })).toBe(
+      "https://x/Platform/P/?components=100&retry=2",
+    )
   })
 })

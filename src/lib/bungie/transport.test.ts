@@ -18,12 +18,15 @@ beforeAll(() => {
       const ip = srv.requestIP(request)?.address ?? null
       switch (url.pathname) {
         case "/echo":
-          return Response.json({
-            ip,
-            userAgent: request.headers.get("user-agent"),
-            keyMatches: request.headers.get("x-api-key") === API_KEY,
-            query: url.search,
-          }, { headers: { "X-Custom": "yes" } })
+          return Response.json(
+            {
+              ip,
+              userAgent: request.headers.get("user-agent"),
+              keyMatches: request.headers.get("x-api-key") === API_KEY,
+              query: url.search,
+            },
+            { headers: { "X-Custom": "yes" } },
+          )
         case "/slow":
           await Bun.sleep(3_000)
           return new Response("late")
@@ -44,7 +47,10 @@ beforeAll(() => {
           return new Response(gzipSync(body), { headers: { "Content-Encoding": "gzip", "Content-Type": "application/json" } })
         }
         case "/bad-gateway":
-          return new Response("<html><head><title>502 Bad Gateway</title></head></html>", { status: 502, headers: { "Content-Type": "text/html" } })
+          return new Response("<html><head><title>502 Bad Gateway</title></head></html>", {
+            status: 502,
+            headers: { "Content-Type": "text/html" },
+          })
         default:
           return new Response("nope", { status: 404 })
       }
@@ -141,9 +147,9 @@ describe("source address binding", () => {
   })
 
   test("asking the fetch engine for a source address is a programming error", () => {
-    expect(() => createTransport({ apiKey: API_KEY, userAgent: USER_AGENT, timeoutMs: 1_000, sourceAddress: "127.0.0.2", engine: "fetch" })).toThrow(
-      /cannot bind a source address/,
-    )
+    expect(() =>
+      createTransport({ apiKey: API_KEY, userAgent: USER_AGENT, timeoutMs: 1_000, sourceAddress: "127.0.0.2", engine: "fetch" }),
+    ).toThrow(/cannot bind a source address/)
   })
 
   test("Bun fetch silently ignores a localAddress init key (why the node engine exists)", async () => {

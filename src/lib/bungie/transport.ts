@@ -163,10 +163,13 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
 }
 
 /** Maps engine-specific errors (Bun fetch codes, Node errno codes) onto our small vocabulary. */
-export function toNetworkError(error: unknown, latencyMs: number, options: Pick<TransportOptions, "apiKey" | "timeoutMs">): TransportNetworkError {
+export function toNetworkError(
+  error: unknown,
+  latencyMs: number,
+  options: Pick<TransportOptions, "apiKey" | "timeoutMs">,
+): TransportNetworkError {
   const code = classifyNetworkError(error)
-  const message =
-    code === "timeout" ? `no complete response within ${options.timeoutMs} ms` : redact(describe(error), options.apiKey)
+  const message = code === "timeout" ? `no complete response within ${options.timeoutMs} ms` : redact(describe(error), options.apiKey)
   return { kind: "networkError", code, message, latencyMs }
 }
 

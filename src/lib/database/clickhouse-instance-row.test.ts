@@ -1,6 +1,6 @@
-import { describe, expect, test } from "bun:test";
-import type { ProcessedInstance } from "../pgcr/types.ts";
-import { toClickhouseDateTime, toClickhouseInstanceRow } from "./clickhouse-instance-row.ts";
+import { describe, expect, test } from "bun:test"
+import type { ProcessedInstance } from "../pgcr/types.ts"
+import { toClickhouseDateTime, toClickhouseInstanceRow } from "./clickhouse-instance-row.ts"
 
 const instance: ProcessedInstance = {
   instanceId: "17123456789012345",
@@ -52,7 +52,7 @@ const instance: ProcessedInstance = {
       ],
     },
   ],
-};
+}
 
 describe("toClickhouseInstanceRow", () => {
   test("maps every field, keeping ids as strings and nulls as 0 / 2", () => {
@@ -100,10 +100,10 @@ describe("toClickhouseInstanceRow", () => {
           ],
         },
       ],
-    });
-  });
+    })
+  })
 
   test("rejects an unparseable date", () => {
-    expect(() => toClickhouseDateTime("yesterday")).toThrow(/invalid ISO-8601/);
-  });
-});
+    expect(() => toClickhouseDateTime("yesterday")).toThrow(/invalid ISO-8601/)
+  })
+})

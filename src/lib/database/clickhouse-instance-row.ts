@@ -7,60 +7,60 @@
  * passes through a JS number. Nullable booleans become 0/1/2 (2 = unknown), and nullable hashes
  * become 0, the value Bungie sends for "not revealed".
  */
-import type { ProcessedCharacter, ProcessedInstance, ProcessedPlayer, ProcessedWeapon } from "../pgcr/types.ts";
+import type { ProcessedCharacter, ProcessedInstance, ProcessedPlayer, ProcessedWeapon } from "../pgcr/types.ts"
 
 export interface ClickhouseWeaponRow {
-  weapon_hash: number;
-  kills: number;
-  precision_kills: number;
+  weapon_hash: number
+  kills: number
+  precision_kills: number
 }
 
 export interface ClickhouseCharacterRow {
-  character_id: string;
-  class_hash: number;
-  emblem_hash: number;
-  completed: 0 | 1;
-  score: number;
-  kills: number;
-  deaths: number;
-  assists: number;
-  precision_kills: number;
-  super_kills: number;
-  grenade_kills: number;
-  melee_kills: number;
-  start_seconds: number;
-  time_played_seconds: number;
-  weapons: ClickhouseWeaponRow[];
+  character_id: string
+  class_hash: number
+  emblem_hash: number
+  completed: 0 | 1
+  score: number
+  kills: number
+  deaths: number
+  assists: number
+  precision_kills: number
+  super_kills: number
+  grenade_kills: number
+  melee_kills: number
+  start_seconds: number
+  time_played_seconds: number
+  weapons: ClickhouseWeaponRow[]
 }
 
 export interface ClickhousePlayerRow {
-  membership_id: string;
-  membership_type: number;
-  completed: 0 | 1;
-  time_played_seconds: number;
-  sherpas: number;
-  is_first_clear: 0 | 1;
-  characters: ClickhouseCharacterRow[];
+  membership_id: string
+  membership_type: number
+  completed: 0 | 1
+  time_played_seconds: number
+  sherpas: number
+  is_first_clear: 0 | 1
+  characters: ClickhouseCharacterRow[]
 }
 
 export interface ClickhouseInstanceRow {
-  instance_id: string;
-  hash: number;
-  activity_id: number;
-  version_id: number;
-  completed: 0 | 1;
+  instance_id: string
+  hash: number
+  activity_id: number
+  version_id: number
+  completed: 0 | 1
   /** 0 false, 1 true, 2 unknown. */
-  fresh: 0 | 1 | 2;
-  flawless: 0 | 1 | 2;
-  player_count: number;
+  fresh: 0 | 1 | 2
+  flawless: 0 | 1 | 2
+  player_count: number
   /** "YYYY-MM-DD hh:mm:ss" in UTC (the column is DateTime('UTC')). */
-  date_started: string;
-  date_completed: string;
-  platform_type: number;
-  duration: number;
-  score: number;
-  skull_hashes: number[];
-  players: ClickhousePlayerRow[];
+  date_started: string
+  date_completed: string
+  platform_type: number
+  duration: number
+  score: number
+  skull_hashes: number[]
+  players: ClickhousePlayerRow[]
 }
 
 export function toClickhouseInstanceRow(instance: ProcessedInstance, activityId: number, versionId: number): ClickhouseInstanceRow {
@@ -80,14 +80,14 @@ export function toClickhouseInstanceRow(instance: ProcessedInstance, activityId:
     score: instance.score,
     skull_hashes: [...instance.skullHashes],
     players: instance.players.map(toPlayerRow),
-  };
+  }
 }
 
 /** ISO-8601 (any offset) -> "YYYY-MM-DD hh:mm:ss" UTC, whole seconds as DateTime stores them. */
 export function toClickhouseDateTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`invalid ISO-8601 date: ${JSON.stringify(iso)}`);
-  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+  const ms = Date.parse(iso)
+  if (Number.isNaN(ms)) throw new Error(`invalid ISO-8601 date: ${JSON.stringify(iso)}`)
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ")
 }
 
 function toPlayerRow(player: ProcessedPlayer): ClickhousePlayerRow {
@@ -99,7 +99,7 @@ function toPlayerRow(player: ProcessedPlayer): ClickhousePlayerRow {
     sherpas: player.sherpas,
     is_first_clear: toFlag(player.isFirstClear),
     characters: player.characters.map(toCharacterRow),
-  };
+  }
 }
 
 function toCharacterRow(character: ProcessedCharacter): ClickhouseCharacterRow {
@@ -119,17 +119,17 @@ function toCharacterRow(character: ProcessedCharacter): ClickhouseCharacterRow {
     start_seconds: character.startSeconds,
     time_played_seconds: character.timePlayedSeconds,
     weapons: character.weapons.map(toWeaponRow),
-  };
+  }
 }
 
 function toWeaponRow(weapon: ProcessedWeapon): ClickhouseWeaponRow {
-  return { weapon_hash: weapon.weaponHash, kills: weapon.kills, precision_kills: weapon.precisionKills };
+  return { weapon_hash: weapon.weaponHash, kills: weapon.kills, precision_kills: weapon.precisionKills }
 }
 
 function toFlag(value: boolean): 0 | 1 {
-  return value ? 1 : 0;
+  return value ? 1 : 0
 }
 
 function toTriState(value: boolean | null): 0 | 1 | 2 {
-  return value === null ? 2 : value ? 1 : 0;
+  return value === null ? 2 : value ? 1 : 0
 }

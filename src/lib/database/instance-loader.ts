@@ -50,38 +50,76 @@ export async function loadProcessedInstances(sql: AnySql, instanceIds: readonly 
     ),
   ])
   const characterByKey = new Map<string, ProcessedCharacter>()
-  const charactersByPlayer = groupBy(characters, (c) => `${c.iid}:${c.mid}`, (c) => {
-    const character: ProcessedCharacter = {
-      characterId: c.cid, classHash: toHash(c.class_hash), emblemHash: toHash(c.emblem_hash), completed: c.completed,
-      score: c.score, kills: c.kills, deaths: c.deaths, assists: c.assists, precisionKills: c.precision_kills,
-      superKills: c.super_kills, grenadeKills: c.grenade_kills, meleeKills: c.melee_kills, startSeconds: c.start_seconds,
-      timePlayedSeconds: c.time_played_seconds, weapons: [],
-    }
-    characterByKey.set(`${c.iid}:${c.mid}:${c.cid}`, character)
-    return character
-  })
+  const charactersByPlayer = groupBy(
+    characters,
+    (c) => `${c.iid}:${c.mid}`,
+    (c) => {
+      const character: ProcessedCharacter = {
+        characterId: c.cid,
+        classHash: toHash(c.class_hash),
+        emblemHash: toHash(c.emblem_hash),
+        completed: c.completed,
+        score: c.score,
+        kills: c.kills,
+        deaths: c.deaths,
+        assists: c.assists,
+        precisionKills: c.precision_kills,
+        superKills: c.super_kills,
+        grenadeKills: c.grenade_kills,
+        meleeKills: c.melee_kills,
+        startSeconds: c.start_seconds,
+        timePlayedSeconds: c.time_played_seconds,
+        weapons: [],
+      }
+      characterByKey.set(`${c.iid}:${c.mid}:${c.cid}`, character)
+      return character
+    },
+  )
   for (const w of weapons) {
     characterByKey.get(`${w.iid}:${w.mid}:${w.cid}`)?.weapons.push({
-      weaponHash: Number(w.weapon_hash), kills: w.kills, precisionKills: w.precision_kills,
+      weaponHash: Number(w.weapon_hash),
+      kills: w.kills,
+      precisionKills: w.precision_kills,
     })
   }
-  const playersByInstance = groupBy(players, (p) => p.iid as string, (p): ProcessedPlayer => ({
-    finished: p.completed, timePlayedSeconds: p.time_played_seconds, isFirstClear: p.is_first_clear, sherpas: p.sherpas,
-    player: {
-      membershipId: p.mid, membershipType: p.membership_type ?? null, firstSeen: toIso(p.first_seen), lastSeen: toIso(p.last_seen),
-      iconPath: p.icon_path, displayName: p.display_name, bungieGlobalDisplayName: p.bungie_global_display_name,
-      bungieGlobalDisplayNameCode: p.bungie_global_display_name_code,
-    },
-    characters: charactersByPlayer.get(`${p.iid}:${p.mid}`) ?? [],
-  }))
+  const playersByInstance = groupBy(
+    players,
+    (p) => p.iid as string,
+    (p): ProcessedPlayer => ({
+      finished: p.completed,
+      timePlayedSeconds: p.time_played_seconds,
+      isFirstClear: p.is_first_clear,
+      sherpas: p.sherpas,
+      player: {
+        membershipId: p.mid,
+        membershipType: p.membership_type ?? null,
+        firstSeen: toIso(p.first_seen),
+        lastSeen: toIso(p.last_seen),
+        iconPath: p.icon_path,
+        displayName: p.display_name,
+        bungieGlobalDisplayName: p.bungie_global_display_name,
+        bungieGlobalDisplayNameCode: p.bungie_global_display_name_code,
+      },
+      characters: charactersByPlayer.get(`${p.iid}:${p.mid}`) ?? [],
+    }),
+  )
   return instances.map((i) => ({
     activityId: i.activity_id,
     versionId: i.version_id,
     instance: {
-      instanceId: i.id, hash: Number(i.hash), completed: i.completed, flawless: i.flawless, fresh: i.fresh,
-      playerCount: i.player_count, dateStarted: toIso(i.date_started), dateCompleted: toIso(i.date_completed),
-      durationSeconds: i.duration, membershipType: i.platform_type, score: i.score,
-      skullHashes: (i.skulls as string[]).map(Number), players: playersByInstance.get(i.id) ?? [],
+      instanceId: i.id,
+      hash: Number(i.hash),
+      completed: i.completed,
+      flawless: i.flawless,
+      fresh: i.fresh,
+      playerCount: i.player_count,
+      dateStarted: toIso(i.date_started),
+      dateCompleted: toIso(i.date_completed),
+      durationSeconds: i.duration,
+      membershipType: i.platform_type,
+      score: i.score,
+      skullHashes: (i.skulls as string[]).map(Number),
+      players: playersByInstance.get(i.id) ?? [],
     },
   }))
 }

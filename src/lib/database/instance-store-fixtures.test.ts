@@ -7,8 +7,8 @@ import { loadDefinitions } from "../definitions.ts"
 import { listPgcrFixtureNames, readPgcrFixtureJson, readPgcrFixtureText } from "../fixtures.ts"
 import { unwrapPgcrEnvelope } from "../pgcr/envelope.ts"
 import { processPgcr } from "../pgcr/process.ts"
-import { storeInstances, type StoreItem } from "./instance-store.ts"
 import { loadProcessedInstances } from "./instance-loader.ts"
+import { type StoreItem, storeInstances } from "./instance-store.ts"
 import { decodeRawPgcr } from "./raw-pgcr-codec.ts"
 import { createTestDatabase, type TestDatabase } from "./testing.ts"
 
@@ -63,10 +63,15 @@ test("processed fixtures store completely and identically in either order", asyn
   const strip = (i: StoreItem["instance"]) => ({
     ...i,
     players: i.players
-      .map((p) => ({ ...p, isFirstClear: false, sherpas: 0, player: { membershipId: p.player.membershipId },
+      .map((p) => ({
+        ...p,
+        isFirstClear: false,
+        sherpas: 0,
+        player: { membershipId: p.player.membershipId },
         characters: [...p.characters]
           .map((c) => ({ ...c, weapons: [...c.weapons].sort((a, b) => a.weaponHash - b.weaponHash) }))
-          .sort((a, b) => a.characterId.localeCompare(b.characterId)) }))
+          .sort((a, b) => a.characterId.localeCompare(b.characterId)),
+      }))
       .sort((a, b) => a.player.membershipId.localeCompare(b.player.membershipId)),
   })
   expect(strip(loaded!.instance)).toEqual(strip(sample!.instance))

@@ -5,9 +5,9 @@
  * so a malformed DTO can never violate a primary key and fail the whole batch.
  */
 import type { ProcessedInstance } from "../pgcr/types.ts"
-import type { StagingCell } from "./staging-json.ts"
-import { encodeRawPgcr } from "./raw-pgcr-codec.ts"
 import type { StoreItem } from "./instance-store-types.ts"
+import { encodeRawPgcr } from "./raw-pgcr-codec.ts"
+import type { StagingCell } from "./staging-json.ts"
 
 export interface StagingRows {
   instances: StagingCell[][]
@@ -17,16 +17,51 @@ export interface StagingRows {
 }
 
 export const INSTANCE_COLUMNS = [
-  "instance_id", "hash", "activity_id", "score", "flawless", "completed", "fresh", "player_count",
-  "date_started", "date_completed", "duration", "platform_type", "skull_hashes", "raw",
+  "instance_id",
+  "hash",
+  "activity_id",
+  "score",
+  "flawless",
+  "completed",
+  "fresh",
+  "player_count",
+  "date_started",
+  "date_completed",
+  "duration",
+  "platform_type",
+  "skull_hashes",
+  "raw",
 ] as const
 export const PLAYER_COLUMNS = [
-  "instance_id", "membership_id", "membership_type", "first_seen", "last_seen", "icon_path", "display_name",
-  "bungie_global_display_name", "bungie_global_display_name_code", "completed", "time_played_seconds",
+  "instance_id",
+  "membership_id",
+  "membership_type",
+  "first_seen",
+  "last_seen",
+  "icon_path",
+  "display_name",
+  "bungie_global_display_name",
+  "bungie_global_display_name_code",
+  "completed",
+  "time_played_seconds",
 ] as const
 export const CHARACTER_COLUMNS = [
-  "instance_id", "membership_id", "character_id", "class_hash", "emblem_hash", "completed", "score", "kills",
-  "assists", "deaths", "precision_kills", "super_kills", "grenade_kills", "melee_kills", "time_played_seconds", "start_seconds",
+  "instance_id",
+  "membership_id",
+  "character_id",
+  "class_hash",
+  "emblem_hash",
+  "completed",
+  "score",
+  "kills",
+  "assists",
+  "deaths",
+  "precision_kills",
+  "super_kills",
+  "grenade_kills",
+  "melee_kills",
+  "time_played_seconds",
+  "start_seconds",
 ] as const
 export const WEAPON_COLUMNS = ["instance_id", "membership_id", "character_id", "weapon_hash", "kills", "precision_kills"] as const
 
@@ -44,8 +79,20 @@ export function buildStagingRows(items: readonly StoreItem[], activityByHash: Re
 
 function instanceRow(i: ProcessedInstance, activityId: number, raw: Uint8Array): StagingCell[] {
   return [
-    i.instanceId, i.hash, activityId, i.score, i.flawless, i.completed, i.fresh, i.playerCount,
-    i.dateStarted, i.dateCompleted, i.durationSeconds, i.membershipType, i.skullHashes, raw,
+    i.instanceId,
+    i.hash,
+    activityId,
+    i.score,
+    i.flawless,
+    i.completed,
+    i.fresh,
+    i.playerCount,
+    i.dateStarted,
+    i.dateCompleted,
+    i.durationSeconds,
+    i.membershipType,
+    i.skullHashes,
+    raw,
   ]
 }
 
@@ -58,16 +105,39 @@ function appendParticipants(rows: StagingRows, instance: ProcessedInstance): voi
     seenPlayers.add(mid)
     const prof = p.player
     rows.players.push([
-      id, mid, prof.membershipType, prof.firstSeen, prof.lastSeen, prof.iconPath, prof.displayName,
-      prof.bungieGlobalDisplayName, prof.bungieGlobalDisplayNameCode, p.finished, p.timePlayedSeconds,
+      id,
+      mid,
+      prof.membershipType,
+      prof.firstSeen,
+      prof.lastSeen,
+      prof.iconPath,
+      prof.displayName,
+      prof.bungieGlobalDisplayName,
+      prof.bungieGlobalDisplayNameCode,
+      p.finished,
+      p.timePlayedSeconds,
     ])
     const seenCharacters = new Set<string>()
     for (const c of p.characters) {
       if (seenCharacters.has(c.characterId)) continue
       seenCharacters.add(c.characterId)
       rows.characters.push([
-        id, mid, c.characterId, c.classHash, c.emblemHash, c.completed, c.score, c.kills, c.assists, c.deaths,
-        c.precisionKills, c.superKills, c.grenadeKills, c.meleeKills, c.timePlayedSeconds, c.startSeconds,
+        id,
+        mid,
+        c.characterId,
+        c.classHash,
+        c.emblemHash,
+        c.completed,
+        c.score,
+        c.kills,
+        c.assists,
+        c.deaths,
+        c.precisionKills,
+        c.superKills,
+        c.grenadeKills,
+        c.meleeKills,
+        c.timePlayedSeconds,
+        c.startSeconds,
       ])
       const seenWeapons = new Set<number>()
       for (const w of c.weapons) {

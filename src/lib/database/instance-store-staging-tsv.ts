@@ -5,8 +5,9 @@
  * every JSON object. A row whose strings could break the format (tab, newline, backslash) sends
  * the whole table through the JSON path instead (staging-json.ts), so any input stays correct.
  */
-import { insertStagingRows, type StagingCell } from "./staging-json.ts"
+
 import type { AnyTx } from "./sql-types.ts"
+import { insertStagingRows, type StagingCell } from "./staging-json.ts"
 
 /** A column and the SQL type its text is cast to (the staging table's type). */
 export interface TsvColumn {
@@ -23,7 +24,7 @@ function encodeCell(cell: StagingCell | undefined): string | null {
   if (typeof cell === "number") return Number.isFinite(cell) ? String(cell) : null
   if (typeof cell === "string") return UNSAFE_TEXT.test(cell) ? null : cell
   if (cell instanceof Uint8Array) return null
-  return cell.every(Number.isFinite) ? "{" + cell.map(String).join(",") + "}" : null
+  return cell.every(Number.isFinite) ? `{${cell.map(String).join(",")}}` : null
 }
 
 /** The rows as TSV, or null when some cell cannot be carried safely (the caller uses JSON). */
@@ -35,7 +36,7 @@ export function encodeStagingTsv(columnCount: number, rows: readonly (readonly S
     for (let c = 0; c < columnCount; c++) {
       const text = encodeCell(row[c])
       if (text === null) return null
-      line = c === 0 ? text : line + "\t" + text
+      line = c === 0 ? text : `${line}\t${text}`
     }
     lines[r] = line
   }

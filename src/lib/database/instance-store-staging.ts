@@ -3,10 +3,11 @@
  * live for the session) with ON COMMIT DELETE ROWS, so every transaction starts empty and a
  * rolled-back batch leaves nothing behind. One simple-protocol round trip declares them all.
  */
-import { encodeStagingJson, type StagingCell } from "./staging-json.ts"
+
+import { CHARACTER_COLUMNS, INSTANCE_COLUMNS, PLAYER_COLUMNS, type StagingRows, WEAPON_COLUMNS } from "./instance-store-rows.ts"
 import { encodeStagingTsv, insertStagingTsv, selectTsvColumns, type TsvColumn } from "./instance-store-staging-tsv.ts"
-import { CHARACTER_COLUMNS, INSTANCE_COLUMNS, PLAYER_COLUMNS, WEAPON_COLUMNS, type StagingRows } from "./instance-store-rows.ts"
 import type { AnyTx } from "./sql-types.ts"
+import { encodeStagingJson, type StagingCell } from "./staging-json.ts"
 
 // Bump the suffix when a staging definition changes: a pooled session may still hold the old one.
 const DECLARE_STAGING = `
@@ -71,8 +72,10 @@ export async function loadStaging(tx: AnyTx, rows: StagingRows): Promise<void> {
   // Temp tables have no statistics; without them the planner guesses badly for big batches.
   // Only the join keys matter to the plans (row counts come with any column list); analysing
   // every column (the raw bytea, names, counters) cost more than the statements it helps.
-  await tx.unsafe(`analyze rh_stg1_instance (instance_id), rh_stg1_player (instance_id, membership_id),
-    rh_stg1_character (instance_id), rh_stg1_weapon (instance_id)`).simple()
+  await tx
+    .unsafe(`analyze rh_stg1_instance (instance_id), rh_stg1_player (instance_id, membership_id),
+    rh_stg1_character (instance_id), rh_stg1_weapon (instance_id)`)
+    .simple()
 }
 
 const RAW_INDEX = INSTANCE_COLUMNS.indexOf("raw")
@@ -84,15 +87,50 @@ const typed = (names: readonly string[], types: readonly string[]): TsvColumn[] 
   return names.map((name, i) => ({ name, type: types[i]! }))
 }
 const INSTANCE_TSV = typed(NON_RAW_COLUMNS, [
-  "bigint", "bigint", "integer", "integer", "boolean", "boolean", "boolean", "integer",
-  "timestamptz", "timestamptz", "integer", "integer", "bigint[]",
+  "bigint",
+  "bigint",
+  "integer",
+  "integer",
+  "boolean",
+  "boolean",
+  "boolean",
+  "integer",
+  "timestamptz",
+  "timestamptz",
+  "integer",
+  "integer",
+  "bigint[]",
 ])
 const CHARACTER_TSV = typed(CHARACTER_COLUMNS, [
-  "bigint", "bigint", "bigint", "bigint", "bigint", "boolean", "integer", "integer",
-  "integer", "integer", "integer", "integer", "integer", "integer", "integer", "integer",
+  "bigint",
+  "bigint",
+  "bigint",
+  "bigint",
+  "bigint",
+  "boolean",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
+  "integer",
 ])
 const PLAYER_TSV = typed(PLAYER_COLUMNS, [
-  "bigint", "bigint", "integer", "timestamptz", "timestamptz", "text", "text", "text", "text", "boolean", "integer",
+  "bigint",
+  "bigint",
+  "integer",
+  "timestamptz",
+  "timestamptz",
+  "text",
+  "text",
+  "text",
+  "text",
+  "boolean",
+  "integer",
 ])
 const WEAPON_TSV = typed(WEAPON_COLUMNS, ["bigint", "bigint", "bigint", "bigint", "integer", "integer"])
 
@@ -112,9 +150,10 @@ async function insertStagingInstances(tx: AnyTx, rows: readonly (readonly Stagin
     offset += raw.byteLength
   }
   const tsv = encodeStagingTsv(NON_RAW_COLUMNS.length, rows)
-  const source = tsv === null
-    ? `(select j.*, j.ordinality as n from json_populate_recordset(null::rh_stg1_instance, ($1::text)::json) with ordinality j) s`
-    : `(select ${selectTsvColumns(INSTANCE_TSV)}, t.n
+  const source =
+    tsv === null
+      ? `(select j.*, j.ordinality as n from json_populate_recordset(null::rh_stg1_instance, ($1::text)::json) with ordinality j) s`
+      : `(select ${selectTsvColumns(INSTANCE_TSV)}, t.n
         from unnest(string_to_array($1::text, E'\\n')) with ordinality t(l, n),
              lateral (select string_to_array(t.l, E'\\t', '\\N') as a offset 0) x) s`
   const list = NON_RAW_COLUMNS.join(", ")

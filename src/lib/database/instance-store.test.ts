@@ -30,7 +30,9 @@ async function dumpAggregates(sql: AnySql): Promise<unknown> {
       total_time_played_seconds::text from core.player_stats order by membership_id, activity_id`),
     participants: await q(`select instance_id::text, membership_id::text, completed, time_played_seconds, sherpas, is_first_clear
       from core.instance_player order by instance_id, membership_id`),
-    instances: await q("select instance_id::text, hash::text, completed, fresh, flawless, duration from core.instance order by instance_id"),
+    instances: await q(
+      "select instance_id::text, hash::text, completed, fresh, flawless, duration from core.instance order by instance_id",
+    ),
     characters: await q("select count(*)::int as n, sum(kills)::int as kills from extended.instance_character"),
     weapons: await q("select count(*)::int as n, sum(kills)::int as kills from extended.instance_character_weapon"),
     raw: await q("select count(*)::int as n from raw.pgcr"),
@@ -52,37 +54,77 @@ async function storeInBatches(items: readonly SyntheticInstance[], size: number)
   for (let i = 0; i < items.length; i += size) await storeInstances(db.sql, items.slice(i, i + size))
 }
 
-function player(id: string, finished: boolean, overrides: Partial<ProcessedPlayer["player"]> = {}, classHash: number | null = 671679327): ProcessedPlayer {
+function player(
+  id: string,
+  finished: boolean,
+  overrides: Partial<ProcessedPlayer["player"]> = {},
+  classHash: number | null = 671679327,
+): ProcessedPlayer {
   return {
     finished,
     timePlayedSeconds: 1000,
     isFirstClear: false,
     sherpas: 0,
     player: {
-      membershipId: id, membershipType: 3, firstSeen: "2025-03-01T10:00:00.000Z", lastSeen: "2025-03-01T10:16:40.000Z",
-      iconPath: "/icon.jpg", displayName: `name-${id.slice(-2)}`, bungieGlobalDisplayName: `bg-${id.slice(-2)}`,
-      bungieGlobalDisplayNameCode: "0042", ...overrides,
+      membershipId: id,
+      membershipType: 3,
+      firstSeen: "2025-03-01T10:00:00.000Z",
+      lastSeen: "2025-03-01T10:16:40.000Z",
+      iconPath: "/icon.jpg",
+      displayName: `name-${id.slice(-2)}`,
+      bungieGlobalDisplayName: `bg-${id.slice(-2)}`,
+      bungieGlobalDisplayNameCode: "0042",
+      ...overrides,
     },
-    characters: [{
-      characterId: (BigInt(id) + 1n).toString(), classHash, emblemHash: 12345, completed: finished, score: 0, kills: 10, deaths: 0,
-      assists: 1, precisionKills: 5, superKills: 1, grenadeKills: 2, meleeKills: 3, startSeconds: 0, timePlayedSeconds: 1000,
-      weapons: [{ weaponHash: 1363886209, kills: 7, precisionKills: 4 }],
-    }],
+    characters: [
+      {
+        characterId: (BigInt(id) + 1n).toString(),
+        classHash,
+        emblemHash: 12345,
+        completed: finished,
+        score: 0,
+        kills: 10,
+        deaths: 0,
+        assists: 1,
+        precisionKills: 5,
+        superKills: 1,
+        grenadeKills: 2,
+        meleeKills: 3,
+        startSeconds: 0,
+        timePlayedSeconds: 1000,
+        weapons: [{ weaponHash: 1363886209, kills: 7, precisionKills: 4 }],
+      },
+    ],
   }
 }
 
 function handInstance(id: string, completedAt: string, players: ProcessedPlayer[]): ProcessedInstance {
   return {
-    instanceId: id, hash: 2122313384, completed: players.some((p) => p.finished), flawless: true, fresh: true,
-    playerCount: players.length, dateStarted: new Date(Date.parse(completedAt) - 1000_000).toISOString(), dateCompleted: completedAt,
-    durationSeconds: 1000, membershipType: 3, score: 0, skullHashes: [], players,
+    instanceId: id,
+    hash: 2122313384,
+    completed: players.some((p) => p.finished),
+    flawless: true,
+    fresh: true,
+    playerCount: players.length,
+    dateStarted: new Date(Date.parse(completedAt) - 1000_000).toISOString(),
+    dateCompleted: completedAt,
+    durationSeconds: 1000,
+    membershipType: 3,
+    score: 0,
+    skullHashes: [],
+    players,
   }
 }
 
 const A = "4611686018500000001"
 const B = "4611686018500000002"
 const C = "4611686018500000003"
-const item = (instance: ProcessedInstance) => ({ instance, activityId: 4, versionId: 1, raw: new TextEncoder().encode(JSON.stringify({ id: instance.instanceId })) })
+const item = (instance: ProcessedInstance) => ({
+  instance,
+  activityId: 4,
+  versionId: 1,
+  raw: new TextEncoder().encode(JSON.stringify({ id: instance.instanceId })),
+})
 
 describe("storeInstances", () => {
   test("writes every table for a hand-made instance", async () => {
@@ -103,17 +145,23 @@ describe("storeInstances", () => {
     const ip = await db.sql.unsafe(`select membership_id::text as id, completed, sherpas, is_first_clear, time_played_seconds
       from core.instance_player where instance_id = 17000000002 order by membership_id`)
     expect(ip.map((r) => [r.id, r.completed, r.sherpas, r.is_first_clear, r.time_played_seconds])).toEqual([
-      [A, true, 1, false, 1000], [B, true, 0, true, 1000], [C, false, 0, false, 1000],
+      [A, true, 1, false, 1000],
+      [B, true, 0, true, 1000],
+      [C, false, 0, false, 1000],
     ])
     const stats = await db.sql.unsafe(`select membership_id::text as id, activity_id, clears, fresh_clears, sherpas,
       fastest_instance_id::text as fastest, total_time_played_seconds::int as t from core.player_stats order by membership_id`)
     expect(stats.map((r) => [r.id, r.activity_id, r.clears, r.fresh_clears, r.sherpas, r.fastest, r.t])).toEqual([
-      [A, 4, 2, 2, 1, "17000000001", 2000], [B, 4, 1, 1, 0, "17000000002", 1000], [C, 4, 0, 0, 0, null, 1000],
+      [A, 4, 2, 2, 1, "17000000001", 2000],
+      [B, 4, 1, 1, 0, "17000000002", 1000],
+      [C, 4, 0, 0, 0, null, 1000],
     ])
     const players = await db.sql.unsafe(`select membership_id::text as id, membership_type, bungie_name, clears, sherpas,
       total_time_played_seconds::int as t, sum_of_best from core.player order by membership_id`)
     expect(players.map((r) => [r.id, r.membership_type, r.bungie_name, r.clears, r.sherpas, r.t, r.sum_of_best])).toEqual([
-      [A, 3, "bg-01#0042", 2, 1, 2000, null], [B, null, "bg-02#0042", 1, 0, 1000, null], [C, 3, "bg-03#0042", 0, 0, 1000, null],
+      [A, 3, "bg-01#0042", 2, 1, 2000, null],
+      [B, null, "bg-02#0042", 1, 0, 1000, null],
+      [C, 3, "bg-03#0042", 0, 0, 1000, null],
     ])
     const [character] = await db.sql.unsafe(`select character_id::text as id, class_hash, kills, precision_kills
       from extended.instance_character where instance_id = 17000000002 and membership_id = ${A}`)
@@ -123,7 +171,8 @@ describe("storeInstances", () => {
     expect(weapon as unknown).toEqual({ h: "1363886209", kills: 7 })
     const outbox = await db.sql.unsafe(`select topic, convert_from(payload, 'UTF8') as body from crawl.outbox order by id`)
     expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual([
-      "queue.character_fill", { membershipId: C, characterId: (BigInt(C) + 1n).toString(), instanceId: "17000000002" },
+      "queue.character_fill",
+      { membershipId: C, characterId: (BigInt(C) + 1n).toString(), instanceId: "17000000002" },
     ])
     expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.player_crawl", { membershipId: B }])
     expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.instance_cheat_check", { instanceId: "17000000002" }])
@@ -170,7 +219,12 @@ describe("storeInstances", () => {
     expect(dump.participants.some((r) => /"sherpas":[1-9]/.test(r))).toBe(true)
     expect(dump.player.some((r) => /"sum_of_best":\d/.test(r))).toBe(true)
 
-    for (const [order, size] of [[[...items].reverse(), 9], [shuffle(items, 11), 3], [shuffle(items, 5), 40], [shuffle(items, 9), 260]] as const) {
+    for (const [order, size] of [
+      [[...items].reverse(), 9],
+      [shuffle(items, 11), 3],
+      [shuffle(items, 5), 40],
+      [shuffle(items, 9), 260],
+    ] as const) {
       await db.sql.unsafe("truncate core.instance, core.player, raw.pgcr, crawl.outbox cascade")
       await storeInBatches(order, size)
       expect(await dumpAggregates(db.sql)).toEqual(inOrder)
@@ -183,7 +237,9 @@ describe("storeInstances", () => {
     bad.instance.instanceId = "17100000000"
     bad.instance.dateCompleted = "not a date"
     await expect(storeInstances(db.sql, [good!, bad])).rejects.toThrow()
-    expect([...(await db.sql`select (select count(*)::int from crawl.outbox) as o, (select count(*)::int from core.instance) as i`)] as unknown).toEqual([{ o: 0, i: 0 }])
+    expect([
+      ...(await db.sql`select (select count(*)::int from crawl.outbox) as o, (select count(*)::int from core.instance) as i`),
+    ] as unknown).toEqual([{ o: 0, i: 0 }])
   })
 
   test("unknown hashes are reported, not stored", async () => {

@@ -12,15 +12,22 @@
  * but is reported as a duplicate; every aggregate is derived only from the instances this
  * transaction inserted. Concurrency: see store-lock.ts.
  */
-import { declareStaging, loadStaging } from "./instance-store-staging.ts"
-import { buildStagingRows, dedupeItems } from "./instance-store-rows.ts"
+
+import {
+  applySherpaDeltas,
+  clearMovedFirstClears,
+  findFirstClearMoves,
+  LOST_FIRST_CLEAR_INSTANCES,
+  recomputeSherpas,
+} from "./first-clears.ts"
 import { compareDecimal, insertInstances, insertParticipants, upsertPlayers } from "./instance-store-core.ts"
-import { BATCH_FRESH_FINISHERS, updateSumOfBest, upsertPlayerStats } from "./instance-store-stats.ts"
-import { applySherpaDeltas, clearMovedFirstClears, findFirstClearMoves, LOST_FIRST_CLEAR_INSTANCES, recomputeSherpas } from "./first-clears.ts"
 import { writeInstanceOutbox } from "./instance-store-outbox.ts"
-import { lockInstanceStore } from "./store-lock.ts"
+import { buildStagingRows, dedupeItems } from "./instance-store-rows.ts"
+import { declareStaging, loadStaging } from "./instance-store-staging.ts"
+import { BATCH_FRESH_FINISHERS, updateSumOfBest, upsertPlayerStats } from "./instance-store-stats.ts"
 import type { StoreItem, StoreReport } from "./instance-store-types.ts"
 import type { AnySql, AnyTx } from "./sql-types.ts"
+import { lockInstanceStore } from "./store-lock.ts"
 
 export type { StoreItem, StoreReport } from "./instance-store-types.ts"
 
@@ -40,7 +47,10 @@ export async function storeInstances(sql: AnySql, items: readonly StoreItem[]): 
 export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[]): Promise<StoreReport> {
   const started = performance.now()
   const { unique, repeated } = dedupeItems(items)
-  const activityByHash = await loadActivityByHash(tx, unique.map((i) => i.instance.hash))
+  const activityByHash = await loadActivityByHash(
+    tx,
+    unique.map((i) => i.instance.hash),
+  )
   const known = unique.filter((i) => activityByHash.has(i.instance.hash))
   const unknownHashIds = unique.filter((i) => !activityByHash.has(i.instance.hash)).map((i) => i.instance.instanceId)
 

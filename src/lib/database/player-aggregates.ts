@@ -8,11 +8,11 @@
  * Not recomputed: first_seen / last_seen / profile fields (monotonic observations, not counts).
  */
 import { applySherpaDeltas, recomputeSherpas } from "./first-clears.ts"
+import { writeInstanceOutbox } from "./instance-store-outbox.ts"
 import { declareStaging } from "./instance-store-staging.ts"
 import { updateSumOfBest } from "./instance-store-stats.ts"
-import { writeInstanceOutbox } from "./instance-store-outbox.ts"
-import { lockInstanceStore } from "./store-lock.ts"
 import type { AnySql, AnyTx } from "./sql-types.ts"
+import { lockInstanceStore } from "./store-lock.ts"
 
 export interface RecomputeReport {
   players: number
@@ -36,14 +36,16 @@ export async function recomputeInTransaction(
   options: { writeOutbox?: boolean } = {},
 ): Promise<RecomputeReport> {
   await tx.unsafe("truncate rh_stg1_recompute, rh_stg1_sherpa_delta, rh_stg1_changed, rh_stg1_first_clear_move")
-  await tx.unsafe(
-    "insert into rh_stg1_recompute (membership_id) select distinct unnest($1::bigint[]) on conflict do nothing",
-    [[...membershipIds]],
-  )
+  await tx.unsafe("insert into rh_stg1_recompute (membership_id) select distinct unnest($1::bigint[]) on conflict do nothing", [
+    [...membershipIds],
+  ])
   await resetFirstClears(tx)
-  await recomputeSherpas(tx, `
+  await recomputeSherpas(
+    tx,
+    `
     select distinct ip.instance_id from core.instance_player ip
-    where ip.membership_id in (select membership_id from rh_stg1_recompute)`)
+    where ip.membership_id in (select membership_id from rh_stg1_recompute)`,
+  )
   // Other participants of those instances move by the sherpa deltas; the targets are rebuilt below.
   await applySherpaDeltas(tx, true)
   await rebuildPlayerStats(tx)

@@ -10,8 +10,8 @@ import { storeInTransaction } from "./instance-store.ts"
 import { declareStaging } from "./instance-store-staging.ts"
 import type { StoreItem, StoreReport } from "./instance-store-types.ts"
 import { recomputeInTransaction } from "./player-aggregates.ts"
-import { lockInstanceStore } from "./store-lock.ts"
 import type { AnySql, AnyTx } from "./sql-types.ts"
+import { lockInstanceStore } from "./store-lock.ts"
 
 export interface ReplaceReport extends StoreReport {
   /** True when an older version existed and was removed first. */

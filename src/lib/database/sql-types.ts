@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres"
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: postgres' own type parameter for a client with any custom types
 export type AnySql = postgres.Sql<any>
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: as above, for a transaction
 export type AnyTx = postgres.TransactionSql<any>

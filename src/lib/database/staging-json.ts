@@ -17,7 +17,8 @@ export function encodeStagingJson(columns: readonly string[], rows: readonly (re
     const record: Record<string, unknown> = {}
     columns.forEach((column, i) => {
       const cell = row[i] ?? null
-      record[column] = cell instanceof Uint8Array ? "\\x" + Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("hex") : cell
+      record[column] =
+        cell instanceof Uint8Array ? `\\x${Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("hex")}` : cell
     })
     return record
   })

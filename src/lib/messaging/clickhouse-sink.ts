@@ -9,8 +9,8 @@ import type { ClickHouseClient } from "@clickhouse/client"
 import { toClickhouseInstanceRow } from "../database/clickhouse-instance-row.ts"
 import { loadProcessedInstances } from "../database/instance-loader.ts"
 import type { AnySql } from "../database/sql-types.ts"
-import type { ClickhouseInstancePayload } from "./outbox-topics.ts"
 import type { DeliveryResult, OutboxRow, OutboxSink } from "./outbox-sink.ts"
+import type { ClickhouseInstancePayload } from "./outbox-topics.ts"
 
 export interface ClickhouseSinkOptions {
   client: ClickHouseClient

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test"
 import { storeInstances } from "../database/instance-store.ts"
 import { createSql } from "../database/postgres.ts"
-import { createTestClickhouse, createTestDatabase, uniqueName, type TestClickhouse, type TestDatabase } from "../database/testing.ts"
+import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase, uniqueName } from "../database/testing.ts"
 import { generateSyntheticInstances } from "../pgcr/synthetic.ts"
 import { createClickhouseSink } from "./clickhouse-sink.ts"
 import { createOutboxRelay } from "./outbox-relay.ts"
@@ -36,7 +36,12 @@ async function pendingTopics(): Promise<{ topic: string; n: number }[]> {
 test("the ClickHouse relay moves instance rows into ClickHouse with the writer's first clears and sherpas", async () => {
   const items = generateSyntheticInstances({ count: 12, playerPool: 6, seed: 8 })
   await storeInstances(db.sql, items)
-  const relay = createOutboxRelay({ sql: db.sql, sink: createClickhouseSink({ client: ch.client, sql: db.sql }), topicPrefix: CLICKHOUSE_TOPIC_PREFIX, exclusive: true })
+  const relay = createOutboxRelay({
+    sql: db.sql,
+    sink: createClickhouseSink({ client: ch.client, sql: db.sql }),
+    topicPrefix: CLICKHOUSE_TOPIC_PREFIX,
+    exclusive: true,
+  })
   const result = await relay.runOnce()
   expect(result).toEqual({ claimed: 12, delivered: 12, failed: 0, ran: true })
   expect(await clickhouseIds()).toEqual(items.map((i) => i.instance.instanceId).sort())
@@ -44,7 +49,9 @@ test("the ClickHouse relay moves instance rows into ClickHouse with the writer's
   // Queue rows belong to another relay and stay.
   expect((await pendingTopics()).map((t) => t.topic)).toContain("queue.instance_cheat_check")
 
-  const pg = await db.sql.unsafe(`select sum(sherpas)::int as s, count(*) filter (where is_first_clear)::int as f from core.instance_player`)
+  const pg = await db.sql.unsafe(
+    `select sum(sherpas)::int as s, count(*) filter (where is_first_clear)::int as f from core.instance_player`,
+  )
   const chSums = await ch.client.query({
     query: "SELECT sum(p.sherpas) AS s, countIf(p.is_first_clear = 1) AS f FROM instance FINAL ARRAY JOIN players AS p",
     format: "JSONEachRow",
@@ -55,8 +62,18 @@ test("the ClickHouse relay moves instance rows into ClickHouse with the writer's
 
 test("a failing sink leaves the rows pending with jittered, bounded backoff", async () => {
   await storeInstances(db.sql, generateSyntheticInstances({ count: 3, seed: 9 }))
-  const down: OutboxSink = { name: "down", deliver: async () => { throw new Error("clickhouse unreachable") } }
-  const relay = createOutboxRelay({ sql: db.sql, sink: down, topicPrefix: CLICKHOUSE_TOPIC_PREFIX, backoff: { baseMs: 10_000, maxMs: 20_000 } })
+  const down: OutboxSink = {
+    name: "down",
+    deliver: async () => {
+      throw new Error("clickhouse unreachable")
+    },
+  }
+  const relay = createOutboxRelay({
+    sql: db.sql,
+    sink: down,
+    topicPrefix: CLICKHOUSE_TOPIC_PREFIX,
+    backoff: { baseMs: 10_000, maxMs: 20_000 },
+  })
   expect(await relay.runOnce()).toEqual({ claimed: 3, delivered: 0, failed: 3, ran: true })
   const rows = await db.sql.unsafe(`select attempts, last_error,
       extract(epoch from next_attempt_at - now()) * 1000 as wait_ms
@@ -71,7 +88,11 @@ test("a failing sink leaves the rows pending with jittered, bounded backoff", as
   // Not due yet: nothing is claimed again.
   expect((await relay.runOnce()).claimed).toBe(0)
   await db.sql.unsafe("update crawl.outbox set next_attempt_at = now()")
-  const up = createOutboxRelay({ sql: db.sql, sink: createClickhouseSink({ client: ch.client, sql: db.sql }), topicPrefix: CLICKHOUSE_TOPIC_PREFIX })
+  const up = createOutboxRelay({
+    sql: db.sql,
+    sink: createClickhouseSink({ client: ch.client, sql: db.sql }),
+    topicPrefix: CLICKHOUSE_TOPIC_PREFIX,
+  })
   expect((await up.runOnce()).delivered).toBe(3)
   expect((await clickhouseIds()).length).toBe(3)
 })
@@ -106,7 +127,11 @@ test("a relay crash between delivery and marking loses nothing; the redelivery c
 test("the relay loop drains until stopped", async () => {
   await storeInstances(db.sql, generateSyntheticInstances({ count: 7, seed: 12 }))
   const relay = createOutboxRelay({
-    sql: db.sql, sink: createClickhouseSink({ client: ch.client, sql: db.sql }), topicPrefix: CLICKHOUSE_TOPIC_PREFIX, batchSize: 3, pollMs: 20,
+    sql: db.sql,
+    sink: createClickhouseSink({ client: ch.client, sql: db.sql }),
+    topicPrefix: CLICKHOUSE_TOPIC_PREFIX,
+    batchSize: 3,
+    pollMs: 20,
   })
   relay.start()
   const deadline = Date.now() + 10_000

@@ -15,7 +15,7 @@
  */
 import type { AnySql } from "../database/sql-types.ts"
 import type { Logger } from "../monitoring/logger.ts"
-import { computeBackoffMs, DEFAULT_OUTBOX_BACKOFF, type BackoffOptions } from "./backoff.ts"
+import { type BackoffOptions, computeBackoffMs, DEFAULT_OUTBOX_BACKOFF } from "./backoff.ts"
 import type { OutboxRow, OutboxSink } from "./outbox-sink.ts"
 
 export interface OutboxRelayOptions {
@@ -86,7 +86,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       )
       if (claimed.length === 0) return { claimed: 0, delivered: 0, failed: 0, ran: true }
       const rows: OutboxRow[] = claimed.map((r) => ({
-        id: r.id, topic: r.topic, payload: r.payload, contentType: r.content_type, attempts: r.attempts,
+        id: r.id,
+        topic: r.topic,
+        payload: r.payload,
+        contentType: r.content_type,
+        attempts: r.attempts,
       }))
       let failed: Map<string, string>
       try {
@@ -106,7 +110,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
              next_attempt_at = now() + f.delay_ms * interval '1 millisecond', last_error = left(f.reason, 1000)
            from unnest($1::bigint[], $2::int[], $3::text[]) as f(id, delay_ms, reason)
            where o.id = f.id`,
-          [retry.map((r) => r.id), retry.map((r) => computeBackoffMs(r.attempts, backoff, random)), retry.map((r) => failed.get(r.id) ?? "")],
+          [
+            retry.map((r) => r.id),
+            retry.map((r) => computeBackoffMs(r.attempts, backoff, random)),
+            retry.map((r) => failed.get(r.id) ?? ""),
+          ],
         )
         log?.warn("outbox_delivery_failed", { failed: failed.size, claimed: rows.length, reason: [...failed.values()][0] })
       }

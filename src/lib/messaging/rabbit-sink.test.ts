@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { Connection } from "rabbitmq-client"
 import { createSql } from "../database/postgres.ts"
-import { createTestDatabase, uniqueName, type TestDatabase } from "../database/testing.ts"
+import { createTestDatabase, type TestDatabase, uniqueName } from "../database/testing.ts"
 import { createOutboxRelay } from "./outbox-relay.ts"
 import type { OutboxSink } from "./outbox-sink.ts"
 import { QUEUE_TOPIC_PREFIX } from "./outbox-topics.ts"

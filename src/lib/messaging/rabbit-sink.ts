@@ -5,8 +5,8 @@
  * redelivery after a relay crash, and header x-retry-count 0 for the consumer-side retry loop.
  */
 import type { Connection } from "rabbitmq-client"
+import { type DeliveryResult, type OutboxRow, type OutboxSink, outboxMessageId } from "./outbox-sink.ts"
 import { queueOfTopic } from "./outbox-topics.ts"
-import { outboxMessageId, type DeliveryResult, type OutboxRow, type OutboxSink } from "./outbox-sink.ts"
 import { declareQueueTopology } from "./topology.ts"
 
 export interface RabbitSink extends OutboxSink {

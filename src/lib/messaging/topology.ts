@@ -34,7 +34,10 @@ export const retryQueueName = (queue: string) => `${queue}.retry`
 export const deadQueueName = (queue: string) => `${queue}.dead`
 
 /** The three declarations of a work queue, main first. */
-export function describeQueueTopology(queue: string, retryDelayMs = QUEUE_RETRY_DELAY_MS[queue] ?? DEFAULT_RETRY_DELAY_MS): QueueDeclaration[] {
+export function describeQueueTopology(
+  queue: string,
+  retryDelayMs = QUEUE_RETRY_DELAY_MS[queue] ?? DEFAULT_RETRY_DELAY_MS,
+): QueueDeclaration[] {
   return [
     { queue, durable: true, arguments: { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": deadQueueName(queue) } },
     {

@@ -24,7 +24,8 @@ export interface MetricsServer {
 }
 
 export function serveMetrics(options: ServeMetricsOptions): MetricsServer {
-  const contentType = (options.registry instanceof Registry ? options.registry.contentType : options.registry.contentType) ?? Registry.PROMETHEUS_CONTENT_TYPE
+  const contentType =
+    (options.registry instanceof Registry ? options.registry.contentType : options.registry.contentType) ?? Registry.PROMETHEUS_CONTENT_TYPE
   const server = Bun.serve({
     port: options.port,
     hostname: options.hostname ?? "0.0.0.0",

@@ -7,7 +7,7 @@ import { createWorkerMetricsAggregator, type MetricsSnapshot } from "./worker-me
 
 /** Value of one sample line, e.g. sample(text, 'atlas_pgcr_requests_total{result="ok",address="a0"}'). */
 function sample(text: string, series: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(series + " "))
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `))
   if (line === undefined) throw new Error(`series ${series} not found in:\n${text}`)
   return Number(line.slice(series.length + 1))
 }

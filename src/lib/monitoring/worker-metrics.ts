@@ -13,7 +13,7 @@
  * open-ended and histograms need buckets per label set; a SAB would need a fixed schema and a
  * second exposition path. A snapshot of a few KB per worker per second costs nothing.
  */
-import { AggregatorRegistry, Registry, type MetricObjectWithValues, type MetricValue } from "prom-client"
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, Registry } from "prom-client"
 
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[]
 
@@ -25,7 +25,11 @@ export interface WorkerMetricsReporter {
 }
 
 /** Worker side: post `registry` snapshots through `post` every `intervalMs`. */
-export function startWorkerMetricsReporter(options: { registry: Registry; post: (snapshot: MetricsSnapshot) => void; intervalMs?: number }): WorkerMetricsReporter {
+export function startWorkerMetricsReporter(options: {
+  registry: Registry
+  post: (snapshot: MetricsSnapshot) => void
+  intervalMs?: number
+}): WorkerMetricsReporter {
   let stopped = false
   const flush = async () => {
     options.post((await options.registry.getMetricsAsJSON()) as MetricsSnapshot)

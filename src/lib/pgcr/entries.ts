@@ -2,10 +2,11 @@
  * One PGCR entry (one character of one player) read into typed fields. Entries are characters,
  * not players: a player who swapped characters has several (bungie.md §7).
  */
-import type { ProcessedWeapon } from "./types.ts"
+
 import {
-  INT32_MAX,
   fail,
+  INT32_MAX,
+  type JsonObject,
   readHash,
   readId,
   readInt,
@@ -16,8 +17,8 @@ import {
   readOptionalObject,
   readOptionalString,
   readStat,
-  type JsonObject,
 } from "./fields.ts"
+import type { ProcessedWeapon } from "./types.ts"
 
 export interface EntryProfile {
   /** 0 = not revealed (private or anonymous entry). */
@@ -110,12 +111,7 @@ function readProfile(user: JsonObject, path: string): EntryProfile {
     displayName: readOptionalString(user.displayName, `${path}.displayName`),
     iconPath: readOptionalString(user.iconPath, `${path}.iconPath`),
     bungieGlobalDisplayName: readOptionalString(user.bungieGlobalDisplayName, `${path}.bungieGlobalDisplayName`),
-    bungieGlobalDisplayNameCode: readOptionalInt(
-      user.bungieGlobalDisplayNameCode,
-      `${path}.bungieGlobalDisplayNameCode`,
-      0,
-      9999,
-    ),
+    bungieGlobalDisplayNameCode: readOptionalInt(user.bungieGlobalDisplayNameCode, `${path}.bungieGlobalDisplayNameCode`, 0, 9999),
   }
 }
 

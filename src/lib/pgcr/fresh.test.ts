@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { loadDefinitions } from "../definitions.ts"
-import { BEYOND_LIGHT_START_MS, HAUNTED_START_MS, WITCH_QUEEN_START_MS, classifyEra } from "./eras.ts"
-import { LEVIATHAN_HASHES, SCOURGE_OF_THE_PAST_HASHES, determineFresh, type FreshInput } from "./fresh.ts"
+import { BEYOND_LIGHT_START_MS, classifyEra, HAUNTED_START_MS, WITCH_QUEEN_START_MS } from "./eras.ts"
+import { determineFresh, type FreshInput, LEVIATHAN_HASHES, SCOURGE_OF_THE_PAST_HASHES } from "./fresh.ts"
 
 const LAST_WISH = 2122313384
 const SOTP = 548750096

@@ -5,6 +5,7 @@
 import {
   describe,
   fail,
+  type JsonObject,
   readArray,
   readHash,
   readId,
@@ -13,7 +14,6 @@ import {
   readOptionalArray,
   readOptionalBool,
   readOptionalInt,
-  type JsonObject,
 } from "./fields.ts"
 import { parseRfc3339 } from "./period.ts"
 
@@ -44,9 +44,7 @@ export function readHeader(raw: unknown): PgcrHeader {
   const details = readObject(report.activityDetails, "activityDetails")
   const instanceId = readId(details.instanceId, "activityDetails.instanceId")
   const mode = readInt(details.mode, "activityDetails.mode")
-  const modes = (readOptionalArray(details.modes, "activityDetails.modes") ?? []).map((m, i) =>
-    readInt(m, `activityDetails.modes[${i}]`),
-  )
+  const modes = (readOptionalArray(details.modes, "activityDetails.modes") ?? []).map((m, i) => readInt(m, `activityDetails.modes[${i}]`))
   const hash = readHash(details.directorActivityHash, "activityDetails.directorActivityHash")
   if (typeof report.period !== "string") fail("period", `expected an RFC 3339 string, got ${describe(report.period)}`)
   const startMs = parseRfc3339(report.period)
@@ -61,10 +59,7 @@ export function readHeader(raw: unknown): PgcrHeader {
     membershipType: readOptionalInt(details.membershipType, "activityDetails.membershipType") ?? 0,
     startMs,
     startingPhaseIndex: readOptionalInt(report.startingPhaseIndex, "startingPhaseIndex"),
-    activityWasStartedFromBeginning: readOptionalBool(
-      report.activityWasStartedFromBeginning,
-      "activityWasStartedFromBeginning",
-    ),
+    activityWasStartedFromBeginning: readOptionalBool(report.activityWasStartedFromBeginning, "activityWasStartedFromBeginning"),
     selectedSkullHashes: report.selectedSkullHashes,
     entries,
   }

@@ -11,7 +11,12 @@ export function parseRfc3339(text: string): number | undefined {
   const m = RFC3339.exec(text)
   if (!m) return undefined
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ]
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined
   if (day < 1 || day > daysInMonth(year, month)) return undefined

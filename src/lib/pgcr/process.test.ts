@@ -61,83 +61,218 @@ const EXPECTED: Record<string, Expected> = {
   // Scourge of the Past, pre-Beyond Light: startingPhaseIndex 0 ≤ 1 → fresh. Deaths → not flawless.
   // 01:09:09 + 3187 s (53m07s) = 02:02:16. derpydog0228 has 3 entries → 6 players, all finish.
   "6870306963.json": {
-    activityId: 5, versionId: 1, completed: true, fresh: true, flawless: false, playerCount: 6, entries: 8,
-    durationSeconds: 3187, dateStarted: "2020-09-07T01:09:09.000Z", dateCompleted: "2020-09-07T02:02:16.000Z", finishers: 6,
+    activityId: 5,
+    versionId: 1,
+    completed: true,
+    fresh: true,
+    flawless: false,
+    playerCount: 6,
+    entries: 8,
+    durationSeconds: 3187,
+    dateStarted: "2020-09-07T01:09:09.000Z",
+    dateCompleted: "2020-09-07T02:02:16.000Z",
+    finishers: 6,
   },
   // Deep Stone Crypt, Beyond Light era → fresh null; deaths → flawless false (not null).
   // Several entries hit the 32767 s cap, so the 77731 s duration is kept: 18:01:01 + 21h35m31s.
   "7315438924.json": {
-    activityId: 8, versionId: 1, completed: true, fresh: null, flawless: false, playerCount: 10, entries: 10,
-    durationSeconds: 77731, dateStarted: "2020-11-21T18:01:01.000Z", dateCompleted: "2020-11-22T15:36:32.000Z", finishers: 6,
+    activityId: 8,
+    versionId: 1,
+    completed: true,
+    fresh: null,
+    flawless: false,
+    playerCount: 10,
+    entries: 10,
+    durationSeconds: 77731,
+    dateStarted: "2020-11-21T18:01:01.000Z",
+    dateCompleted: "2020-11-22T15:36:32.000Z",
+    finishers: 6,
   },
   // Garden of Salvation duo, Beyond Light era → fresh null; 2 deaths each → flawless false. 16:05:28 + 26m32s.
   "8919920769.json": {
-    activityId: 7, versionId: 1, completed: true, fresh: null, flawless: false, playerCount: 2, entries: 2,
-    durationSeconds: 1592, dateStarted: "2021-08-02T16:05:28.000Z", dateCompleted: "2021-08-02T16:32:00.000Z", finishers: 2,
+    activityId: 7,
+    versionId: 1,
+    completed: true,
+    fresh: null,
+    flawless: false,
+    playerCount: 2,
+    entries: 2,
+    durationSeconds: 1592,
+    dateStarted: "2021-08-02T16:05:28.000Z",
+    dateCompleted: "2021-08-02T16:32:00.000Z",
+    finishers: 2,
   },
   // Vow Master, Witch Queen era: flag false and deaths > 0 → fresh null. 17:03:39 + 46m05s.
   "10629996107.json": {
-    activityId: 10, versionId: 4, completed: true, fresh: null, flawless: false, playerCount: 6, entries: 8,
-    durationSeconds: 2765, dateStarted: "2022-04-19T17:03:39.000Z", dateCompleted: "2022-04-19T17:49:44.000Z", finishers: 6,
+    activityId: 10,
+    versionId: 4,
+    completed: true,
+    fresh: null,
+    flawless: false,
+    playerCount: 6,
+    entries: 8,
+    durationSeconds: 2765,
+    dateStarted: "2022-04-19T17:03:39.000Z",
+    dateCompleted: "2022-04-19T17:49:44.000Z",
+    finishers: 6,
   },
   // Vault of Glass duo after Haunted: flag true, 0 deaths → fresh, flawless. 03:31:25 + 44m42s.
   "10902450421.json": {
-    activityId: 9, versionId: 1, completed: true, fresh: true, flawless: true, playerCount: 2, entries: 2,
-    durationSeconds: 2682, dateStarted: "2022-06-06T03:31:25.000Z", dateCompleted: "2022-06-06T04:16:07.000Z", finishers: 2,
+    activityId: 9,
+    versionId: 1,
+    completed: true,
+    fresh: true,
+    flawless: true,
+    playerCount: 2,
+    entries: 2,
+    durationSeconds: 2682,
+    dateStarted: "2022-06-06T03:31:25.000Z",
+    dateCompleted: "2022-06-06T04:16:07.000Z",
+    finishers: 2,
   },
   // Crota's End, 6 players, no deaths, flag true. 22:19:26 + 31m54s.
   "13951743181.json": {
-    activityId: 13, versionId: 1, completed: true, fresh: true, flawless: true, playerCount: 6, entries: 6,
-    durationSeconds: 1914, dateStarted: "2023-10-09T22:19:26.000Z", dateCompleted: "2023-10-09T22:51:20.000Z", finishers: 6,
+    activityId: 13,
+    versionId: 1,
+    completed: true,
+    fresh: true,
+    flawless: true,
+    playerCount: 6,
+    entries: 6,
+    durationSeconds: 1914,
+    dateStarted: "2023-10-09T22:19:26.000Z",
+    dateCompleted: "2023-10-09T22:51:20.000Z",
+    finishers: 6,
   },
   // Root of Nightmares solo flawless. 00:54:26 + 53m07s.
   "14287236297.json": {
-    activityId: 12, versionId: 1, completed: true, fresh: true, flawless: true, playerCount: 1, entries: 1,
-    durationSeconds: 3187, dateStarted: "2024-01-04T00:54:26.000Z", dateCompleted: "2024-01-04T01:47:33.000Z", finishers: 1,
+    activityId: 12,
+    versionId: 1,
+    completed: true,
+    fresh: true,
+    flawless: true,
+    playerCount: 1,
+    entries: 1,
+    durationSeconds: 3187,
+    dateStarted: "2024-01-04T00:54:26.000Z",
+    dateCompleted: "2024-01-04T01:47:33.000Z",
+    finishers: 1,
   },
   // Root trio: Ceriumz died once → fresh but not flawless. 03:03:33 + 49m58s.
   "14382834255.json": {
-    activityId: 12, versionId: 1, completed: true, fresh: true, flawless: false, playerCount: 3, entries: 3,
-    durationSeconds: 2998, dateStarted: "2024-01-29T03:03:33.000Z", dateCompleted: "2024-01-29T03:53:31.000Z", finishers: 3,
+    activityId: 12,
+    versionId: 1,
+    completed: true,
+    fresh: true,
+    flawless: false,
+    playerCount: 3,
+    entries: 3,
+    durationSeconds: 2998,
+    dateStarted: "2024-01-29T03:03:33.000Z",
+    dateCompleted: "2024-01-29T03:53:31.000Z",
+    finishers: 3,
   },
   // Root, completionReason 255, nobody completed. Duration 4835 vs last departure 4803: within the
   // slack, kept. 18:58:46 + 1h20m35s.
   "14720975287.json": {
-    activityId: 12, versionId: 1, completed: false, fresh: true, flawless: false, playerCount: 6, entries: 6,
-    durationSeconds: 4835, dateStarted: "2024-04-27T18:58:46.000Z", dateCompleted: "2024-04-27T20:19:21.000Z", finishers: 0,
+    activityId: 12,
+    versionId: 1,
+    completed: false,
+    fresh: true,
+    flawless: false,
+    playerCount: 6,
+    entries: 6,
+    durationSeconds: 4835,
+    dateStarted: "2024-04-27T18:58:46.000Z",
+    dateCompleted: "2024-04-27T20:19:21.000Z",
+    finishers: 0,
   },
   // Pantheon (Nezarec Sublime, activity 101 version 131): stored as its own activity. No completion.
   // 11 entries, 7 players. 03:29:52 + 3h08m12s.
   "14880666670.json": {
-    activityId: 101, versionId: 131, completed: false, fresh: true, flawless: false, playerCount: 7, entries: 11,
-    durationSeconds: 11292, dateStarted: "2024-05-27T03:29:52.000Z", dateCompleted: "2024-05-27T06:38:04.000Z", finishers: 0,
+    activityId: 101,
+    versionId: 131,
+    completed: false,
+    fresh: true,
+    flawless: false,
+    playerCount: 7,
+    entries: 11,
+    durationSeconds: 11292,
+    dateStarted: "2024-05-27T03:29:52.000Z",
+    dateCompleted: "2024-05-27T06:38:04.000Z",
+    finishers: 0,
   },
   // Garden (1042180643), 6 entries of 2 players, completionReason 255. 19:25:17 + 34m29s.
   "17091200569.json": {
-    activityId: 7, versionId: 1, completed: false, fresh: true, flawless: false, playerCount: 2, entries: 6,
-    durationSeconds: 2069, dateStarted: "2026-07-26T19:25:17.000Z", dateCompleted: "2026-07-26T19:59:46.000Z", finishers: 0,
+    activityId: 7,
+    versionId: 1,
+    completed: false,
+    fresh: true,
+    flawless: false,
+    playerCount: 2,
+    entries: 6,
+    durationSeconds: 2069,
+    dateStarted: "2026-07-26T19:25:17.000Z",
+    dateCompleted: "2026-07-26T19:59:46.000Z",
+    finishers: 0,
   },
   // Last Wish: one character has completed=1 but completionReason is 2 (Failed) → nobody finished.
   // 20:17:19 + 9m54s = 20:27:13 (the end bungie.md §9 quotes).
   "17091283535.json": {
-    activityId: 4, versionId: 1, completed: false, fresh: true, flawless: false, playerCount: 2, entries: 2,
-    durationSeconds: 594, dateStarted: "2026-07-26T20:17:19.000Z", dateCompleted: "2026-07-26T20:27:13.000Z", finishers: 0,
+    activityId: 4,
+    versionId: 1,
+    completed: false,
+    fresh: true,
+    flawless: false,
+    playerCount: 2,
+    entries: 2,
+    durationSeconds: 594,
+    dateStarted: "2026-07-26T20:17:19.000Z",
+    dateCompleted: "2026-07-26T20:27:13.000Z",
+    finishers: 0,
   },
   // Salvation's Edge full clear, fresh, deaths. 20:43:06 + 20m46s.
   "17091392013.json": {
-    activityId: 14, versionId: 1, completed: true, fresh: true, flawless: false, playerCount: 6, entries: 6,
-    durationSeconds: 1246, dateStarted: "2026-07-26T20:43:06.000Z", dateCompleted: "2026-07-26T21:03:52.000Z", finishers: 6,
+    activityId: 14,
+    versionId: 1,
+    completed: true,
+    fresh: true,
+    flawless: false,
+    playerCount: 6,
+    entries: 6,
+    durationSeconds: 1246,
+    dateStarted: "2026-07-26T20:43:06.000Z",
+    dateCompleted: "2026-07-26T21:03:52.000Z",
+    finishers: 6,
   },
   // Root checkpoint: flag false after Haunted → fresh false even though startingPhaseIndex is 0.
   // Vick XCII has 2 entries. 21:22:51 + 4m51s = 21:27:42.
   "17091462346.json": {
-    activityId: 12, versionId: 1, completed: true, fresh: false, flawless: false, playerCount: 6, entries: 7,
-    durationSeconds: 291, dateStarted: "2026-07-26T21:22:51.000Z", dateCompleted: "2026-07-26T21:27:42.000Z", finishers: 6,
+    activityId: 12,
+    versionId: 1,
+    completed: true,
+    fresh: false,
+    flawless: false,
+    playerCount: 6,
+    entries: 7,
+    durationSeconds: 291,
+    dateStarted: "2026-07-26T21:22:51.000Z",
+    dateCompleted: "2026-07-26T21:27:42.000Z",
+    finishers: 6,
   },
   // Vault of Glass Master (3022541210 → version 4), checkpoint, nobody completed. 21:21:21 + 10m10s.
   "17091467640.json": {
-    activityId: 9, versionId: 4, completed: false, fresh: false, flawless: false, playerCount: 6, entries: 7,
-    durationSeconds: 610, dateStarted: "2026-07-26T21:21:21.000Z", dateCompleted: "2026-07-26T21:31:31.000Z", finishers: 0,
+    activityId: 9,
+    versionId: 4,
+    completed: false,
+    fresh: false,
+    flawless: false,
+    playerCount: 6,
+    entries: 7,
+    durationSeconds: 610,
+    dateStarted: "2026-07-26T21:21:21.000Z",
+    dateCompleted: "2026-07-26T21:31:31.000Z",
+    finishers: 0,
   },
 }
 
@@ -161,11 +296,21 @@ describe("processPgcr on every fixture", () => {
       expect(i.instanceId).toBe(name.replace(".json", ""))
       expect({ activityId: r.activityId, versionId: r.versionId }).toEqual({ activityId: want.activityId, versionId: want.versionId })
       expect({
-        completed: i.completed, fresh: i.fresh, flawless: i.flawless, playerCount: i.playerCount,
-        durationSeconds: i.durationSeconds, dateStarted: i.dateStarted, dateCompleted: i.dateCompleted,
+        completed: i.completed,
+        fresh: i.fresh,
+        flawless: i.flawless,
+        playerCount: i.playerCount,
+        durationSeconds: i.durationSeconds,
+        dateStarted: i.dateStarted,
+        dateCompleted: i.dateCompleted,
       }).toEqual({
-        completed: want.completed, fresh: want.fresh, flawless: want.flawless, playerCount: want.playerCount,
-        durationSeconds: want.durationSeconds, dateStarted: want.dateStarted, dateCompleted: want.dateCompleted,
+        completed: want.completed,
+        fresh: want.fresh,
+        flawless: want.flawless,
+        playerCount: want.playerCount,
+        durationSeconds: want.durationSeconds,
+        dateStarted: want.dateStarted,
+        dateCompleted: want.dateCompleted,
       })
       expect(i.players.filter((p) => p.finished).length).toBe(want.finishers)
       expect(i.players.reduce((n, p) => n + p.characters.length, 0)).toBe(want.entries)
@@ -213,7 +358,10 @@ describe("processPgcr on every fixture", () => {
   test("the dataset record is still rejected without its _id/archived keys (flattened stats)", () => {
     const record = readPgcrFixtureJson("15780000000.json") as Record<string, unknown>
     const { _id, archived, ...rest } = record
-    const r = processPgcr({ ...rest, activityDetails: { ...(rest.activityDetails as object), mode: 4, directorActivityHash: 2381413764 } }, defs)
+    const r = processPgcr(
+      { ...rest, activityDetails: { ...(rest.activityDetails as object), mode: 4, directorActivityHash: 2381413764 } },
+      defs,
+    )
     expect(r.kind).toBe("badFormat")
     if (r.kind !== "badFormat") return
     expect(r.code).toBe("notApiFormat")
@@ -227,9 +375,7 @@ describe("per-player and per-character values", () => {
     const r = raid("6870306963.json")
     // derpydog0228: [989,1846) ∪ [3,3187) ∪ [858,956) = [3,3187) → 3184 s.
     const derpy = player(r, "4611686018463059026")
-    expect(derpy.characters.map((c) => c.characterId)).toEqual([
-      "2305843009300915343", "2305843009639504311", "2305843009639504312",
-    ])
+    expect(derpy.characters.map((c) => c.characterId)).toEqual(["2305843009300915343", "2305843009639504311", "2305843009639504312"])
     expect(derpy.timePlayedSeconds).toBe(3184)
     expect(derpy.finished).toBe(true) // second character completed
     // Latest departure 3 + 3184 = 3187 → 02:02:16 (the first character alone would say 989+857=1846).
@@ -242,9 +388,20 @@ describe("per-player and per-character values", () => {
     expect(jersey.player.membershipType).toBe(3)
 
     expect(character(r, "2305843009263810797")).toEqual({
-      characterId: "2305843009263810797", classHash: 3655393761, emblemHash: 2029506313, completed: true,
-      score: 0, kills: 135, deaths: 8, assists: 14, precisionKills: 13, superKills: 0, grenadeKills: 0, meleeKills: 10,
-      startSeconds: 0, timePlayedSeconds: 3187,
+      characterId: "2305843009263810797",
+      classHash: 3655393761,
+      emblemHash: 2029506313,
+      completed: true,
+      score: 0,
+      kills: 135,
+      deaths: 8,
+      assists: 14,
+      precisionKills: 13,
+      superKills: 0,
+      grenadeKills: 0,
+      meleeKills: 10,
+      startSeconds: 0,
+      timePlayedSeconds: 3187,
       weapons: [
         { weaponHash: 3580904581, kills: 3, precisionKills: 0 },
         { weaponHash: 1865351684, kills: 89, precisionKills: 13 },
@@ -290,9 +447,14 @@ describe("per-player and per-character values", () => {
     const rho = player(r, "4611686018483911049")
     expect(rho.timePlayedSeconds).toBe(2678) // [4, 2682)
     expect(rho.player).toEqual({
-      membershipId: "4611686018483911049", membershipType: 3,
-      firstSeen: "2022-06-06T03:31:25.000Z", lastSeen: "2022-06-06T04:16:07.000Z",
-      iconPath: rho.player.iconPath, displayName: "Rho (PC)", bungieGlobalDisplayName: "Rho", bungieGlobalDisplayNameCode: "9234",
+      membershipId: "4611686018483911049",
+      membershipType: 3,
+      firstSeen: "2022-06-06T03:31:25.000Z",
+      lastSeen: "2022-06-06T04:16:07.000Z",
+      iconPath: rho.player.iconPath,
+      displayName: "Rho (PC)",
+      bungieGlobalDisplayName: "Rho",
+      bungieGlobalDisplayNameCode: "9234",
     })
     expect(typeof rho.player.iconPath).toBe("string")
     const c = character(r, "2305843009828724290")
@@ -335,7 +497,9 @@ describe("per-player and per-character values", () => {
     expect(giorno.timePlayedSeconds).toBe(1916)
     expect(giorno.player.lastSeen).toBe("2026-07-26T19:57:13.000Z")
     expect(character(r, "2305843009918354004")).toMatchObject({
-      kills: 25, meleeKills: 12, weapons: [{ weaponHash: 2965080304, kills: 7, precisionKills: 0 }],
+      kills: 25,
+      meleeKills: 12,
+      weapons: [{ weaponHash: 2965080304, kills: 7, precisionKills: 0 }],
     })
     expect(r.instance.membershipType).toBe(0)
     expect(r.instance.players.map((p) => p.player.membershipId)).toEqual(["4611686018462874397", "4611686018473876278"])

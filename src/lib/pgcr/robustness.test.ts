@@ -143,53 +143,76 @@ describe("robustness under mutation", () => {
     ["10629996107.json", false], // Witch Queen era (flag trust rule)
   ]
   for (const [name, everySite] of exhaustive) {
-    test(`exhaustive: every ${everySite ? "" : "representative "}field of ${name} removed or replaced by every bad value`, () => {
-      const body = bodyOf(name)
-      const before = JSON.stringify(body)
-      const sites = collectSites(body).filter((site) => everySite || isRepresentative(site))
-      const kinds: ProcessResult["kind"][] = []
-      for (const site of sites) {
-        kinds.push(mutateAndRun(body, site, "delete", "delete"))
-        for (const [mutation, value] of REPLACEMENTS) kinds.push(mutateAndRun(body, site, mutation, value))
-      }
-      expect(JSON.stringify(body)).toBe(before) // every mutation undone, input never modified
-      const counts = tally(kinds)
-      expect(kinds.length).toBe(sites.length * (REPLACEMENTS.length + 1))
-      expect(counts.badFormat).toBeGreaterThan(100)
-      expect(counts.raid).toBeGreaterThan(100)
-    }, HEAVY_TEST_TIMEOUT_MS)
+    test(
+      `exhaustive: every ${everySite ? "" : "representative "}field of ${name} removed or replaced by every bad value`,
+      () => {
+        const body = bodyOf(name)
+        const before = JSON.stringify(body)
+        const sites = collectSites(body).filter((site) => everySite || isRepresentative(site))
+        const kinds: ProcessResult["kind"][] = []
+        for (const site of sites) {
+          kinds.push(mutateAndRun(body, site, "delete", "delete"))
+          for (const [mutation, value] of REPLACEMENTS) kinds.push(mutateAndRun(body, site, mutation, value))
+        }
+        expect(JSON.stringify(body)).toBe(before) // every mutation undone, input never modified
+        const counts = tally(kinds)
+        expect(kinds.length).toBe(sites.length * (REPLACEMENTS.length + 1))
+        expect(counts.badFormat).toBeGreaterThan(100)
+        expect(counts.raid).toBeGreaterThan(100)
+      },
+      HEAVY_TEST_TIMEOUT_MS,
+    )
   }
 
-  test("sampled: 400 deterministic mutations of every fixture", () => {
-    let seed = 0x5eed
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-      return seed % n
-    }
-    let runs = 0
-    for (const name of listPgcrFixtureNames()) {
-      const body = bodyOf(name)
-      const sites = collectSites(body)
-      for (let i = 0; i < 400; i++) {
-        const site = sites[next(sites.length)]!
-        const pick = next(REPLACEMENTS.length + 1)
-        if (pick === REPLACEMENTS.length) mutateAndRun(body, site, "delete", "delete")
-        else mutateAndRun(body, site, REPLACEMENTS[pick]![0], REPLACEMENTS[pick]![1])
-        runs++
+  test(
+    "sampled: 400 deterministic mutations of every fixture",
+    () => {
+      let seed = 0x5eed
+      const next = (n: number) => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+        return seed % n
       }
-    }
-    expect(runs).toBe(listPgcrFixtureNames().length * 400)
-  }, HEAVY_TEST_TIMEOUT_MS)
+      let runs = 0
+      for (const name of listPgcrFixtureNames()) {
+        const body = bodyOf(name)
+        const sites = collectSites(body)
+        for (let i = 0; i < 400; i++) {
+          const site = sites[next(sites.length)]!
+          const pick = next(REPLACEMENTS.length + 1)
+          if (pick === REPLACEMENTS.length) mutateAndRun(body, site, "delete", "delete")
+          else mutateAndRun(body, site, REPLACEMENTS[pick]![0], REPLACEMENTS[pick]![1])
+          runs++
+        }
+      }
+      expect(runs).toBe(listPgcrFixtureNames().length * 400)
+    },
+    HEAVY_TEST_TIMEOUT_MS,
+  )
 
   test("whole-document garbage", () => {
     const inputs: unknown[] = [
-      undefined, null, 0, 42, "", "PGCR", true, [], [1, 2], {}, { activityDetails: null }, { activityDetails: {} },
+      undefined,
+      null,
+      0,
+      42,
+      "",
+      "PGCR",
+      true,
+      [],
+      [1, 2],
+      {},
+      { activityDetails: null },
+      { activityDetails: {} },
       { activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 } },
       { activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 }, period: "2026-01-01T00:00:00Z" },
       { activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 }, period: "2026-01-01T00:00:00Z", entries: [] },
       { activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 }, period: "2026-01-01T00:00:00Z", entries: [null] },
       { activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 }, period: "2026-01-01T00:00:00Z", entries: [{}] },
-      { activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 }, period: "2026-01-01T00:00:00Z", entries: [{ values: {} }] },
+      {
+        activityDetails: { instanceId: "1", mode: 4, directorActivityHash: 2122313384 },
+        period: "2026-01-01T00:00:00Z",
+        entries: [{ values: {} }],
+      },
       Object.create(null),
     ]
     for (const [i, input] of inputs.entries()) expect(runChecked(input, `garbage #${i}`)).toBe("badFormat")

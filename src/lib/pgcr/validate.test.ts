@@ -61,7 +61,10 @@ describe("validation", () => {
     const p = fixture("13951743181.json")
     delete p.entries[3].extended
     expect(bad(processPgcr(p, defs))).toEqual({
-      kind: "badFormat", code: "incomplete", reason: "incomplete: entries[*].extended: missing for entries 3", instanceId: "13951743181",
+      kind: "badFormat",
+      code: "incomplete",
+      reason: "incomplete: entries[*].extended: missing for entries 3",
+      instanceId: "13951743181",
     })
     for (const e of p.entries) delete e.extended
     expect(bad(processPgcr(p, defs)).reason).toContain("missing for every entry")
@@ -76,9 +79,7 @@ describe("validation", () => {
   test("a membership id of 0 is rejected on every entry, not only the first", () => {
     const p = fixture("13951743181.json")
     p.entries[5].player.destinyUserInfo.membershipId = "0"
-    expect(bad(processPgcr(p, defs)).reason).toBe(
-      "malformed: entries[5].player.destinyUserInfo.membershipId: id must be positive, got 0",
-    )
+    expect(bad(processPgcr(p, defs)).reason).toBe("malformed: entries[5].player.destinyUserInfo.membershipId: id must be positive, got 0")
   })
 
   test("since The Witch Queen the started-from-beginning flag is required (incomplete when absent)", () => {
@@ -118,10 +119,14 @@ describe("validation", () => {
     expect(bad(processPgcr(p, defs)).reason).toBe("malformed: entries[1].values.startSeconds.basic.value: must not be negative, got -4")
     const q = fixture("10902450421.json")
     q.entries[0].extended.values.precisionKills = stat(1e12)
-    expect(bad(processPgcr(q, defs)).reason).toContain("entries[0].extended.values.precisionKills.basic.value: 1000000000000 is out of range")
+    expect(bad(processPgcr(q, defs)).reason).toContain(
+      "entries[0].extended.values.precisionKills.basic.value: 1000000000000 is out of range",
+    )
     const r = fixture("10902450421.json")
     r.entries[0].values.kills = { basic: { value: "NaN" } }
-    expect(bad(processPgcr(r, defs)).reason).toBe('malformed: entries[0].values.kills.basic.value: expected a finite number, got string "NaN"')
+    expect(bad(processPgcr(r, defs)).reason).toBe(
+      'malformed: entries[0].values.kills.basic.value: expected a finite number, got string "NaN"',
+    )
   })
 
   test("ids: strings and bigints are accepted, precision-losing numbers are not", () => {
@@ -131,7 +136,8 @@ describe("validation", () => {
     const i = instance(processPgcr(p, defs))
     expect(i.instanceId).toBe("14287236297")
     expect(i.players[0]!.player.membershipId).toBe("4611686018488107374")
-    p.entries[0].characterId = 2305843009468984093 // a JS number: already rounded
+    // biome-ignore lint/correctness/noPrecisionLoss: the point of the test: a JS number is already rounded
+    p.entries[0].characterId = 2305843009468984093
     expect(bad(processPgcr(p, defs)).reason).toMatch(/^malformed: entries\[0\]\.characterId: id \d+ is a JS number beyond 2\^53/)
     p.entries[0].characterId = "2305843009468984093"
     p.activityDetails.instanceId = 14287236297 // safe integer: exact, accepted
@@ -153,8 +159,12 @@ describe("field rules", () => {
     p.entries[0].player.destinyUserInfo.membershipType = 0
     const i = instance(processPgcr(p, defs))
     expect(i.players[0]!.player).toMatchObject({
-      membershipId: "4611686018445419097", membershipType: null, iconPath: null, displayName: null,
-      bungieGlobalDisplayName: null, bungieGlobalDisplayNameCode: null,
+      membershipId: "4611686018445419097",
+      membershipType: null,
+      iconPath: null,
+      displayName: null,
+      bungieGlobalDisplayName: null,
+      bungieGlobalDisplayNameCode: null,
     })
     expect(i.players[1]!.player.membershipType).toBe(3)
   })
@@ -165,10 +175,16 @@ describe("field rules", () => {
     u.bungieGlobalDisplayNameCode = 7
     expect(instance(processPgcr(p, defs)).players[0]!.player.bungieGlobalDisplayNameCode).toBe("0007")
     u.bungieGlobalDisplayName = ""
-    expect(instance(processPgcr(p, defs)).players[0]!.player).toMatchObject({ bungieGlobalDisplayName: null, bungieGlobalDisplayNameCode: null })
+    expect(instance(processPgcr(p, defs)).players[0]!.player).toMatchObject({
+      bungieGlobalDisplayName: null,
+      bungieGlobalDisplayNameCode: null,
+    })
     u.bungieGlobalDisplayName = "War"
     delete u.bungieGlobalDisplayNameCode
-    expect(instance(processPgcr(p, defs)).players[0]!.player).toMatchObject({ bungieGlobalDisplayName: null, bungieGlobalDisplayNameCode: null })
+    expect(instance(processPgcr(p, defs)).players[0]!.player).toMatchObject({
+      bungieGlobalDisplayName: null,
+      bungieGlobalDisplayNameCode: null,
+    })
   })
 
   test("class and emblem hash 0 become null (filled later by character fill)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { computePlateau, createCeilingState, decreaseCeiling, growCeiling, type CeilingParams } from "./ceiling-control.ts"
+import { type CeilingParams, computePlateau, createCeilingState, decreaseCeiling, growCeiling } from "./ceiling-control.ts"
 
 const p: CeilingParams = {
   minCeiling: 1,

@@ -46,7 +46,13 @@ export interface CeilingState {
 const MAX_GROWTH_STEP_MS = 1_000
 
 export function createCeilingState(initialCeiling: number, now: number): CeilingState {
-  return { ceiling: initialCeiling, learnedLimit: Number.NaN, lastDecreaseAt: Number.NEGATIVE_INFINITY, lastGrowthAt: now, plateauSince: Number.NaN }
+  return {
+    ceiling: initialCeiling,
+    learnedLimit: Number.NaN,
+    lastDecreaseAt: Number.NEGATIVE_INFINITY,
+    lastGrowthAt: now,
+    plateauSince: Number.NaN,
+  }
 }
 
 /** The level the ceiling recovers to quickly after a decrease. */

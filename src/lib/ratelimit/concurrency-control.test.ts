@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test"
-import { computeConcurrencyLimit, createConcurrencyState, decreaseConcurrency, updateConcurrency, type ConcurrencyParams } from "./concurrency-control.ts"
+import {
+  type ConcurrencyParams,
+  computeConcurrencyLimit,
+  createConcurrencyState,
+  decreaseConcurrency,
+  updateConcurrency,
+} from "./concurrency-control.ts"
 
 const p: ConcurrencyParams = {
   minConcurrency: 2,

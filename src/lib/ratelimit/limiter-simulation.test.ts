@@ -5,7 +5,7 @@
  * just under the limit instead of oscillating through it.
  */
 import { describe, expect, test } from "bun:test"
-import { runLimiterSimulation, type AddressSimulationResult, type LimiterSimulationOptions } from "./testing/simulate-limiter.ts"
+import { type AddressSimulationResult, type LimiterSimulationOptions, runLimiterSimulation } from "./testing/simulate-limiter.ts"
 
 const HOUR = 3_600_000
 

@@ -110,17 +110,29 @@ export function resolveLimiterOptions(partial: Partial<LimiterOptions> = {}): Li
   requireThat(o.windowMs >= o.slotMs && o.windowMs / o.slotMs <= 10_000, "windowMs", "must be >= slotMs and <= 10000 slots")
   requireThat(o.minCeiling > 0, "minCeiling", "must be > 0")
   requireThat(o.maxCeiling >= o.minCeiling, "maxCeiling", "must be >= minCeiling")
-  requireThat(o.initialCeiling >= o.minCeiling && o.initialCeiling <= o.maxCeiling, "initialCeiling", "must be within [minCeiling, maxCeiling]")
+  requireThat(
+    o.initialCeiling >= o.minCeiling && o.initialCeiling <= o.maxCeiling,
+    "initialCeiling",
+    "must be within [minCeiling, maxCeiling]",
+  )
   requireThat(o.decreaseFactor > 0 && o.decreaseFactor < 1, "decreaseFactor", "must be in (0, 1)")
   requireThat(o.plateauMargin < 1 - o.decreaseFactor, "plateauMargin", "must be < 1 - decreaseFactor")
   requireThat(o.growthUtilization <= 1, "growthUtilization", "must be <= 1")
   requireThat(o.recoverSec > 0, "recoverSec", "must be > 0")
   requireThat(Number.isInteger(o.minConcurrency) && o.minConcurrency >= 1, "minConcurrency", "must be an integer >= 1")
   requireThat(o.maxConcurrency >= o.minConcurrency, "maxConcurrency", "must be >= minConcurrency")
-  requireThat(o.initialConcurrency >= o.minConcurrency && o.initialConcurrency <= o.maxConcurrency, "initialConcurrency", "must be within [minConcurrency, maxConcurrency]")
+  requireThat(
+    o.initialConcurrency >= o.minConcurrency && o.initialConcurrency <= o.maxConcurrency,
+    "initialConcurrency",
+    "must be within [minConcurrency, maxConcurrency]",
+  )
   requireThat(o.rttTolerance >= 1, "rttTolerance", "must be >= 1")
   requireThat(o.concurrencySmoothing > 0 && o.concurrencySmoothing <= 1, "concurrencySmoothing", "must be in (0, 1]")
-  requireThat(o.serverThrottleConcurrencyFactor > 0 && o.serverThrottleConcurrencyFactor < 1, "serverThrottleConcurrencyFactor", "must be in (0, 1)")
+  requireThat(
+    o.serverThrottleConcurrencyFactor > 0 && o.serverThrottleConcurrencyFactor < 1,
+    "serverThrottleConcurrencyFactor",
+    "must be in (0, 1)",
+  )
   requireThat(o.maxSleepMs >= 1, "maxSleepMs", "must be >= 1")
   requireThat(o.concurrencyPollMs >= 1, "concurrencyPollMs", "must be >= 1")
   return Object.freeze(o) as LimiterOptions

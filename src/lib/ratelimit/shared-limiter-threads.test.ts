@@ -1,20 +1,33 @@
 import { describe, expect, test } from "bun:test"
 import { Worker } from "node:worker_threads"
-import { createSharedLimiter } from "./shared-limiter.ts"
 import type { LimiterOptions } from "./options.ts"
+import { createSharedLimiter } from "./shared-limiter.ts"
 
 const MAX_LOG = 200_000
 
-async function runWorkers(options: Partial<LimiterOptions>, threads: number, workerData: { durationMs: number; holdMs: number; mode: "acquire" | "hammer" }) {
+async function runWorkers(
+  options: Partial<LimiterOptions>,
+  threads: number,
+  workerData: { durationMs: number; holdMs: number; mode: "acquire" | "hammer" },
+) {
   const { buffer, limiter } = createSharedLimiter(options)
   const logBuffer = new SharedArrayBuffer(16 + MAX_LOG * 16)
-  const workers = Array.from({ length: threads }, () => new Worker(new URL("./testing/limiter-load-worker.ts", import.meta.url), { workerData: { ...workerData, limiterBuffer: buffer, logBuffer } }))
+  const workers = Array.from(
+    { length: threads },
+    () =>
+      new Worker(new URL("./testing/limiter-load-worker.ts", import.meta.url), {
+        workerData: { ...workerData, limiterBuffer: buffer, logBuffer },
+      }),
+  )
   try {
     const results = await Promise.all(
-      workers.map((w) => new Promise<{ taken: number }>((resolve, reject) => {
-        w.once("message", resolve)
-        w.once("error", reject)
-      })),
+      workers.map(
+        (w) =>
+          new Promise<{ taken: number }>((resolve, reject) => {
+            w.once("message", resolve)
+            w.once("error", reject)
+          }),
+      ),
     )
     const counters = new Int32Array(logBuffer, 0, 4)
     const n = Math.min(Atomics.load(counters, 0), MAX_LOG)
@@ -42,7 +55,16 @@ describe("shared limiter across Worker threads", () => {
   test("four workers on one SAB never exceed the per-address window nor the concurrency limit", async () => {
     const ceiling = 100
     const { limiter, results, permits, maxConcurrent } = await runWorkers(
-      { addresses: 2, initialCeiling: ceiling, maxCeiling: ceiling, windowMs: 1_000, slotMs: 10, initialConcurrency: 3, minConcurrency: 3, maxConcurrency: 3 },
+      {
+        addresses: 2,
+        initialCeiling: ceiling,
+        maxCeiling: ceiling,
+        windowMs: 1_000,
+        slotMs: 10,
+        initialConcurrency: 3,
+        minConcurrency: 3,
+        maxConcurrency: 3,
+      },
       4,
       { durationMs: 1_600, holdMs: 2, mode: "acquire" },
     )
@@ -62,7 +84,15 @@ describe("shared limiter across Worker threads", () => {
 
   test("hammering threads lose no update under contention (lock correctness)", async () => {
     const { limiter, results, logged } = await runWorkers(
-      { addresses: 3, initialCeiling: 1_000_000, maxCeiling: 1_000_000, windowMs: 1_000, slotMs: 100, initialConcurrency: 64, maxConcurrency: 64 },
+      {
+        addresses: 3,
+        initialCeiling: 1_000_000,
+        maxCeiling: 1_000_000,
+        windowMs: 1_000,
+        slotMs: 100,
+        initialConcurrency: 64,
+        maxConcurrency: 64,
+      },
       4,
       { durationMs: 400, holdMs: 0, mode: "hammer" },
     )

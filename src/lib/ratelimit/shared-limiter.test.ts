@@ -15,7 +15,10 @@ function expectPermit(r: TryAcquireResult): Permit {
 describe("shared limiter (one thread, virtual clock)", () => {
   test("paces one address at its ceiling and never lets the window exceed it", () => {
     const clock = makeClock()
-    const { limiter } = createSharedLimiter({ addresses: 1, initialCeiling: 20, maxCeiling: 20, windowMs: 1_000, slotMs: 10, burstSeconds: 0.5 }, { now: clock.now })
+    const { limiter } = createSharedLimiter(
+      { addresses: 1, initialCeiling: 20, maxCeiling: 20, windowMs: 1_000, slotMs: 10, burstSeconds: 0.5 },
+      { now: clock.now },
+    )
     const sent: number[] = []
     for (let step = 0; step < 5_000; step++) {
       const r = limiter.tryAcquire()
@@ -34,7 +37,10 @@ describe("shared limiter (one thread, virtual clock)", () => {
 
   test("a throttle pauses only that address (ThrottleSeconds) and decreases its ceiling once", () => {
     const clock = makeClock()
-    const { limiter } = createSharedLimiter({ addresses: 2, initialCeiling: 10, burstSeconds: 1, throttleWaitFactor: 1 }, { now: clock.now, random: () => 0 })
+    const { limiter } = createSharedLimiter(
+      { addresses: 2, initialCeiling: 10, burstSeconds: 1, throttleWaitFactor: 1 },
+      { now: clock.now, random: () => 0 },
+    )
     const a = expectPermit(limiter.tryAcquire())
     const b = expectPermit(limiter.tryAcquire())
     const a2 = expectPermit(limiter.tryAcquire())
@@ -88,7 +94,10 @@ describe("shared limiter (one thread, virtual clock)", () => {
 
   test("game-server throttle: short global pause and lower concurrency, once per episode", () => {
     const clock = makeClock()
-    const { limiter } = createSharedLimiter({ addresses: 1, initialConcurrency: 20, serverThrottlePauseMs: 1_000, initialCeiling: 30 }, { now: clock.now, random: () => 0 })
+    const { limiter } = createSharedLimiter(
+      { addresses: 1, initialConcurrency: 20, serverThrottlePauseMs: 1_000, initialCeiling: 30 },
+      { now: clock.now, random: () => 0 },
+    )
     const permits = [expectPermit(limiter.tryAcquire()), expectPermit(limiter.tryAcquire())]
     clock.t += 50
     for (const p of permits) p.release({ kind: "serverThrottled", latencyMs: 50 })
@@ -101,7 +110,10 @@ describe("shared limiter (one thread, virtual clock)", () => {
 
   test("in-flight permits are bounded by the concurrency limit", () => {
     const clock = makeClock()
-    const { limiter } = createSharedLimiter({ addresses: 1, initialConcurrency: 3, minConcurrency: 1, maxConcurrency: 3, initialCeiling: 30, burstSeconds: 1 }, { now: clock.now })
+    const { limiter } = createSharedLimiter(
+      { addresses: 1, initialConcurrency: 3, minConcurrency: 1, maxConcurrency: 3, initialCeiling: 30, burstSeconds: 1 },
+      { now: clock.now },
+    )
     const held = [expectPermit(limiter.tryAcquire()), expectPermit(limiter.tryAcquire()), expectPermit(limiter.tryAcquire())]
     expect(limiter.tryAcquire()).toMatchObject({ kind: "wait", reason: "concurrency" })
     held[0]!.release({ kind: "notFound", latencyMs: 20 })

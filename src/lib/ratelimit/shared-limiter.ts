@@ -12,19 +12,55 @@
  * All control math lives in pure modules (ceiling-control, concurrency-control, token-bucket,
  * sliding-window); this file only moves state between them and shared memory under the lock.
  */
-import { computeConcurrencyLimit, decreaseConcurrency, updateConcurrency, type ConcurrencyParams, type ConcurrencyState } from "./concurrency-control.ts"
-import { decreaseCeiling, growCeiling, type CeilingState } from "./ceiling-control.ts"
-import { OPTION_KEYS, resolveLimiterOptions, type LimiterOptions } from "./options.ts"
+
+import { type CeilingState, decreaseCeiling, growCeiling } from "./ceiling-control.ts"
 import {
-  A_CEILING, A_DECREASES, A_DISABLED, A_LAST_DECREASE, A_LAST_GROWTH, A_LAST_REFILL, A_LEARNED_LIMIT, A_OK,
-  A_PAUSED_UNTIL, A_PAUSE_STARTED_AT, A_PLATEAU_SINCE, A_SENT, A_SERVER_THROTTLED, A_THROTTLED, A_TOKENS, A_TRANSIENT,
-  G_CONC_ESTIMATE, G_CONC_LAST_DECREASE, G_LAST_NOW, G_LONG_RTT, G_PAUSED_UNTIL, G_PAUSE_STARTED_AT, G_SHORT_RTT,
-  CONFIG_OFFSET, I_ADDRESSES, I_IN_FLIGHT, I_LOCK, I_MAGIC, I_PAUSE_REASON, I_ROUND_ROBIN, LIMITER_MAGIC,
-  computeAddressOffset, computeLayout, type LimiterLayout,
+  type ConcurrencyParams,
+  type ConcurrencyState,
+  computeConcurrencyLimit,
+  decreaseConcurrency,
+  updateConcurrency,
+} from "./concurrency-control.ts"
+import { type LimiterOptions, OPTION_KEYS, resolveLimiterOptions } from "./options.ts"
+import {
+  A_CEILING,
+  A_DECREASES,
+  A_DISABLED,
+  A_LAST_DECREASE,
+  A_LAST_GROWTH,
+  A_LAST_REFILL,
+  A_LEARNED_LIMIT,
+  A_OK,
+  A_PAUSE_STARTED_AT,
+  A_PAUSED_UNTIL,
+  A_PLATEAU_SINCE,
+  A_SENT,
+  A_SERVER_THROTTLED,
+  A_THROTTLED,
+  A_TOKENS,
+  A_TRANSIENT,
+  CONFIG_OFFSET,
+  computeAddressOffset,
+  computeLayout,
+  G_CONC_ESTIMATE,
+  G_CONC_LAST_DECREASE,
+  G_LAST_NOW,
+  G_LONG_RTT,
+  G_PAUSE_STARTED_AT,
+  G_PAUSED_UNTIL,
+  G_SHORT_RTT,
+  I_ADDRESSES,
+  I_IN_FLIGHT,
+  I_LOCK,
+  I_MAGIC,
+  I_PAUSE_REASON,
+  I_ROUND_ROBIN,
+  LIMITER_MAGIC,
+  type LimiterLayout,
 } from "./shared-layout.ts"
 import { withSharedLock } from "./shared-lock.ts"
 import { advanceWindow, computeWindowReadyAt, initWindow, recordWindowSend } from "./sliding-window.ts"
-import { computeBucketReadyAt, computeBurst, refillBucket, type BucketState } from "./token-bucket.ts"
+import { type BucketState, computeBucketReadyAt, computeBurst, refillBucket } from "./token-bucket.ts"
 import type { AddressSnapshot, LimiterSnapshot, Outcome, PauseReason, Permit, TryAcquireResult } from "./types.ts"
 
 /** Per-thread runtime hooks; not shared. Tests inject a virtual clock. */
@@ -73,14 +109,17 @@ function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Allocate and initialise the shared state; returns the buffer and a view for this thread. */
-export function createSharedLimiter(options: Partial<LimiterOptions> = {}, runtime: LimiterRuntime = {}): { buffer: SharedArrayBuffer; limiter: Limiter } {
+export function createSharedLimiter(
+  options: Partial<LimiterOptions> = {},
+  runtime: LimiterRuntime = {},
+): { buffer: SharedArrayBuffer; limiter: Limiter } {
   const o = resolveLimiterOptions(options)
   const layout = computeLayout(o.addresses, o)
   const buffer = new SharedArrayBuffer(layout.byteLength)
   const i32 = new Int32Array(buffer)
   const f64 = new Float64Array(buffer)
   const now = (runtime.now ?? readSharedClock)()
-  OPTION_KEYS.forEach((key, i) => (f64[layout.config + i] = o[key]))
+  for (const [i, key] of OPTION_KEYS.entries()) f64[layout.config + i] = o[key]
   f64[layout.global + G_PAUSED_UNTIL] = Number.NEGATIVE_INFINITY
   f64[layout.global + G_PAUSE_STARTED_AT] = Number.NEGATIVE_INFINITY
   f64[layout.global + G_CONC_ESTIMATE] = o.initialConcurrency
@@ -209,7 +248,7 @@ class SharedLimiterView implements Limiter {
         shortRttMs: conc.shortRtt,
         longRttMs: conc.longRtt,
         pausedUntil,
-        pauseReason: pausedUntil > now ? PAUSE_REASONS[Atomics.load(this.i32, I_PAUSE_REASON)] ?? "manual" : "none",
+        pauseReason: pausedUntil > now ? (PAUSE_REASONS[Atomics.load(this.i32, I_PAUSE_REASON)] ?? "manual") : "none",
         addresses,
       }
     })
@@ -252,7 +291,11 @@ class SharedLimiterView implements Limiter {
     this.f64[base + A_TOKENS] = bucket.tokens
     this.f64[base + A_LAST_REFILL] = bucket.lastRefillAt
     const allowed = (ceiling * o.windowMs) / 1000
-    return Math.max(this.f64[base + A_PAUSED_UNTIL]!, computeBucketReadyAt(bucket, ceiling, now), computeWindowReadyAt(this.f64, win, o, now, allowed))
+    return Math.max(
+      this.f64[base + A_PAUSED_UNTIL]!,
+      computeBucketReadyAt(bucket, ceiling, now),
+      computeWindowReadyAt(this.f64, win, o, now, allowed),
+    )
   }
 
   private issuePermitLocked(a: number, issuedAt: number): Permit {

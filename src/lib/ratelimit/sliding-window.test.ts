@@ -21,7 +21,10 @@ describe("sliding window", () => {
     const sends: number[] = []
     let t = 0
     let seed = 7
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed / 2147483648
+    }
     for (let i = 0; i < 5_000; i++) {
       t += rnd() < 0.01 ? 3_000 * rnd() : 40 * rnd()
       advanceWindow(buf, 3, g, t)

@@ -13,15 +13,7 @@
  * - disabled: SystemDisabled (5): global pause until `waitMs` passes or `resume()` is called.
  * - transient: timeouts, 5xx, connection errors: counted, latency feeds the concurrency control.
  */
-export type OutcomeKind =
-  | "ok"
-  | "notFound"
-  | "blocked"
-  | "badFormat"
-  | "throttled"
-  | "serverThrottled"
-  | "disabled"
-  | "transient"
+export type OutcomeKind = "ok" | "notFound" | "blocked" | "badFormat" | "throttled" | "serverThrottled" | "disabled" | "transient"
 
 export interface Outcome {
   kind: OutcomeKind

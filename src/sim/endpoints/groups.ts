@@ -1,20 +1,33 @@
 // GroupV2: GroupsForMember, group details, members (50 per page).
-import { errorResult, okJson, type ApiResult } from "../envelope.ts";
-import { formatIsoSeconds } from "../generate.ts";
-import type { SimPlayer } from "../players.ts";
-import { hashWords } from "../random.ts";
-import type { SimState } from "../state.ts";
-import type { RequestContext } from "./context.ts";
-import { resolveMember, userInfoCard } from "./members.ts";
+import { type ApiResult, errorResult, okJson } from "../envelope.ts"
+import { formatIsoSeconds } from "../generate.ts"
+import type { SimPlayer } from "../players.ts"
+import { hashWords } from "../random.ts"
+import type { SimState } from "../state.ts"
+import type { RequestContext } from "./context.ts"
+import { resolveMember, userInfoCard } from "./members.ts"
 
-const MEMBERS_PER_PAGE = 50;
-const CLAN_WORDS = ["Iron", "Vanguard", "Eclipse", "Hollow", "Crimson", "Wayfinders", "Lantern", "Ember", "Tidewatch", "Nightfall", "Moth", "Citadel"];
+const MEMBERS_PER_PAGE = 50
+const CLAN_WORDS = [
+  "Iron",
+  "Vanguard",
+  "Eclipse",
+  "Hollow",
+  "Crimson",
+  "Wayfinders",
+  "Lantern",
+  "Ember",
+  "Tidewatch",
+  "Nightfall",
+  "Moth",
+  "Citadel",
+]
 
 function groupDetail(state: SimState, groupIndex: number): Record<string, unknown> {
-  const h = hashWords(state.config.seed, groupIndex, 5, 6);
-  const name = `${CLAN_WORDS[h % CLAN_WORDS.length]} ${CLAN_WORDS[(h >>> 8) % CLAN_WORDS.length]} ${groupIndex}`;
-  const members = state.players.membersOfGroup(groupIndex);
-  const founder = members[0];
+  const h = hashWords(state.config.seed, groupIndex, 5, 6)
+  const name = `${CLAN_WORDS[h % CLAN_WORDS.length]} ${CLAN_WORDS[(h >>> 8) % CLAN_WORDS.length]} ${groupIndex}`
+  const members = state.players.membersOfGroup(groupIndex)
+  const founder = members[0]
   return {
     groupId: state.players.groupIdOf(groupIndex),
     name,
@@ -42,13 +55,35 @@ function groupDetail(state: SimState, groupIndex: number): Record<string, unknow
     conversationId: String(1_000_000 + groupIndex),
     enableInvitationMessagingForAdmins: false,
     banExpireDate: "2001-01-01T00:00:00Z",
-    features: { maximumMembers: 100, maximumMembershipsOfGroupType: 1, capabilities: 31, membershipTypes: [1, 2, 3, 6], invitePermissionOverride: false, updateCulturePermissionOverride: false, hostGuidedGamePermissionOverride: 1, updateBannerPermissionOverride: false, joinLevel: 1 },
+    features: {
+      maximumMembers: 100,
+      maximumMembershipsOfGroupType: 1,
+      capabilities: 31,
+      membershipTypes: [1, 2, 3, 6],
+      invitePermissionOverride: false,
+      updateCulturePermissionOverride: false,
+      hostGuidedGamePermissionOverride: 1,
+      updateBannerPermissionOverride: false,
+      joinLevel: 1,
+    },
     clanInfo: {
       d2ClanProgressions: {},
-      clanCallsign: name.split(" ").map((w) => w[0]).join("").toUpperCase(),
-      clanBannerData: { decalId: h % 50, decalColorId: (h >>> 4) % 30, decalBackgroundColorId: (h >>> 8) % 30, gonfalonId: (h >>> 12) % 10, gonfalonColorId: (h >>> 16) % 30, gonfalonDetailId: (h >>> 20) % 40, gonfalonDetailColorId: (h >>> 24) % 30 },
+      clanCallsign: name
+        .split(" ")
+        .map((w) => w[0])
+        .join("")
+        .toUpperCase(),
+      clanBannerData: {
+        decalId: h % 50,
+        decalColorId: (h >>> 4) % 30,
+        decalBackgroundColorId: (h >>> 8) % 30,
+        gonfalonId: (h >>> 12) % 10,
+        gonfalonColorId: (h >>> 16) % 30,
+        gonfalonDetailId: (h >>> 20) % 40,
+        gonfalonDetailColorId: (h >>> 24) % 30,
+      },
     },
-  };
+  }
 }
 
 function groupMember(state: SimState, player: SimPlayer, groupIndex: number, founder: boolean): Record<string, unknown> {
@@ -57,21 +92,31 @@ function groupMember(state: SimState, player: SimPlayer, groupIndex: number, fou
     isOnline: false,
     lastOnlineStatusChange: String(Math.floor(state.startMs / 1000) - (player.index % 864_000)),
     groupId: state.players.groupIdOf(groupIndex),
-    destinyUserInfo: { LastSeenDisplayName: player.displayName, LastSeenDisplayNameType: player.membershipType, iconPath: player.iconPath, ...userInfoCard(player) },
+    destinyUserInfo: {
+      LastSeenDisplayName: player.displayName,
+      LastSeenDisplayNameType: player.membershipType,
+      iconPath: player.iconPath,
+      ...userInfoCard(player),
+    },
     joinDate: formatIsoSeconds(Date.parse("2020-01-01T00:00:00Z") + (player.index % 2000) * 86_400_000),
-  };
+  }
 }
 
 /** GET /Platform/GroupV2/User/{type}/{id}/{filter}/{groupType}/ */
 export function handleGroupsForMember(ctx: RequestContext): ApiResult {
-  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!);
-  if (!found.ok) return found.result;
-  const g = found.player.groupIndex;
-  const state = ctx.state;
+  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!)
+  if (!found.ok) return found.result
+  const g = found.player.groupIndex
+  const state = ctx.state
   const results =
     g === null
       ? []
-      : [{ member: groupMember(state, found.player, g, state.players.membersOfGroup(g)[0] === found.player.index), group: groupDetail(state, g) }];
+      : [
+          {
+            member: groupMember(state, found.player, g, state.players.membersOfGroup(g)[0] === found.player.index),
+            group: groupDetail(state, g),
+          },
+        ]
   return okJson({
     results,
     totalResults: results.length,
@@ -79,15 +124,15 @@ export function handleGroupsForMember(ctx: RequestContext): ApiResult {
     query: { itemsPerPage: 0, currentPage: 1 },
     useTotalResults: true,
     areAllMembershipsInactive: g === null ? {} : { [state.players.groupIdOf(g)]: false },
-  });
+  })
 }
 
 /** GET /Platform/GroupV2/{groupId}/ */
 export function handleGroup(ctx: RequestContext): ApiResult {
-  const g = ctx.state.players.groupIndexOf(ctx.params[0]!);
-  if (g === null) return errorResult("GroupNotFound");
-  const members = ctx.state.players.membersOfGroup(g);
-  const founder = members[0];
+  const g = ctx.state.players.groupIndexOf(ctx.params[0]!)
+  if (g === null) return errorResult("GroupNotFound")
+  const members = ctx.state.players.membersOfGroup(g)
+  const founder = members[0]
   return okJson({
     detail: groupDetail(ctx.state, g),
     founder: founder === undefined ? null : groupMember(ctx.state, ctx.state.players.get(founder), g, true),
@@ -97,21 +142,21 @@ export function handleGroup(ctx: RequestContext): ApiResult {
     currentUserMembershipsInactiveForDestiny: false,
     currentUserMemberMap: {},
     currentUserPotentialMemberMap: {},
-  });
+  })
 }
 
 /** GET /Platform/GroupV2/{groupId}/Members/?currentpage=N (1-based, 50 per page) */
 export function handleGroupMembers(ctx: RequestContext): ApiResult {
-  const g = ctx.state.players.groupIndexOf(ctx.params[0]!);
-  if (g === null) return errorResult("GroupNotFound");
-  const page = Math.max(1, Number(ctx.url.searchParams.get("currentpage") ?? ctx.url.searchParams.get("currentPage") ?? 1) || 1);
-  const members = ctx.state.players.membersOfGroup(g);
-  const slice = members.slice((page - 1) * MEMBERS_PER_PAGE, page * MEMBERS_PER_PAGE);
+  const g = ctx.state.players.groupIndexOf(ctx.params[0]!)
+  if (g === null) return errorResult("GroupNotFound")
+  const page = Math.max(1, Number(ctx.url.searchParams.get("currentpage") ?? ctx.url.searchParams.get("currentPage") ?? 1) || 1)
+  const members = ctx.state.players.membersOfGroup(g)
+  const slice = members.slice((page - 1) * MEMBERS_PER_PAGE, page * MEMBERS_PER_PAGE)
   return okJson({
     results: slice.map((k, i) => groupMember(ctx.state, ctx.state.players.get(k), g, page === 1 && i === 0)),
     totalResults: members.length,
     hasMore: page * MEMBERS_PER_PAGE < members.length,
     query: { itemsPerPage: MEMBERS_PER_PAGE, currentPage: page },
     useTotalResults: true,
-  });
+  })
 }

@@ -1,28 +1,30 @@
 // Shared account lookup for profile, character, history and group endpoints, including
 // Bungie's answer to a wrong membership type: 18 InvalidParameters with the right type in
 // MessageData (the hint RaidHub's player crawl reads, research/raidhub.md).
-import { errorResult, type ApiResult } from "../envelope.ts";
-import { formatIsoSeconds } from "../generate.ts";
-import { MEMBERSHIP_TYPE_NAMES, type SimCharacter, type SimPlayer } from "../players.ts";
-import { unitFor } from "../random.ts";
-import type { RequestContext } from "./context.ts";
+import { type ApiResult, errorResult } from "../envelope.ts"
+import { formatIsoSeconds } from "../generate.ts"
+import { MEMBERSHIP_TYPE_NAMES, type SimCharacter, type SimPlayer } from "../players.ts"
+import { unitFor } from "../random.ts"
+import type { RequestContext } from "./context.ts"
 
-export type MemberLookup = { ok: true; player: SimPlayer } | { ok: false; result: ApiResult };
+export type MemberLookup = { ok: true; player: SimPlayer } | { ok: false; result: ApiResult }
 
 export function resolveMember(ctx: RequestContext, typeText: string, idText: string, allowAnyType = false): MemberLookup {
-  if (!/^-?\d+$/.test(typeText) || !/^\d+$/.test(idText)) return { ok: false, result: errorResult("ParameterParseFailure") };
-  const index = ctx.state.players.indexOfMembership(idText);
-  if (index === null) return { ok: false, result: errorResult("DestinyAccountNotFound") };
-  const player = ctx.state.players.get(index);
-  if (player.isUnknown) return { ok: false, result: errorResult("DestinyAccountNotFound") };
-  const type = Number(typeText);
+  if (!/^-?\d+$/.test(typeText) || !/^\d+$/.test(idText)) return { ok: false, result: errorResult("ParameterParseFailure") }
+  const index = ctx.state.players.indexOfMembership(idText)
+  if (index === null) return { ok: false, result: errorResult("DestinyAccountNotFound") }
+  const player = ctx.state.players.get(index)
+  if (player.isUnknown) return { ok: false, result: errorResult("DestinyAccountNotFound") }
+  const type = Number(typeText)
   if (!allowAnyType && type !== player.membershipType) {
     return {
       ok: false,
-      result: errorResult("InvalidParameters", { membershipType: MEMBERSHIP_TYPE_NAMES[player.membershipType] ?? String(player.membershipType) }),
-    };
+      result: errorResult("InvalidParameters", {
+        membershipType: MEMBERSHIP_TYPE_NAMES[player.membershipType] ?? String(player.membershipType),
+      }),
+    }
   }
-  return { ok: true, player };
+  return { ok: true, player }
 }
 
 export function userInfoCard(player: SimPlayer): Record<string, unknown> {
@@ -35,18 +37,18 @@ export function userInfoCard(player: SimPlayer): Record<string, unknown> {
     displayName: player.displayName,
     bungieGlobalDisplayName: player.bungieGlobalDisplayName,
     bungieGlobalDisplayNameCode: player.bungieGlobalDisplayNameCode,
-  };
+  }
 }
 
 /** Newest activity end of this player in the sim, else a stable date within the last 90 days. */
 export function lastPlayedIso(ctx: RequestContext, player: SimPlayer): string {
-  const fromHistory = ctx.history.lastPlayedMs(player.index, ctx.nowMs);
-  const ms = fromHistory ?? ctx.state.startMs - unitFor(ctx.state.config.seed, player.index, 4242) * 90 * 86_400_000;
-  return formatIsoSeconds(ms);
+  const fromHistory = ctx.history.lastPlayedMs(player.index, ctx.nowMs)
+  const ms = fromHistory ?? ctx.state.startMs - unitFor(ctx.state.config.seed, player.index, 4242) * 90 * 86_400_000
+  return formatIsoSeconds(ms)
 }
 
 export function characterComponent(ctx: RequestContext, player: SimPlayer, c: SimCharacter): Record<string, unknown> {
-  const minutes = 600 + Math.floor(unitFor(ctx.state.config.seed, player.index * 3 + c.index, 4343) * 60_000);
+  const minutes = 600 + Math.floor(unitFor(ctx.state.config.seed, player.index * 3 + c.index, 4343) * 60_000)
   return {
     membershipId: player.membershipId,
     membershipType: player.membershipType,
@@ -66,8 +68,20 @@ export function characterComponent(ctx: RequestContext, player: SimPlayer, c: Si
     emblemBackgroundPath: `/common/destiny2_content/icons/emblem_bg_${c.emblemHash}.jpg`,
     emblemHash: c.emblemHash,
     emblemColor: { red: 20, green: 20, blue: 20, alpha: 255 },
-    levelProgression: { progressionHash: 1716568313, dailyProgress: 0, dailyLimit: 0, weeklyProgress: 0, weeklyLimit: 0, currentProgress: 0, level: 50, levelCap: 50, stepIndex: 50, progressToNextLevel: 0, nextLevelAt: 0 },
+    levelProgression: {
+      progressionHash: 1716568313,
+      dailyProgress: 0,
+      dailyLimit: 0,
+      weeklyProgress: 0,
+      weeklyLimit: 0,
+      currentProgress: 0,
+      level: 50,
+      levelCap: 50,
+      stepIndex: 50,
+      progressToNextLevel: 0,
+      nextLevelAt: 0,
+    },
     baseCharacterLevel: 50,
     percentToNextLevel: 0,
-  };
+  }
 }

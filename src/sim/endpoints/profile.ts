@@ -1,23 +1,29 @@
 // Profile (components 100, 200), Character (200) and LinkedProfiles.
-import { errorResult, okJson, type ApiResult } from "../envelope.ts";
-import { formatIsoSeconds } from "../generate.ts";
-import type { RequestContext } from "./context.ts";
-import { characterComponent, lastPlayedIso, resolveMember, userInfoCard } from "./members.ts";
+import { type ApiResult, errorResult, okJson } from "../envelope.ts"
+import { formatIsoSeconds } from "../generate.ts"
+import type { RequestContext } from "./context.ts"
+import { characterComponent, lastPlayedIso, resolveMember, userInfoCard } from "./members.ts"
 
 function requestedComponents(ctx: RequestContext): Set<string> {
-  const raw = ctx.url.searchParams.get("components") ?? "";
-  const names: Record<string, string> = { profiles: "100", characters: "200" };
-  return new Set(raw.split(",").map((c) => c.trim()).filter(Boolean).map((c) => names[c.toLowerCase()] ?? c));
+  const raw = ctx.url.searchParams.get("components") ?? ""
+  const names: Record<string, string> = { profiles: "100", characters: "200" }
+  return new Set(
+    raw
+      .split(",")
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .map((c) => names[c.toLowerCase()] ?? c),
+  )
 }
 
 /** GET /Platform/Destiny2/{type}/Profile/{id}/?components=100,200 */
 export function handleProfile(ctx: RequestContext): ApiResult {
-  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!);
-  if (!found.ok) return found.result;
-  const player = found.player;
-  const components = requestedComponents(ctx);
-  const minted = formatIsoSeconds(ctx.nowMs);
-  const response: Record<string, unknown> = { responseMintedTimestamp: minted, secondaryComponentsMintedTimestamp: minted };
+  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!)
+  if (!found.ok) return found.result
+  const player = found.player
+  const components = requestedComponents(ctx)
+  const minted = formatIsoSeconds(ctx.nowMs)
+  const response: Record<string, unknown> = { responseMintedTimestamp: minted, secondaryComponentsMintedTimestamp: minted }
   if (components.has("100")) {
     response.profile = {
       data: {
@@ -34,33 +40,33 @@ export function handleProfile(ctx: RequestContext): ApiResult {
         renewedGuardianRank: 6,
       },
       privacy: 1,
-    };
+    }
   }
   if (components.has("200")) {
-    const data: Record<string, unknown> = {};
-    for (const c of player.characters) data[c.characterId] = characterComponent(ctx, player, c);
-    response.characters = { data, privacy: 1 };
+    const data: Record<string, unknown> = {}
+    for (const c of player.characters) data[c.characterId] = characterComponent(ctx, player, c)
+    response.characters = { data, privacy: 1 }
   }
-  return okJson(response);
+  return okJson(response)
 }
 
 /** GET /Platform/Destiny2/{type}/Profile/{id}/Character/{cid}/?components=200 */
 export function handleCharacter(ctx: RequestContext): ApiResult {
-  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!);
-  if (!found.ok) return found.result;
-  const character = found.player.characters.find((c) => c.characterId === ctx.params[2]);
-  if (!character) return errorResult("DestinyCharacterNotFound");
-  const response: Record<string, unknown> = {};
-  if (requestedComponents(ctx).has("200")) response.character = { data: characterComponent(ctx, found.player, character), privacy: 1 };
-  return okJson(response);
+  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!)
+  if (!found.ok) return found.result
+  const character = found.player.characters.find((c) => c.characterId === ctx.params[2])
+  if (!character) return errorResult("DestinyCharacterNotFound")
+  const response: Record<string, unknown> = {}
+  if (requestedComponents(ctx).has("200")) response.character = { data: characterComponent(ctx, found.player, character), privacy: 1 }
+  return okJson(response)
 }
 
 /** GET /Platform/Destiny2/{type}/Profile/{id}/LinkedProfiles/ — any type (or -1) resolves. */
 export function handleLinkedProfiles(ctx: RequestContext): ApiResult {
-  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!, true);
-  if (!found.ok) return found.result;
-  const p = found.player;
-  const card = userInfoCard(p);
+  const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!, true)
+  if (!found.ok) return found.result
+  const p = found.player
+  const card = userInfoCard(p)
   return okJson({
     profiles: [
       {
@@ -82,5 +88,5 @@ export function handleLinkedProfiles(ctx: RequestContext): ApiResult {
       bungieGlobalDisplayNameCode: p.bungieGlobalDisplayNameCode,
     },
     profilesWithErrors: [],
-  });
+  })
 }

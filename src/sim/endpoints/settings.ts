@@ -1,14 +1,14 @@
 // GET /Platform/Settings/ — availability of each system (Destiny2 off during maintenance).
-import { okJson, type ApiResult } from "../envelope.ts";
-import type { RequestContext } from "./context.ts";
+import { type ApiResult, okJson } from "../envelope.ts"
+import type { RequestContext } from "./context.ts"
 
-const DESTINY_SYSTEMS = ["Destiny2", "D2Profiles", "Activities", "D2Characters", "D2Vendors", "D2Items"];
-const OTHER_SYSTEMS = ["Groups", "Clans", "Forums", "BungieNext"];
+const DESTINY_SYSTEMS = ["Destiny2", "D2Profiles", "Activities", "D2Characters", "D2Vendors", "D2Items"]
+const OTHER_SYSTEMS = ["Groups", "Clans", "Forums", "BungieNext"]
 
 export function handleSettings(ctx: RequestContext): ApiResult {
-  const systems: Record<string, { enabled: boolean; parameters: Record<string, string> }> = {};
-  for (const name of DESTINY_SYSTEMS) systems[name] = { enabled: !ctx.maintenance, parameters: {} };
-  for (const name of OTHER_SYSTEMS) systems[name] = { enabled: true, parameters: {} };
+  const systems: Record<string, { enabled: boolean; parameters: Record<string, string> }> = {}
+  for (const name of DESTINY_SYSTEMS) systems[name] = { enabled: !ctx.maintenance, parameters: {} }
+  for (const name of OTHER_SYSTEMS) systems[name] = { enabled: true, parameters: {} }
   return okJson({
     environment: "live",
     systems,
@@ -28,5 +28,5 @@ export function handleSettings(ctx: RequestContext): ApiResult {
     destiny2CoreSettings: {},
     emailSettings: {},
     fireteamActivities: [],
-  });
+  })
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test"
-import { createDeadBlockState, detectDeadBlock, quietDeadBlock, type DeadBlockParams } from "./dead-block-detector.ts"
+import { createDeadBlockState, type DeadBlockParams, detectDeadBlock, quietDeadBlock } from "./dead-block-detector.ts"
 
 const p: DeadBlockParams = { minShare: 0.99, sustainMs: 20_000, minNotFound: 200, cooldownMs: 60_000, retryAfterNoneMs: 15_000 }
 

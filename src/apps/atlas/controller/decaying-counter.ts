@@ -38,7 +38,7 @@ export function computeDecayingShare(hits: DecayingSum, total: DecayingSum, half
 
 function decayTo(s: DecayingSum, halfLifeMs: number, now: number): DecayingSum {
   if (now > s.lastAt) {
-    s.value *= Math.pow(0.5, (now - s.lastAt) / halfLifeMs)
+    s.value *= 0.5 ** ((now - s.lastAt) / halfLifeMs)
     s.lastAt = now
   }
   return s

@@ -4,7 +4,7 @@
  * a fixed attempt budget, in virtual time (10 simulated minutes in ~0.1 s).
  */
 import { describe, expect, test } from "bun:test"
-import { runFrontierSimulation, type FrontierSimOptions, type FrontierSimResult } from "./testing/simulate-frontier.ts"
+import { type FrontierSimOptions, type FrontierSimResult, runFrontierSimulation } from "./testing/simulate-frontier.ts"
 
 const BASE_SCENARIO: FrontierSimOptions = {
   seed: 5,
@@ -49,7 +49,12 @@ describe("frontier controller against a synthetic live frontier", () => {
     expect(computeQuantile(during, 0.5)).toBeLessThanOrEqual(8_000)
     expect(computeQuantile(during, 0.99)).toBeLessThanOrEqual(20_000)
     expect(computeQuantile(lagsBetween(r, 360_000, 600_000), 0.5)).toBeLessThanOrEqual(3_000)
-    expect(computeQuantile(r.publicationLags.map((l) => l.lagMs), 0.99)).toBeLessThanOrEqual(20_000)
+    expect(
+      computeQuantile(
+        r.publicationLags.map((l) => l.lagMs),
+        0.99,
+      ),
+    ).toBeLessThanOrEqual(20_000)
     expect(r.firstTry404 / r.firstTries).toBeLessThanOrEqual(0.06)
   })
 
@@ -68,9 +73,26 @@ describe("frontier controller against a synthetic live frontier", () => {
   test("control: without the lag signal the 404 dead-zone lets the crawler trail far behind", () => {
     const r = runFrontierSimulation({
       ...BASE_SCENARIO,
-      controller: { lead: { target404Share: 0.025, deadZone: 0.01, targetLagMs: Number.POSITIVE_INFINITY, gainDownSec: 0.5, gainUpSec: 0.25, maxStepDownSec: 3, maxStepUpSec: 1, minLeadSec: -20, maxLeadSec: 10 } },
+      controller: {
+        lead: {
+          target404Share: 0.025,
+          deadZone: 0.01,
+          targetLagMs: Number.POSITIVE_INFINITY,
+          gainDownSec: 0.5,
+          gainUpSec: 0.25,
+          maxStepDownSec: 3,
+          maxStepUpSec: 1,
+          minLeadSec: -20,
+          maxLeadSec: 10,
+        },
+      },
     })
-    expect(computeQuantile(r.publicationLags.map((l) => l.lagMs), 0.5)).toBeGreaterThan(3_000)
+    expect(
+      computeQuantile(
+        r.publicationLags.map((l) => l.lagMs),
+        0.5,
+      ),
+    ).toBeGreaterThan(3_000)
   })
 })
 
@@ -95,7 +117,12 @@ describe("frontier controller fed like the coordinator (discovery times, 404s pa
     // was finally published its ids entered the fit at the present time and flattened it: the
     // estimate froze, and the ceiling sat under the cursor for 120 s, 6,800 ids behind the head.
     for (const seed of [1, 2, 3, 5]) {
-      const r = runFrontierSimulation({ ...COORDINATOR_SCENARIO, seed, durationMs: 480_000, lateClump: { atMs: 180_000, size: 300, delayMs: 132_000 } })
+      const r = runFrontierSimulation({
+        ...COORDINATOR_SCENARIO,
+        seed,
+        durationMs: 480_000,
+        lateClump: { atMs: 180_000, size: 300, delayMs: 132_000 },
+      })
       expect(r.longestStallMs).toBeLessThanOrEqual(5_000)
       // Trailing the head by at most ~25 s of ids while walking through the clump.
       expect(r.maxBehind).toBeLessThanOrEqual(1_250)

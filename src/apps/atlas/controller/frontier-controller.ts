@@ -11,11 +11,19 @@
  *   every second:      const d = c.tick(now, { lowWater, cursor, ceiling })
  *                      idSpace.setCeiling(d.ceiling); if (d.deadBlockSuspected) start a gap search
  */
-import { addDecaying, computeDecayingShare, createDecayingSum, readDecayingRate, type DecayingSum } from "./decaying-counter.ts"
-import { createDeadBlockState, detectDeadBlock, quietDeadBlock, DEFAULT_DEAD_BLOCK_PARAMS, type DeadBlockParams, type DeadBlockState } from "./dead-block-detector.ts"
-import { addFrontierSample, createFrontierSamples, fitFrontier, resetFrontierSamples, type FrontierSamples } from "./frontier-estimate.ts"
-import { computeLagQuantile, createLagHistogram, observeLag, type LagHistogram } from "./lag-histogram.ts"
-import { DEFAULT_LEAD_PARAMS, stepLead, type LeadParams } from "./lead-controller.ts"
+
+import {
+  createDeadBlockState,
+  DEFAULT_DEAD_BLOCK_PARAMS,
+  type DeadBlockParams,
+  type DeadBlockState,
+  detectDeadBlock,
+  quietDeadBlock,
+} from "./dead-block-detector.ts"
+import { addDecaying, computeDecayingShare, createDecayingSum, type DecayingSum, readDecayingRate } from "./decaying-counter.ts"
+import { addFrontierSample, createFrontierSamples, type FrontierSamples, fitFrontier, resetFrontierSamples } from "./frontier-estimate.ts"
+import { computeLagQuantile, createLagHistogram, type LagHistogram, observeLag } from "./lag-histogram.ts"
+import { DEFAULT_LEAD_PARAMS, type LeadParams, stepLead } from "./lead-controller.ts"
 
 export interface FrontierControllerOptions {
   lead: LeadParams

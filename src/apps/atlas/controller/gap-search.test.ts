@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { applyGapProbe, createGapSearch, nextGapProbe, type GapSearchResult } from "./gap-search.ts"
+import { applyGapProbe, createGapSearch, type GapSearchResult, nextGapProbe } from "./gap-search.ts"
 
 /** Drive the search against an existence predicate. */
 function runSearch(start: bigint, exists: (id: bigint) => boolean, maxDistance?: bigint, stepScale?: number, growth = 2): GapSearchResult {

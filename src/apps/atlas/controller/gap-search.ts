@@ -8,6 +8,7 @@
  * live block does not pass for dead. Result: the gap range to record, or "none found" (the
  * caller must then NOT skip anything: we may simply be at the head).
  */
+import { minBigint } from "../../../lib/bigint.ts"
 
 export interface GapSearchOptions {
   /** First id of the dead block (known to 404). */
@@ -60,14 +61,27 @@ export function createGapSearch(o: GapSearchOptions): GapSearchState {
   if (maxDistance < 1n) throw new RangeError(`gap search maxDistance must be >= 1, got ${maxDistance}`)
   if (!(growth > 1 && growth <= 4)) throw new RangeError(`gap search growth must be in (1, 4], got ${growth}`)
   if (!(stepScale >= 1 && stepScale < growth)) throw new RangeError(`gap search stepScale must be in [1, growth), got ${stepScale}`)
-  return { start: o.start, maxDistance, width, phase: "expand", lo: 0n, hi: 0n, step: 1n, round: 0, growth, stepScale, probes: 0, result: null }
+  return {
+    start: o.start,
+    maxDistance,
+    width,
+    phase: "expand",
+    lo: 0n,
+    hi: 0n,
+    step: 1n,
+    round: 0,
+    growth,
+    stepScale,
+    probes: 0,
+    result: null,
+  }
 }
 
 /** The ids to probe next, or null when the search is done (see `result`). */
 export function nextGapProbe(s: GapSearchState): GapProbe | null {
   if (s.phase === "done") return null
   if (s.phase === "expand") {
-    const offset = s.step < s.maxDistance ? s.step : s.maxDistance
+    const offset = minBigint(s.step, s.maxDistance)
     return { from: s.start + offset, count: Number(s.width) }
   }
   const mid = s.lo + (s.hi - s.lo) / 2n

@@ -24,7 +24,7 @@ export const LAG_BUCKET_COUNT = Math.ceil(Math.log(MAX_LAG_MS / MIN_LAG_MS) / Ma
 
 /** Upper bound (ms) of bucket b; bucket 0 holds everything <= 100 ms, the last is unbounded. */
 export function computeBucketUpperMs(b: number): number {
-  return b >= LAG_BUCKET_COUNT - 1 ? Number.POSITIVE_INFINITY : MIN_LAG_MS * Math.pow(GROWTH, b)
+  return b >= LAG_BUCKET_COUNT - 1 ? Number.POSITIVE_INFINITY : MIN_LAG_MS * GROWTH ** b
 }
 
 function computeBucket(lagMs: number): number {

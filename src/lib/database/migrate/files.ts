@@ -3,57 +3,57 @@
  * zero-padded numbers: 0001_core.sql, 0002_...). Each file is identified by `<group>/<file>`
  * and its sha256 checksum, which is what the `_migrations` tables record.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 
 export interface MigrationFile {
   /** Recorded identity, e.g. "migrations/0001_schemas.sql" or "views/0001_leaderboards.sql". */
-  name: string;
-  path: string;
-  content: string;
-  checksum: string;
+  name: string
+  path: string
+  content: string
+  checksum: string
 }
 
 export interface MigrationDir {
   /** Prefix of the recorded name: "migrations" or "views". */
-  group: string;
-  dir: string;
+  group: string
+  dir: string
 }
 
 /** Repository root (two levels above src/lib/database/migrate). */
-export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url))
 
 export const DEFAULT_POSTGRES_DIRS: readonly MigrationDir[] = [
   { group: "migrations", dir: join(REPO_ROOT, "sql/migrations") },
   { group: "views", dir: join(REPO_ROOT, "sql/views") },
-];
+]
 
 export const DEFAULT_CLICKHOUSE_DIRS: readonly MigrationDir[] = [
   { group: "migrations", dir: join(REPO_ROOT, "clickhouse/migrations") },
   { group: "views", dir: join(REPO_ROOT, "clickhouse/views") },
-];
+]
 
 export function checksumOf(content: string): string {
-  return createHash("sha256").update(content).digest("hex");
+  return createHash("sha256").update(content).digest("hex")
 }
 
 /** Lists `*.sql` files of each directory (missing directories are empty), groups in the given order. */
 export function listMigrationFiles(dirs: readonly MigrationDir[]): MigrationFile[] {
-  const files: MigrationFile[] = [];
+  const files: MigrationFile[] = []
   for (const { group, dir } of dirs) {
-    if (!existsSync(dir)) continue;
+    if (!existsSync(dir)) continue
     const names = readdirSync(dir)
       .filter((f) => f.endsWith(".sql") && statSync(join(dir, f)).isFile())
-      .sort();
+      .sort()
     for (const file of names) {
-      const path = join(dir, file);
-      const content = readFileSync(path, "utf8");
-      files.push({ name: `${group}/${file}`, path, content, checksum: checksumOf(content) });
+      const path = join(dir, file)
+      const content = readFileSync(path, "utf8")
+      files.push({ name: `${group}/${file}`, path, content, checksum: checksumOf(content) })
     }
   }
-  return files;
+  return files
 }
 
 export class MigrationChecksumError extends Error {
@@ -64,14 +64,14 @@ export class MigrationChecksumError extends Error {
   ) {
     super(
       `migration ${file} was edited after it was applied (recorded sha256 ${recorded.slice(0, 12)}…, file now ${actual.slice(0, 12)}…); add a new migration instead of editing an applied one`,
-    );
-    this.name = "MigrationChecksumError";
+    )
+    this.name = "MigrationChecksumError"
   }
 }
 
 export interface AppliedRecord {
-  name: string;
-  checksum: string;
+  name: string
+  checksum: string
 }
 
 /**
@@ -79,19 +79,19 @@ export interface AppliedRecord {
  * A recorded file that no longer exists is tolerated (it was applied; history is not rewritten).
  */
 export function findPending(files: readonly MigrationFile[], applied: readonly AppliedRecord[]): MigrationFile[] {
-  const recorded = new Map(applied.map((r) => [r.name, r.checksum]));
-  const pending: MigrationFile[] = [];
+  const recorded = new Map(applied.map((r) => [r.name, r.checksum]))
+  const pending: MigrationFile[] = []
   for (const file of files) {
-    const checksum = recorded.get(file.name);
-    if (checksum === undefined) pending.push(file);
-    else if (checksum !== file.checksum) throw new MigrationChecksumError(file.name, checksum, file.checksum);
+    const checksum = recorded.get(file.name)
+    if (checksum === undefined) pending.push(file)
+    else if (checksum !== file.checksum) throw new MigrationChecksumError(file.name, checksum, file.checksum)
   }
-  return pending;
+  return pending
 }
 
 export interface MigrationResult {
   /** Files applied by this run (or, in a dry run, that would be). */
-  applied: string[];
+  applied: string[]
   /** Files already recorded before this run. */
-  skipped: number;
+  skipped: number
 }

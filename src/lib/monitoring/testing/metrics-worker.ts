@@ -11,7 +11,11 @@ import { startWorkerMetricsReporter } from "../worker-metrics.ts"
 const { id, requests, lagSeconds } = workerData as { id: string; requests: number; lagSeconds: number }
 const registry = new Registry()
 const m = registerAtlasWorkerMetrics(registry)
-const reporter = startWorkerMetricsReporter({ registry, intervalMs: 20, post: (snapshot) => parentPort!.postMessage({ type: "metrics", id, snapshot }) })
+const reporter = startWorkerMetricsReporter({
+  registry,
+  intervalMs: 20,
+  post: (snapshot) => parentPort!.postMessage({ type: "metrics", id, snapshot }),
+})
 for (let i = 0; i < requests; i++) m.requests.inc({ result: i % 4 === 0 ? "notFound" : "ok", address: `a${i % 2}` })
 m.throttles.inc({ kind: "rate", address: "a0" })
 m.lag.observe(lagSeconds)

@@ -2,8 +2,9 @@
  * Virtual-time simulation of fetchers using the real shared limiter against fake per-address
  * Bungie throttles. Hours of traffic run in about a second, deterministically for a seed.
  */
-import { createSharedLimiter } from "../shared-limiter.ts"
+
 import type { LimiterOptions } from "../options.ts"
+import { createSharedLimiter } from "../shared-limiter.ts"
 import { EventQueue } from "./event-queue.ts"
 import { createFakeThrottle, type FakeThrottleOptions } from "./fake-bungie-throttle.ts"
 import { createSeededRandom } from "./seeded-random.ts"
@@ -42,7 +43,13 @@ export function runLimiterSimulation(o: LimiterSimulationOptions): AddressSimula
   const { limiter } = createSharedLimiter(o.limiter, { now: () => q.now, random })
   const addresses = limiter.options.addresses
   const servers = Array.from({ length: addresses }, () => createFakeThrottle(o.server))
-  const stats = Array.from({ length: addresses }, () => ({ ok: 0, throttled: 0, decreasesAtWarmup: 0, sampleOk: 0, rateSamples: [] as number[] }))
+  const stats = Array.from({ length: addresses }, () => ({
+    ok: 0,
+    throttled: 0,
+    decreasesAtWarmup: 0,
+    sampleOk: 0,
+    rateSamples: [] as number[],
+  }))
 
   const sampleLatency = () => {
     // Box-Muller normal -> lognormal latency, capped like a client timeout.
@@ -82,7 +89,7 @@ export function runLimiterSimulation(o: LimiterSimulationOptions): AddressSimula
   for (let f = 0; f < o.fetchers; f++) q.schedule(f, runFetcher)
   q.schedule(o.warmupMs, () => {
     const snap = limiter.snapshot()
-    snap.addresses.forEach((a, i) => (stats[i]!.decreasesAtWarmup = a.decreases))
+    for (const [i, a] of snap.addresses.entries()) stats[i]!.decreasesAtWarmup = a.decreases
   })
   const sample = () => {
     if (q.now > o.warmupMs) {

@@ -7,8 +7,8 @@
  */
 import { EventQueue } from "../../../../lib/ratelimit/testing/event-queue.ts"
 import { createSeededRandom } from "../../../../lib/ratelimit/testing/seeded-random.ts"
-import { createFrontierController, type ControllerDecision, type FrontierControllerOptions } from "../frontier-controller.ts"
-import { applyGapProbe, createGapSearch, nextGapProbe, type GapSearchState } from "../gap-search.ts"
+import { type ControllerDecision, createFrontierController, type FrontierControllerOptions } from "../frontier-controller.ts"
+import { applyGapProbe, createGapSearch, type GapSearchState, nextGapProbe } from "../gap-search.ts"
 
 export interface FrontierSimOptions {
   seed: number
@@ -89,14 +89,17 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
       }
     }
     created.push(t)
-    if (o.lateClump && t >= o.lateClump.atMs && clumpLeft === 0 && created.length > 0 && created[created.length - 2]! < o.lateClump.atMs) clumpLeft = o.lateClump.size
+    if (o.lateClump && t >= o.lateClump.atMs && clumpLeft === 0 && created.length > 0 && created[created.length - 2]! < o.lateClump.atMs)
+      clumpLeft = o.lateClump.size
     if (clumpLeft > 0) {
       clumpLeft--
       published.push(o.lateClump!.atMs + o.lateClump!.delayMs)
       continue
     }
     const r = random()
-    published.push(r < o.lostShare ? Number.POSITIVE_INFINITY : r < o.lostShare + o.delayedShare ? nextFlush + uniform(o.delayedMs) : nextFlush)
+    published.push(
+      r < o.lostShare ? Number.POSITIVE_INFINITY : r < o.lostShare + o.delayedShare ? nextFlush + uniform(o.delayedMs) : nextFlush,
+    )
   }
   const total = created.length
 
@@ -114,8 +117,20 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
   let search: GapSearchState | null = null
   let frontierIndex = 0
   const res: FrontierSimResult = {
-    firstTries: 0, firstTry404: 0, attempts: 0, attempts404: 0, publicationLags: [], ledgeredExisting: 0, ledgeredTotal: 0,
-    gaps: [], deadBlockSuspectedAt: [], shareTimeline: [], caughtUpAt: Number.NaN, unresolvedOld: 0, longestStallMs: 0, maxBehind: 0,
+    firstTries: 0,
+    firstTry404: 0,
+    attempts: 0,
+    attempts404: 0,
+    publicationLags: [],
+    ledgeredExisting: 0,
+    ledgeredTotal: 0,
+    gaps: [],
+    deadBlockSuspectedAt: [],
+    shareTimeline: [],
+    caughtUpAt: Number.NaN,
+    unresolvedOld: 0,
+    longestStallMs: 0,
+    maxBehind: 0,
   }
   let stallSince = Number.NaN
 
@@ -229,7 +244,8 @@ export function runFrontierSimulation(o: FrontierSimOptions): FrontierSimResult 
   q.runUntil(o.durationMs)
   for (let i = 0; i < total; i++) {
     // Published 90 s before the end: even the longest retry interval (64 s, +20 % jitter) tried it since.
-    if (created[i]! < o.durationMs - 60_000 && Number.isFinite(published[i]!) && published[i]! < o.durationMs - 90_000 && !resolved[i]) res.unresolvedOld++
+    if (created[i]! < o.durationMs - 60_000 && Number.isFinite(published[i]!) && published[i]! < o.durationMs - 90_000 && !resolved[i])
+      res.unresolvedOld++
   }
   return res
 }
