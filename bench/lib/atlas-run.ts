@@ -10,8 +10,8 @@
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type AtlasHandle, startAtlas } from "../../src/apps/atlas/atlas.ts"
-import { startClickhouseWorker } from "../../src/apps/atlas/clickhouse-sidecar.ts"
+import { type AtlasHandle, startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
+import { startRelayThread } from "../../src/apps/atlas/relay/sidecar.ts"
 import { createTestDatabase, type TestDatabase, uniqueName } from "../../src/lib/database/testing.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
 import type { LimiterOptions } from "../../src/lib/ratelimit/index.ts"
@@ -63,7 +63,7 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
       process.on("exit", () => rmSync(CHDB_DIR, { recursive: true, force: true }))
     }
     sidecars.push(
-      await startClickhouseWorker({
+      startRelayThread({
         databaseUrl: db.url,
         clickhouseUrl: null,
         clickhouseDatabase: uniqueName("bench"),

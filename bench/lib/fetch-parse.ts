@@ -4,7 +4,7 @@
  * real-target probe.
  */
 
-import type { CeilingWorkerInit, CeilingWorkerResult } from "../scenarios/ceiling-worker.ts"
+import type { CeilingWorkerInit, CeilingWorkerResult } from "./ceiling-worker.ts"
 import { type Distribution, summarize } from "./stats.ts"
 
 export interface FetchParseOptions {
@@ -31,7 +31,7 @@ export interface FetchParseResult {
   latencyMs: Distribution
 }
 
-const WORKER_URL = new URL("../scenarios/ceiling-worker.ts", import.meta.url).href
+const WORKER_URL = new URL("./ceiling-worker.ts", import.meta.url).href
 
 export async function runFetchParse(o: FetchParseOptions): Promise<FetchParseResult> {
   const cursor = new SharedArrayBuffer(8)

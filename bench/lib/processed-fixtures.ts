@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import type { RaidItem } from "../../src/apps/atlas/messages.ts"
+import type { RaidItem } from "../../src/apps/atlas/shared/messages.ts"
 import { decodeJsonBytes } from "../../src/lib/bungie/json.ts"
 import { stringifyPgcrIds } from "../../src/lib/bungie/pgcr-body.ts"
 import { encodeRawPgcr } from "../../src/lib/database/raw-pgcr-codec.ts"

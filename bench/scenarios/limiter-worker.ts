@@ -1,10 +1,10 @@
 /**
- * Worker for `limiter`: Atlas' fetch path without processing or storage — the shared limiter
- * (attached from the SharedArrayBuffer) and the single-attempt PGCR attempter bound to the
- * source addresses. One permit per HTTP attempt, released with its outcome, as in fetch-loop.ts.
+ * Worker for `limiter`: Atlas' fetch path without processing or storage — the rate-limited client
+ * (the shared limiter attached from the SharedArrayBuffer, one client per source address), one
+ * permit per request, exactly as the fetchers use it.
  */
-import { createPgcrAttempter } from "../../src/apps/atlas/pgcr-attempt.ts"
-import { attachLimiter, outcomeFromResult } from "../../src/lib/ratelimit/index.ts"
+import { createRateLimitedBungie } from "../../src/lib/bungie/rate-limited.ts"
+import { attachLimiter } from "../../src/lib/ratelimit/index.ts"
 
 export interface LimiterWorkerInit {
   url: string
@@ -25,33 +25,31 @@ declare const self: Worker
 
 self.onmessage = async (event: MessageEvent<LimiterWorkerInit>) => {
   const init = event.data
-  const limiter = attachLimiter(init.limiter)
-  const cursor = new BigInt64Array(init.cursor)
-  const attempter = createPgcrAttempter({
+  const bungie = createRateLimitedBungie({
+    limiter: attachLimiter(init.limiter),
     baseUrl: init.url,
     apiKey: init.apiKey,
     timeoutMs: 15_000,
     sourceAddresses: init.sourceAddresses,
   })
+  const cursor = new BigInt64Array(init.cursor)
   const stop = new AbortController()
   const timer = setTimeout(() => stop.abort(new Error("deadline")), Math.max(0, init.deadline - Date.now()))
   const byKind: Record<string, number> = {}
   const lane = async () => {
     while (!stop.signal.aborted) {
-      let permit: Awaited<ReturnType<typeof limiter.acquire>>
+      let kind: string
       try {
-        permit = await limiter.acquire(stop.signal)
+        const { result } = await bungie.attempt((client) => client.getPgcr(Atomics.add(cursor, 0, 1n)), { signal: stop.signal })
+        kind = result.kind
       } catch {
         return
       }
-      const id = Atomics.add(cursor, 0, 1n)
-      const result = await attempter.attempt(id, permit.addressIndex, 0)
-      permit.release(outcomeFromResult(result))
-      byKind[result.kind] = (byKind[result.kind] ?? 0) + 1
+      byKind[kind] = (byKind[kind] ?? 0) + 1
     }
   }
   await Promise.all(Array.from({ length: init.lanes }, lane))
   clearTimeout(timer)
-  attempter.close()
+  bungie.close()
   self.postMessage({ type: "done", byKind } satisfies LimiterWorkerResult)
 }

@@ -6,7 +6,7 @@
  */
 // Deliberately not bench/lib/atlas-run.ts: it imports the test helpers, which load libchdb
 // (~150 MB of RSS) — this child must hold Atlas and nothing else.
-import { startAtlas } from "../../src/apps/atlas/atlas.ts"
+import { startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
 import { createSql } from "../../src/lib/database/postgres.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
 

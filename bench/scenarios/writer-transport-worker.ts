@@ -2,7 +2,7 @@
  * Receiving end of the `writer` transport comparison: decodes each message the way its format
  * requires and answers with a tiny ack on the same port (the round trip the bench times).
  */
-import { decodeWriterItem, type RaidItem } from "../../src/apps/atlas/messages.ts"
+import { decodeWriterItem, type RaidItem } from "../../src/apps/atlas/shared/messages.ts"
 
 export type TransportFormat = "msgpackr+transfer" | "json-string" | "structured-clone"
 

@@ -8,7 +8,7 @@
  * Throughput: items/s with up to 256 in flight (sender encode included). Latency: one item at a
  * time, round trip. Interleaved rounds, medians.
  */
-import { encodeWriterItem, type RaidItem } from "../../src/apps/atlas/messages.ts"
+import { encodeWriterItem, type RaidItem } from "../../src/apps/atlas/shared/messages.ts"
 import { computePairedRatio, type Distribution, summarize } from "../lib/stats.ts"
 import type { TransportFormat } from "./writer-transport-worker.ts"
 

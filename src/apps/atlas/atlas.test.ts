@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { type SimHandle, startSim } from "../../sim/server.ts"
-import { startAtlas } from "./atlas.ts"
-import { startInlineRelays } from "./clickhouse-sidecar.ts"
+import { startAtlas } from "./coordinator/supervisor.ts"
+import { startInlineRelays } from "./relay/sidecar.ts"
 
 const log = createLogger({ level: process.env.ATLAS_TEST_LOG === "1" ? "info" : "warn", fields: { app: "atlas-test" } })
 

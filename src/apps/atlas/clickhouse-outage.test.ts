@@ -8,8 +8,8 @@ import { createClient } from "@clickhouse/client"
 import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { type SimHandle, startSim } from "../../sim/server.ts"
-import { startAtlas } from "./atlas.ts"
-import { startInlineRelays } from "./clickhouse-sidecar.ts"
+import { startAtlas } from "./coordinator/supervisor.ts"
+import { startInlineRelays } from "./relay/sidecar.ts"
 
 const log = createLogger({ level: process.env.ATLAS_TEST_LOG === "1" ? "info" : "error", fields: { app: "atlas-ch-outage-test" } })
 

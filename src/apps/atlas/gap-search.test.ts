@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { type SimHandle, startSim } from "../../sim/server.ts"
-import { startAtlas } from "./atlas.ts"
-import { DEFAULT_DEAD_BLOCK_PARAMS } from "./controller/index.ts"
+import { DEFAULT_DEAD_BLOCK_PARAMS } from "./coordinator/controller/index.ts"
+import { startAtlas } from "./coordinator/supervisor.ts"
 
 const log = createLogger({ level: "warn", fields: { app: "atlas-gap-test" } })
 const DEAD_OFFSET = -1_000_000n

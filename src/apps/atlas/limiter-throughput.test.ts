@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { type SimHandle, startSim } from "../../sim/server.ts"
-import { startAtlas } from "./atlas.ts"
+import { startAtlas } from "./coordinator/supervisor.ts"
 
 const log = createLogger({ level: "warn", fields: { app: "atlas-limiter-test" } })
 const MEASURE_MS = 20_000

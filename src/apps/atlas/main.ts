@@ -7,11 +7,11 @@ import { CONFIG_TABLE, loadConfigWithArgs } from "../../lib/config.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
 import { connectPostgres } from "../../lib/database/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
-import { startAtlas } from "./atlas.ts"
-import { nameBoundedCrawler } from "./checkpoint.ts"
-import { startClickhouseWorker } from "./clickhouse-sidecar.ts"
+import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
+import { nameBoundedCrawler } from "./coordinator/checkpoint.ts"
+import { startAtlas } from "./coordinator/supervisor.ts"
 import { FlagError, HELP_TEXT, parseFlags } from "./flags.ts"
-import { installShutdownHandlers } from "./shutdown.ts"
+import { startRelayThread } from "./relay/sidecar.ts"
 
 const SIM_API_KEY = "atlas-sim-key"
 
@@ -81,11 +81,11 @@ async function main(): Promise<number> {
   })
   // Installed after the embedded server started: its exit hook (registered on start) must not stop
   // Postgres under the drain; Atlas stops it itself in the finally below.
-  const signals = installShutdownHandlers(log)
+  const signals = installShutdownHandlers(log, "atlas")
   try {
     await runPostgresMigrations(pg.sql, { logger: log })
     const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
-    const clickhouse = await startClickhouseWorker({
+    const relay = startRelayThread({
       databaseUrl: pg.url,
       clickhouseUrl: config.CLICKHOUSE_URL,
       clickhouseDatabase: config.CLICKHOUSE_DATABASE,
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
       logLevel: config.LOG_LEVEL,
       frontierHint,
       target404Share: config.RAIDHUB_TARGET_404_SHARE,
-      sidecars: [clickhouse],
+      sidecars: [relay],
     })
     void signals.requested.then(() => atlas.stop())
     const result = await atlas.done

@@ -365,6 +365,21 @@ describe("classifyResponse table", () => {
 })
 
 describe("classifyResponse details", () => {
+  test("a throttle says whether the wait came from Bungie (ThrottleSeconds, Retry-After) or is the default for its kind", () => {
+    const classify = (status: number, text: string, retryAfter: string | null = null) =>
+      classifyResponse({ status, retryAfter, body: decodeBody(null, encoder.encode(text)), latencyMs: 1 })
+    expect(classify(429, envelope(51, "PerEndpointRequestThrottleExceeded", { ThrottleSeconds: 7 }))).toMatchObject({
+      waitMs: 7_000,
+      waitHinted: true,
+    })
+    expect(classify(429, envelope(51, "PerEndpointRequestThrottleExceeded"))).toMatchObject({ waitMs: 10_000, waitHinted: false })
+    expect(classify(429, "", "3")).toMatchObject({ waitMs: 3_000, waitHinted: true })
+    expect(classify(503, envelope(1672, "DestinyThrottledByGameServer"))).toMatchObject({
+      waitMs: DEFAULT_WAIT_MS.gameServerThrottle,
+      waitHinted: false,
+    })
+  })
+
   test("ok carries the decoded Response and the envelope's status name", () => {
     const body = decodeBody("application/json", encoder.encode(okPgcr))
     const result = classifyResponse({ status: 200, retryAfter: null, body, latencyMs: 1 })

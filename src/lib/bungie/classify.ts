@@ -123,7 +123,7 @@ function classifyByErrorCode(code: number | null, status: number, envelope: Enve
   if (code === ErrorCode.SystemDisabled) return { kind: "disabled", meta }
   const throttleDefault = THROTTLE_CODE_DEFAULTS.get(code)
   if (throttleDefault !== undefined) {
-    return { kind: "throttled", waitMs: pickWait(envelope.throttleSeconds * 1000, throttleDefault), meta }
+    return throttled(envelope.throttleSeconds * 1000, throttleDefault, meta)
   }
   if (TRANSIENT_CODES.has(code)) return { kind: "transient", reason: describeCode(code, envelope), meta }
   if (FATAL_CODES.has(code)) return { kind: "fatal", reason: describeCode(code, envelope), meta }
@@ -135,12 +135,12 @@ function classifyByStatus(input: ClassifyResponseInput, meta: BungieMeta): Bungi
   if (isSuccessStatus(status)) return null
   const what = `HTTP ${status}: ${describeBody(body)}`
   if (status === 429) {
-    return { kind: "throttled", waitMs: pickWait(parseRetryAfterMs(input.retryAfter), DEFAULT_WAIT_MS.tooManyRequests), meta }
+    return throttled(parseRetryAfterMs(input.retryAfter), DEFAULT_WAIT_MS.tooManyRequests, meta)
   }
-  if (status === 403) return { kind: "throttled", waitMs: DEFAULT_WAIT_MS.edgeBlock, meta }
+  if (status === 403) return throttled(null, DEFAULT_WAIT_MS.edgeBlock, meta)
   if (status === 503) {
     const wait = isChallengePage(body) ? DEFAULT_WAIT_MS.edgeBlock : DEFAULT_WAIT_MS.gameServerThrottle
-    return { kind: "throttled", waitMs: pickWait(parseRetryAfterMs(input.retryAfter), wait), meta }
+    return throttled(parseRetryAfterMs(input.retryAfter), wait, meta)
   }
   // A 404 without Bungie's envelope is the edge not knowing the path, not Bungie saying "no such PGCR".
   if (status >= 500 || status === 404 || status === 408) return { kind: "transient", reason: what, meta }
@@ -153,7 +153,7 @@ function classifyByBody(body: DecodedBody, meta: BungieMeta): BungieResult<unkno
     case "envelope":
       return { kind: "fatal", reason: `unexpected ${describeBody(body)}`, meta }
     case "html":
-      if (isChallengePage(body)) return { kind: "throttled", waitMs: DEFAULT_WAIT_MS.edgeBlock, meta }
+      if (isChallengePage(body)) return throttled(null, DEFAULT_WAIT_MS.edgeBlock, meta)
       return { kind: "badFormat", reason: describeBody(body), meta }
     case "json":
       return { kind: "badFormat", reason: "JSON without a Bungie envelope (no numeric ErrorCode)", meta }
@@ -207,9 +207,11 @@ function isSuccessStatus(status: number): boolean {
 }
 
 /** The server's wait when it gave one, else the default; capped at MAX_WAIT_MS. */
-function pickWait(serverMs: number | null, defaultMs: number): number {
-  const wait = serverMs !== null && serverMs > 0 ? serverMs : defaultMs
-  return Math.min(Math.round(wait), MAX_WAIT_MS)
+/** A throttle answer: the server's wait when it gave one (capped), else the default for its kind. */
+function throttled(serverMs: number | null, defaultMs: number, meta: BungieMeta): BungieResult<unknown> {
+  const waitHinted = serverMs !== null && serverMs > 0
+  const wait = waitHinted ? serverMs : defaultMs
+  return { kind: "throttled", waitMs: Math.min(Math.round(wait), MAX_WAIT_MS), waitHinted, meta }
 }
 
 /** `Retry-After` is delta-seconds or an HTTP date; dates are ignored (no clock in pure code). */

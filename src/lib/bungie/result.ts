@@ -21,7 +21,11 @@ export type BungieResult<T> =
   | { kind: "notFound"; meta: BungieMeta }
   | { kind: "blocked"; meta: BungieMeta }
   | { kind: "disabled"; meta: BungieMeta }
-  | { kind: "throttled"; waitMs: number; meta: BungieMeta }
+  /**
+   * `waitHinted`: Bungie said how long (ThrottleSeconds > 0 or Retry-After); otherwise `waitMs` is
+   * this client's default for the kind of throttle, and a rate limiter may apply its own.
+   */
+  | { kind: "throttled"; waitMs: number; waitHinted: boolean; meta: BungieMeta }
   | { kind: "transient"; reason: string; meta: BungieMeta }
   | { kind: "badFormat"; reason: string; meta: BungieMeta }
   | { kind: "fatal"; reason: string; meta: BungieMeta }

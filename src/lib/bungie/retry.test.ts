@@ -72,7 +72,7 @@ describe("runWithRetry", () => {
     test(`${kind} is returned at once, never retried here`, async () => {
       const result: BungieResult<string> =
         kind === "throttled"
-          ? { kind, waitMs: 10_000, meta: meta(429, 51) }
+          ? { kind, waitMs: 10_000, waitHinted: true, meta: meta(429, 51) }
           : kind === "fatal"
             ? { kind, reason: "ErrorCode 2101", meta: meta(401, 2101) }
             : kind === "ok"
@@ -88,7 +88,7 @@ describe("runWithRetry", () => {
   }
 
   test("a throttle after a transient ends the loop and keeps attempts", async () => {
-    const throttled: BungieResult<string> = { kind: "throttled", waitMs: 10_000, meta: meta(429, 51) }
+    const throttled: BungieResult<string> = { kind: "throttled", waitMs: 10_000, waitHinted: true, meta: meta(429, 51) }
     const { fn } = script([transient502, throttled])
     const out = await runWithRetry(fn, DEFAULT_RETRY_POLICY, recorder().hooks)
     expect(out.kind).toBe("throttled")

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { encodeRawPgcr } from "../../../lib/database/raw-pgcr-codec.ts"
+import { createTestDatabase, type TestDatabase } from "../../../lib/database/testing.ts"
+import { createLogger } from "../../../lib/monitoring/logger.ts"
+import { generateSyntheticInstances } from "../../../lib/pgcr/synthetic.ts"
+import type { RaidItem } from "../shared/messages.ts"
+import { type BatchOutcome, BatchWriter } from "./batch-writer.ts"
+
+const log = createLogger({ level: "silent" })
+
+function raidItems(count: number, firstInstanceId: string, seed: number): RaidItem[] {
+  return generateSyntheticInstances({ count, seed, firstInstanceId, playerPool: 10 }).map((s) => ({
+    kind: "raid",
+    id: s.instance.instanceId,
+    instance: s.instance,
+    activityId: s.activityId,
+    versionId: s.versionId,
+    raw: encodeRawPgcr(s.raw),
+    completedAt: Date.parse(s.instance.dateCompleted),
+  }))
+}
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items]
+  let state = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1103515245 + 12345) % 2 ** 31
+    const j = state % (i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+async function writeAll(db: TestDatabase, items: readonly RaidItem[], batchSize: number): Promise<BatchOutcome[]> {
+  const outcomes: BatchOutcome[] = []
+  const writer = new BatchWriter({ sql: db.sql, crawler: "test", batchSize, batchMs: 5, log, onCommitted: (o) => outcomes.push(o) })
+  for (const item of items) {
+    writer.add(item)
+    // Let size-triggered flushes interleave with arrivals, as they do in the worker.
+    if (writer.pending === 0) await writer.flushAll()
+  }
+  await writer.flushAll()
+  return outcomes
+}
+
+async function readAggregates(db: TestDatabase) {
+  const players =
+    await db.sql`SELECT instance_id::text, membership_id::text, is_first_clear, sherpas FROM core.instance_player ORDER BY 1, 2`
+  const stats =
+    await db.sql`SELECT membership_id::text, activity_id, clears, fresh_clears, sherpas, fastest_instance_id::text FROM core.player_stats ORDER BY 1, 2`
+  const totals = await db.sql`SELECT membership_id::text, clears, fresh_clears, sherpas, sum_of_best FROM core.player ORDER BY 1`
+  return { players: [...players], stats: [...stats], totals: [...totals] }
+}
+
+describe("BatchWriter (real Postgres)", () => {
+  let a: TestDatabase
+  let b: TestDatabase
+  beforeAll(async () => {
+    ;[a, b] = await Promise.all([createTestDatabase({ migrate: true }), createTestDatabase({ migrate: true })])
+  })
+  afterAll(async () => {
+    await Promise.all([a?.drop(), b?.drop()])
+  })
+
+  test("raids, ledger rows and a gap in one transaction; acks after commit; idempotent", async () => {
+    const raids = raidItems(12, "17000000100", 7)
+    const outcomes: BatchOutcome[] = []
+    const writer = new BatchWriter({ sql: a.sql, crawler: "t1", batchSize: 50, batchMs: 10, log, onCommitted: (o) => outcomes.push(o) })
+    for (const r of raids) writer.add(r)
+    writer.add({
+      kind: "missed",
+      id: "17000000050",
+      reason: "blocked",
+      lastResult: "blocked",
+      httpStatus: 200,
+      errorCode: 12,
+      attempts: 1,
+      nextRetryAt: Date.now() + 60_000,
+    })
+    writer.add({
+      kind: "missed",
+      id: "17000000051",
+      reason: "notFound",
+      lastResult: "notFound",
+      httpStatus: 404,
+      errorCode: 1653,
+      attempts: 5,
+      nextRetryAt: null,
+    })
+    writer.addGap({ from: 17000000200n, to: 17000000300n, reason: "forward search" })
+    await writer.flushAll()
+    const resolved = outcomes.flatMap((o) => o.resolved).sort()
+    expect(resolved.length).toBe(14)
+    expect(outcomes.flatMap((o) => o.gaps)).toHaveLength(1)
+    const counted = await a.sql<
+      { count: number }[]
+    >`SELECT count(*)::int AS count FROM core.instance WHERE instance_id BETWEEN 17000000100 AND 17000000111`
+    expect(counted[0]!.count).toBe(12)
+    const ledger = await a.sql`SELECT instance_id::text AS id, state, last_result FROM crawl.missed_pgcr ORDER BY 1`
+    expect(ledger.map((r) => [r.id, r.state, r.last_result])).toEqual([
+      ["17000000050", "blocked", "blocked"],
+      ["17000000051", "lost", "notFound"],
+    ])
+    const gaps = await a.sql`SELECT start_id::text, end_id::text FROM crawl.gap_range`
+    expect(gaps.length).toBe(1)
+
+    // The same raids again (a restart refetching its in-flight window): nothing doubles.
+    const again: BatchOutcome[] = []
+    const second = new BatchWriter({ sql: a.sql, crawler: "t1", batchSize: 5, batchMs: 5, log, onCommitted: (o) => again.push(o) })
+    for (const r of raids) second.add(r)
+    second.addGap({ from: 17000000200n, to: 17000000300n, reason: "forward search" })
+    await second.flushAll()
+    expect(again.flatMap((o) => o.resolved)).toHaveLength(12)
+    expect(again.reduce((n, o) => n + o.stored, 0)).toBe(0)
+    const instances = await a.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM core.instance`
+    expect(instances[0]!.n).toBe(12)
+    const gapRows = await a.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM crawl.gap_range`
+    expect(gapRows[0]!.n).toBe(1)
+  })
+
+  test("paced flushes: an item after a quiet interval waits only the gather time; a steady stream still makes one transaction per interval", async () => {
+    const committedAt: number[] = []
+    const writer = new BatchWriter({
+      sql: a.sql,
+      crawler: "pace",
+      batchSize: 500,
+      batchMs: 400,
+      gatherMs: 20,
+      log,
+      onCommitted: () => committedAt.push(Date.now()),
+    })
+    const missed = (n: number) => ({
+      kind: "missed" as const,
+      id: String(17000090000 + n),
+      reason: "notFound" as const,
+      lastResult: "notFound",
+      httpStatus: 404,
+      errorCode: 1653,
+      attempts: 1,
+      nextRetryAt: null,
+    })
+    // Quiet start: the lone item is written after ~20 ms, not after the 400 ms interval.
+    const lone = Date.now()
+    writer.add(missed(0))
+    while (committedAt.length === 0) await Bun.sleep(5)
+    expect(committedAt[0]! - lone).toBeLessThan(300)
+    await Bun.sleep(450) // quiet again
+
+    // A steady stream for 1.2 s (an item every 10 ms): paced at one transaction per 400 ms.
+    const before = committedAt.length
+    const streamStart = Date.now()
+    for (let n = 1; Date.now() - streamStart < 1_200; n++) {
+      writer.add(missed(n))
+      await Bun.sleep(10)
+    }
+    await writer.flushAll()
+    const transactions = committedAt.length - before
+    // The first after the quiet interval, then one per 400 ms, then the final flush.
+    expect(transactions).toBeGreaterThanOrEqual(3)
+    expect(transactions).toBeLessThanOrEqual(6)
+  })
+
+  test("first clears, sherpas and fastest clears are identical in order and shuffled", async () => {
+    const items = raidItems(60, "17000100000", 11)
+    const dbOrdered = await createTestDatabase({ migrate: true })
+    try {
+      await writeAll(dbOrdered, items, 8)
+      await writeAll(b, shuffled(items, 3), 7)
+      const ordered = await readAggregates(dbOrdered)
+      const mixed = await readAggregates(b)
+      expect(ordered.players.length).toBeGreaterThan(60)
+      expect(ordered.players.some((p) => p.is_first_clear)).toBe(true)
+      expect(mixed).toEqual(ordered)
+    } finally {
+      await dbOrdered.drop()
+    }
+  })
+})

@@ -1,0 +1,228 @@
+/**
+ * The pg-writer's logic, independent of the thread it runs in: collects raids and missed-ledger
+ * items, flushes by size or age (paced, see `batchMs`), and writes each batch in ONE transaction
+ * (instances with their outbox rows via storeInTransaction, ledger upserts, gap ranges). Only after COMMIT are the ids
+ * reported as resolved, so the coordinator's low-water mark never passes an uncommitted id.
+ *
+ * Failures: a failing batch is retried with jittered backoff (Postgres down: fetchers feel the
+ * backpressure and wait). A batch that keeps failing is split in halves to isolate a poison item;
+ * a single raid that still fails goes to the ledger as storeFailed, so nothing is dropped silently.
+ */
+
+import { type StoreItem, storeInTransaction } from "../../../lib/database/instance-store.ts"
+import type { Sql } from "../../../lib/database/postgres.ts"
+import type { AnyTx } from "../../../lib/database/sql-types.ts"
+import { lockInstanceStore } from "../../../lib/database/store-lock.ts"
+import type { Logger } from "../../../lib/monitoring/logger.ts"
+import type { MissedItem, RaidItem, WriterItem } from "../shared/messages.ts"
+import { insertGap, resolveMissed, upsertMissed } from "./ledger-store.ts"
+
+export interface GapRequest {
+  from: bigint
+  to: bigint
+  reason: string
+}
+
+export interface BatchOutcome {
+  /** Ids now durably resolved (stored raids, duplicates, ledger rows). */
+  resolved: bigint[]
+  gaps: GapRequest[]
+  items: number
+  /** Items that came from fetchers (raids + ledger rows, not gaps): the writer queue shrinks by this. */
+  fetcherItems: number
+  raids: number
+  stored: number
+  missed: number
+  durationMs: number
+  /** Completion times (epoch ms) of the raids stored in this batch, for lag. */
+  completedAt: number[]
+}
+
+export interface BatchWriterOptions {
+  sql: Sql
+  crawler: string
+  /** Flush when this many items wait. */
+  batchSize: number
+  /**
+   * Flush when the oldest waiting item is this old, and at most one age-triggered flush per this
+   * interval. An item arriving after a quiet interval waits only `gatherMs`: at the head raids come
+   * a few per second, and a fixed 250 ms wait was pure lag; under sustained load (backfill) the
+   * pacing keeps batches as large, and transactions as few, as a fixed interval would.
+   */
+  batchMs: number
+  /** Wait for neighbours of an item that arrives after a quiet interval (default 20 ms). */
+  gatherMs?: number
+  log: Logger
+  onCommitted: (outcome: BatchOutcome) => void
+  /** Attempts per batch before splitting it (default 4). */
+  attemptsBeforeSplit?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+export class BatchWriter {
+  private raids: RaidItem[] = []
+  private missed: MissedItem[] = []
+  private gaps: GapRequest[] = []
+  private oldestAt = 0
+  private lastFlushAt = Number.NEGATIVE_INFINITY
+  private flushing: Promise<void> | null = null
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private readonly sleep: (ms: number) => Promise<void>
+
+  constructor(private readonly options: BatchWriterOptions) {
+    this.sleep = options.sleep ?? defaultSleep
+  }
+
+  get pending(): number {
+    return this.raids.length + this.missed.length + this.gaps.length
+  }
+
+  add(item: WriterItem): void {
+    if (this.pending === 0) this.oldestAt = Date.now()
+    if (item.kind === "raid") this.raids.push(item)
+    else this.missed.push(item)
+    this.schedule()
+  }
+
+  addGap(gap: GapRequest): void {
+    if (this.pending === 0) this.oldestAt = Date.now()
+    this.gaps.push(gap)
+    this.schedule()
+  }
+
+  /** Writes everything waiting now (and whatever arrives meanwhile) and resolves when done. */
+  async flushAll(): Promise<void> {
+    for (;;) {
+      if (this.flushing) await this.flushing
+      else if (this.pending > 0) await this.startFlush()
+      else return
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing) return
+    if (this.pending >= this.options.batchSize) {
+      void this.startFlush()
+      return
+    }
+    if (this.timer === null) {
+      const gatherMs = this.options.gatherMs ?? 20
+      const paced = Math.max(this.oldestAt + gatherMs, this.lastFlushAt + this.options.batchMs)
+      const wait = Math.max(0, Math.min(this.oldestAt + this.options.batchMs, paced) - Date.now())
+      this.timer = setTimeout(() => {
+        this.timer = null
+        if (!this.flushing && this.pending > 0) void this.startFlush()
+      }, wait)
+    }
+  }
+
+  private startFlush(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    const raids = this.raids.splice(0, this.options.batchSize)
+    const missed = this.missed.splice(0, Math.max(0, this.options.batchSize - raids.length))
+    const gaps = this.gaps.splice(0)
+    this.oldestAt = Date.now()
+    this.lastFlushAt = this.oldestAt
+    this.flushing = this.writeWithRetry(raids, missed, gaps).finally(() => {
+      this.flushing = null
+      if (this.pending > 0) this.schedule()
+    })
+    return this.flushing
+  }
+
+  private async writeWithRetry(raids: RaidItem[], missed: MissedItem[], gaps: GapRequest[]): Promise<void> {
+    const attemptsBeforeSplit = this.options.attemptsBeforeSplit ?? 4
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.options.onCommitted(await this.writeBatch(raids, missed, gaps))
+        return
+      } catch (error) {
+        this.options.log.warn("atlas.writer.batch_failed", { attempt, raids: raids.length, missed: missed.length, error })
+        if (attempt >= attemptsBeforeSplit && raids.length > 1) {
+          // Isolate a poison item: write halves separately (the ledger and gaps go with the first).
+          const half = Math.ceil(raids.length / 2)
+          await this.writeWithRetry(raids.slice(0, half), missed, gaps)
+          await this.writeWithRetry(raids.slice(half), [], [])
+          return
+        }
+        if (attempt >= attemptsBeforeSplit && raids.length === 1) {
+          const item = raids[0]!
+          const failed: MissedItem = {
+            kind: "missed",
+            id: item.id,
+            reason: "storeFailed",
+            lastResult: `storeFailed: ${String(error).slice(0, 200)}`,
+            httpStatus: 200,
+            errorCode: 1,
+            attempts: attempt,
+            nextRetryAt: Date.now() + 15 * 60_000,
+          }
+          raids = []
+          missed = [...missed, failed]
+        }
+        // Jittered backoff, capped: Postgres may be restarting.
+        const base = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6))
+        await this.sleep(base / 2 + Math.random() * base)
+      }
+    }
+  }
+
+  private async writeBatch(raids: RaidItem[], missed: MissedItem[], gaps: GapRequest[]): Promise<BatchOutcome> {
+    const started = performance.now()
+    const storeItems: StoreItem[] = raids.map((r) => ({
+      instance: r.instance,
+      activityId: r.activityId,
+      versionId: r.versionId,
+      raw: r.raw,
+    }))
+    const { storedIds, unknownIds } = await this.options.sql.begin(async (tx) => {
+      const anyTx = tx as unknown as AnyTx
+      let storedIds: string[] = []
+      let settledIds: string[] = []
+      let unknownIds: string[] = []
+      if (storeItems.length > 0) {
+        await lockInstanceStore(anyTx)
+        const report = await storeInTransaction(anyTx, storeItems)
+        storedIds = report.storedIds
+        unknownIds = report.unknownHashIds
+        const unknown = new Set(unknownIds)
+        settledIds = raids.map((r) => r.id).filter((id) => !unknown.has(id))
+      }
+      const ledger: MissedItem[] = [...missed]
+      // A hash the database does not know (seed behind the crawler's definitions): park it.
+      for (const id of unknownIds) {
+        ledger.push({
+          kind: "missed",
+          id,
+          reason: "storeFailed",
+          lastResult: "storeFailed: hash not in definitions.activity_version",
+          httpStatus: 200,
+          errorCode: 1,
+          attempts: 1,
+          nextRetryAt: Date.now() + 60 * 60_000,
+        })
+      }
+      await upsertMissed(anyTx, this.options.crawler, ledger)
+      await resolveMissed(anyTx, settledIds, "raid")
+      for (const gap of gaps) await insertGap(anyTx, this.options.crawler, gap.from, gap.to, gap.reason)
+      return { storedIds, unknownIds }
+    })
+    const resolved = [...raids.map((r) => BigInt(r.id)), ...missed.map((m) => BigInt(m.id))]
+    return {
+      resolved,
+      gaps,
+      items: raids.length + missed.length + gaps.length,
+      fetcherItems: raids.length + missed.length,
+      raids: raids.length,
+      stored: storedIds.length,
+      missed: missed.length + unknownIds.length,
+      durationMs: performance.now() - started,
+      completedAt: raids.map((r) => r.completedAt),
+    }
+  }
+}

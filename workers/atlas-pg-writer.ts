@@ -1,0 +1,4 @@
+// pg-writer thread: batches raids and ledger rows into Postgres transactions.
+import { runPgWriterThread } from "../src/apps/atlas/writer/thread.ts"
+
+runPgWriterThread()

@@ -1,0 +1,4 @@
+// Relay thread: outbox → ClickHouse (and RabbitMQ).
+import { runRelayThread } from "../src/apps/atlas/relay/thread.ts"
+
+runRelayThread()
