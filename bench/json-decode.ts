@@ -13,6 +13,7 @@ import { join, resolve } from "node:path"
 import { decodeJson, decodeJsonBytes, isUnsafeNumberLiteral } from "../src/lib/bungie/json.ts"
 import { stringifyPgcrIds } from "../src/lib/bungie/pgcr-body.ts"
 import { PGCR_FIXTURES_DIR } from "../src/lib/fixtures-path.ts"
+import { quantileOf } from "../src/lib/math/percentile.ts"
 
 const secondsArg = process.argv.indexOf("--seconds")
 const secondsPerMethod = secondsArg === -1 ? 1.5 : Number(process.argv[secondsArg + 1])
@@ -91,11 +92,6 @@ function timeOnce(method: Method, texts: string[], bytes: Uint8Array[], budgetMs
   return (Bun.nanoseconds() - start) / docs
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
 const rows: Row[] = []
 for (const [corpus, texts] of [
   ["pretty (as stored)", pretty],
@@ -109,10 +105,10 @@ for (const [corpus, texts] of [
   for (let round = 0; round < ROUNDS; round++) {
     for (const m of methods) samples.get(m.name)!.push(timeOnce(m, texts, bytes, (secondsPerMethod * 1000) / ROUNDS))
   }
-  const baseline = median(samples.get("JSON.parse")!)
-  const bytesBaseline = median(samples.get("bytes: TextDecoder+JSON.parse")!)
+  const baseline = quantileOf(samples.get("JSON.parse")!, 0.5)
+  const bytesBaseline = quantileOf(samples.get("bytes: TextDecoder+JSON.parse")!, 0.5)
   for (const m of methods) {
-    const ns = median(samples.get(m.name)!)
+    const ns = quantileOf(samples.get(m.name)!, 0.5)
     const base = m.input === "bytes" ? bytesBaseline : baseline
     rows.push({ corpus, method: m.name, nsPerPgcr: Math.round(ns), mbPerSec: meanBytes / (ns / 1e9) / 1e6, ratio: ns / base })
   }

@@ -2,6 +2,7 @@
  * Distribution summaries for benchmarks. Benchmarks report distributions and ratios measured in
  * one run on one machine; they never assert a time.
  */
+import { quantileOfSorted } from "../../src/lib/math/percentile.ts"
 
 export interface Distribution {
   count: number
@@ -13,23 +14,15 @@ export interface Distribution {
   mean: number
 }
 
-/** Nearest-rank percentile over an ascending array. */
-function pickPercentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  const rank = Math.ceil((p / 100) * sorted.length)
-  const index = Math.min(sorted.length - 1, Math.max(0, rank - 1))
-  return sorted[index]!
-}
-
 export function summarize(samples: readonly number[]): Distribution {
   const sorted = [...samples].sort((a, b) => a - b)
   const sum = sorted.reduce((acc, v) => acc + v, 0)
   return {
     count: sorted.length,
     min: sorted[0] ?? Number.NaN,
-    p50: pickPercentile(sorted, 50),
-    p90: pickPercentile(sorted, 90),
-    p99: pickPercentile(sorted, 99),
+    p50: quantileOfSorted(sorted, 0.5),
+    p90: quantileOfSorted(sorted, 0.9),
+    p99: quantileOfSorted(sorted, 0.99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   }

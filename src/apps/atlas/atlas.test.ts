@@ -50,8 +50,6 @@ describe("atlas end to end", () => {
     const raidKinds = truth.filter((e) => e.kind !== "other" && e.state === "published")
     // Floodgates hold back a slice of the raids for the whole run; an outage comes and goes.
     sim.controls.closeFloodgates({ fromId: from + 450n })
-    setTimeout(() => sim.controls.setMaintenance(true), 6_000)
-    setTimeout(() => sim.controls.setMaintenance(false), 9_000)
     // The ClickHouse relay runs inline here: this test process already owns the embedded engine.
     const relays = startInlineRelays({ sql: db.sql, clickhouse: ch.client, rabbitmqUrl: null, log, pollMs: 200 })
     const atlas = await startAtlas({
@@ -73,9 +71,28 @@ describe("atlas end to end", () => {
       logLevel: "warn",
       statusIntervalMs: 5_000,
     })
+    // Maintenance starts once a quarter of the range is resolved. It ends once Atlas has met it
+    // (SystemDisabled, code 5) and its Settings watch has polled during it: decided by progress,
+    // not by the clock. Atlas must then resume by itself (the range still resolves).
+    const totals = () => sim.truth.stats().totals
+    let maintenance: "before" | "on" | "over" = "before"
+    let settingsAtStart = 0
+    const outage = setInterval(() => {
+      if (maintenance === "before" && atlas.status().lowWater >= from + 150n) {
+        sim.controls.setMaintenance(true)
+        settingsAtStart = totals().byEndpoint.settings ?? 0
+        maintenance = "on"
+      } else if (maintenance === "on" && (totals().byErrorCode["5"] ?? 0) > 0 && (totals().byEndpoint.settings ?? 0) > settingsAtStart) {
+        sim.controls.setMaintenance(false)
+        maintenance = "over"
+      }
+    }, 50)
     const metrics = await fetch(`${atlas.metricsUrl}/metrics`).then((r) => r.text())
     expect(metrics).toContain("atlas_low_water_mark")
     const result = await atlas.done
+    clearInterval(outage)
+    expect(maintenance as string).toBe("over")
+    expect(totals().byErrorCode["5"]).toBeGreaterThan(0)
     expect(result.reason).toBe("rangeResolved")
     expect(result.exitCode).toBe(0)
 

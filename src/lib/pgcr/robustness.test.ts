@@ -11,6 +11,7 @@ import { describe, expect, test } from "bun:test"
 import { decodeJson } from "../bungie/json.ts"
 import { loadDefinitions } from "../definitions.ts"
 import { listPgcrFixtureNames, readPgcrFixtureJson, readPgcrFixtureText } from "../fixtures.ts"
+import { createSeededRandom } from "../math/seeded-random.ts"
 import { unwrapPgcrEnvelope } from "./envelope.ts"
 import { findInstanceProblems } from "./invariants.ts"
 import { processPgcr } from "./process.ts"
@@ -167,11 +168,8 @@ describe("robustness under mutation", () => {
   test(
     "sampled: 400 deterministic mutations of every fixture",
     () => {
-      let seed = 0x5eed
-      const next = (n: number) => {
-        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-        return seed % n
-      }
+      const random = createSeededRandom(0x5eed)
+      const next = (n: number) => Math.floor(random() * n)
       let runs = 0
       for (const name of listPgcrFixtureNames()) {
         const body = bodyOf(name)

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { createSeededRandom } from "../math/seeded-random.ts"
 import { computeTimePlayed } from "./time-played.ts"
 
 const iv = (startSeconds: number, timePlayedSeconds: number) => ({ startSeconds, timePlayedSeconds })
@@ -37,11 +38,8 @@ describe("computeTimePlayed", () => {
   })
 
   test("matches a brute-force per-second count on random inputs", () => {
-    let seed = 12345
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff
-      return seed % n
-    }
+    const random = createSeededRandom(12345)
+    const rand = (n: number) => Math.floor(random() * n)
     for (let round = 0; round < 300; round++) {
       const duration = rand(300)
       const intervals = Array.from({ length: 1 + rand(5) }, () => iv(rand(350), rand(200)))

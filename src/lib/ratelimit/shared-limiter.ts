@@ -1,6 +1,6 @@
 /**
  * The shared adaptive limiter: one instance of state in a SharedArrayBuffer, any number of
- * attached views (one per Worker thread). See README part "limiter-controller" for the model.
+ * attached views (one per Worker thread). The model: docs/rate-limiter.md.
  *
  *   main:    const { buffer } = createSharedLimiter({ addresses: 2 })
  *            new Worker(url, { workerData: { limiterBuffer: buffer } })

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { createSeededRandom } from "../math/seeded-random.ts"
 import { advanceWindow, computeWindowCells, computeWindowReadyAt, initWindow, recordWindowSend } from "./sliding-window.ts"
 
 const g = { windowMs: 1_000, slotMs: 100 }
@@ -20,11 +21,7 @@ describe("sliding window", () => {
     const buf = makeWindow()
     const sends: number[] = []
     let t = 0
-    let seed = 7
-    const rnd = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      return seed / 2147483648
-    }
+    const rnd = createSeededRandom(7)
     for (let i = 0; i < 5_000; i++) {
       t += rnd() < 0.01 ? 3_000 * rnd() : 40 * rnd()
       advanceWindow(buf, 3, g, t)

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { createSeededRandom } from "../../../lib/math/seeded-random.ts"
 import { ResolutionTracker } from "./resolution-tracker.ts"
 
 describe("ResolutionTracker", () => {
@@ -35,8 +36,9 @@ describe("ResolutionTracker", () => {
 
   test("shuffled resolution of a large range ends at its end", () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => BigInt(i) + 17_000_000_000n)
+    const random = createSeededRandom(20_000)
     for (let i = ids.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1))
+      const j = Math.floor(random() * (i + 1))
       ;[ids[i], ids[j]] = [ids[j]!, ids[i]!]
     }
     const tracker = new ResolutionTracker(17_000_000_000n)

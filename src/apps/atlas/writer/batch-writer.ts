@@ -15,6 +15,7 @@ import type { AnyTx } from "../../../lib/database/sql-types.ts"
 import { lockInstanceStore } from "../../../lib/database/store-lock.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
 import type { MissedItem, RaidItem, WriterItem } from "../shared/messages.ts"
+import { computeFlushDelay } from "./flush-pacing.ts"
 import { insertGap, resolveMissed, upsertMissed } from "./ledger-store.ts"
 
 export interface GapRequest {
@@ -43,12 +44,7 @@ export interface BatchWriterOptions {
   crawler: string
   /** Flush when this many items wait. */
   batchSize: number
-  /**
-   * Flush when the oldest waiting item is this old, and at most one age-triggered flush per this
-   * interval. An item arriving after a quiet interval waits only `gatherMs`: at the head raids come
-   * a few per second, and a fixed 250 ms wait was pure lag; under sustained load (backfill) the
-   * pacing keeps batches as large, and transactions as few, as a fixed interval would.
-   */
+  /** Longest wait of a partial batch, and at most one age-triggered flush per this interval (flush-pacing.ts). */
   batchMs: number
   /** Wait for neighbours of an item that arrives after a quiet interval (default 20 ms). */
   gatherMs?: number
@@ -108,9 +104,10 @@ export class BatchWriter {
       return
     }
     if (this.timer === null) {
-      const gatherMs = this.options.gatherMs ?? 20
-      const paced = Math.max(this.oldestAt + gatherMs, this.lastFlushAt + this.options.batchMs)
-      const wait = Math.max(0, Math.min(this.oldestAt + this.options.batchMs, paced) - Date.now())
+      const wait = computeFlushDelay(
+        { oldestAt: this.oldestAt, lastFlushAt: this.lastFlushAt, batchMs: this.options.batchMs, gatherMs: this.options.gatherMs ?? 20 },
+        Date.now(),
+      )
       this.timer = setTimeout(() => {
         this.timer = null
         if (!this.flushing && this.pending > 0) void this.startFlush()

@@ -3,11 +3,11 @@
  * Bungie throttles. Hours of traffic run in about a second, deterministically for a seed.
  */
 
+import { createSeededRandom } from "../../math/seeded-random.ts"
 import type { LimiterOptions } from "../options.ts"
 import { createSharedLimiter } from "../shared-limiter.ts"
 import { EventQueue } from "./event-queue.ts"
 import { createFakeThrottle, type FakeThrottleOptions } from "./fake-bungie-throttle.ts"
-import { createSeededRandom } from "./seeded-random.ts"
 
 export interface LimiterSimulationOptions {
   seed: number

@@ -4,6 +4,7 @@
  * a fixed attempt budget, in virtual time (10 simulated minutes in ~0.1 s).
  */
 import { describe, expect, test } from "bun:test"
+import { quantileOf } from "../../../../lib/math/percentile.ts"
 import { type FrontierSimOptions, type FrontierSimResult, runFrontierSimulation } from "./testing/simulate-frontier.ts"
 
 const BASE_SCENARIO: FrontierSimOptions = {
@@ -21,11 +22,6 @@ const BASE_SCENARIO: FrontierSimOptions = {
   retryDelaysMs: [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000],
 }
 
-function computeQuantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN
-}
-
 function lagsBetween(r: FrontierSimResult, from: number, to: number): number[] {
   return r.publicationLags.filter((l) => l.at >= from && l.at < to).map((l) => l.lagMs)
 }
@@ -35,8 +31,8 @@ describe("frontier controller against a synthetic live frontier", () => {
     const r = runFrontierSimulation(BASE_SCENARIO)
     expect(r.caughtUpAt).toBeLessThan(60_000)
     const lags = r.publicationLags.map((l) => l.lagMs)
-    expect(computeQuantile(lags, 0.5)).toBeLessThanOrEqual(3_000)
-    expect(computeQuantile(lags, 0.99)).toBeLessThanOrEqual(20_000)
+    expect(quantileOf(lags, 0.5)).toBeLessThanOrEqual(3_000)
+    expect(quantileOf(lags, 0.99)).toBeLessThanOrEqual(20_000)
     expect(r.firstTry404 / r.firstTries).toBeLessThanOrEqual(0.05)
     expect(r.ledgeredExisting).toBe(0)
     expect(r.unresolvedOld).toBe(0)
@@ -46,11 +42,11 @@ describe("frontier controller against a synthetic live frontier", () => {
   test("a tripled id rate for a minute is followed within seconds", () => {
     const r = runFrontierSimulation({ ...BASE_SCENARIO, idRate: (t) => (t >= 300_000 && t < 360_000 ? 150 : 50), capacityPerSec: 250 })
     const during = lagsBetween(r, 305_000, 360_000)
-    expect(computeQuantile(during, 0.5)).toBeLessThanOrEqual(8_000)
-    expect(computeQuantile(during, 0.99)).toBeLessThanOrEqual(20_000)
-    expect(computeQuantile(lagsBetween(r, 360_000, 600_000), 0.5)).toBeLessThanOrEqual(3_000)
+    expect(quantileOf(during, 0.5)).toBeLessThanOrEqual(8_000)
+    expect(quantileOf(during, 0.99)).toBeLessThanOrEqual(20_000)
+    expect(quantileOf(lagsBetween(r, 360_000, 600_000), 0.5)).toBeLessThanOrEqual(3_000)
     expect(
-      computeQuantile(
+      quantileOf(
         r.publicationLags.map((l) => l.lagMs),
         0.99,
       ),
@@ -66,7 +62,7 @@ describe("frontier controller against a synthetic live frontier", () => {
     expect(r.gaps).toHaveLength(1)
     expect(r.gaps[0]!.to - r.gaps[0]!.from + 1n).toBe(30_000n)
     expect(r.gaps[0]!.at).toBeLessThan(240_000 + 240_000)
-    expect(computeQuantile(lagsBetween(r, r.gaps[0]!.at + 90_000, 720_000), 0.5)).toBeLessThanOrEqual(3_000)
+    expect(quantileOf(lagsBetween(r, r.gaps[0]!.at + 90_000, 720_000), 0.5)).toBeLessThanOrEqual(3_000)
     expect(r.unresolvedOld).toBe(0)
   })
 
@@ -88,7 +84,7 @@ describe("frontier controller against a synthetic live frontier", () => {
       },
     })
     expect(
-      computeQuantile(
+      quantileOf(
         r.publicationLags.map((l) => l.lagMs),
         0.5,
       ),
@@ -105,8 +101,8 @@ describe("frontier controller fed like the coordinator (discovery times, 404s pa
   test("follows 50 ids/s with a few seconds of lag", () => {
     const r = runFrontierSimulation(COORDINATOR_SCENARIO)
     const lags = r.publicationLags.map((l) => l.lagMs)
-    expect(computeQuantile(lags, 0.5)).toBeLessThanOrEqual(5_000)
-    expect(computeQuantile(lags, 0.99)).toBeLessThanOrEqual(15_000)
+    expect(quantileOf(lags, 0.5)).toBeLessThanOrEqual(5_000)
+    expect(quantileOf(lags, 0.99)).toBeLessThanOrEqual(15_000)
     expect(r.longestStallMs).toBeLessThanOrEqual(1_000)
     expect(r.unresolvedOld).toBe(0)
   })
@@ -127,8 +123,8 @@ describe("frontier controller fed like the coordinator (discovery times, 404s pa
       // Trailing the head by at most ~25 s of ids while walking through the clump.
       expect(r.maxBehind).toBeLessThanOrEqual(1_250)
       const after = lagsBetween(r, 180_000, 480_000).filter((lag) => lag < 100_000) // not the clump itself
-      expect(computeQuantile(after, 0.5)).toBeLessThanOrEqual(5_000)
-      expect(computeQuantile(after, 0.99)).toBeLessThanOrEqual(25_000)
+      expect(quantileOf(after, 0.5)).toBeLessThanOrEqual(5_000)
+      expect(quantileOf(after, 0.99)).toBeLessThanOrEqual(25_000)
       expect(r.unresolvedOld).toBe(0)
     }
   })

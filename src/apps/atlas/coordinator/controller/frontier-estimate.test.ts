@@ -1,14 +1,11 @@
 import { expect, test } from "bun:test"
+import { createSeededRandom } from "../../../../lib/math/seeded-random.ts"
 import { addFrontierSample, createFrontierSamples, fitFrontier, resetFrontierSamples } from "./frontier-estimate.ts"
 
 test("fits the id rate through noisy completion times and extrapolates in bigint", () => {
   const s = createFrontierSamples()
   const base = 17_091_200_569n
-  let seed = 3
-  const rnd = () => {
-    seed = (seed * 16807) % 2147483647
-    return seed / 2147483647
-  }
+  const rnd = createSeededRandom(3)
   expect(fitFrontier(s, 0, 50)).toBeNull()
   for (let i = 0; i < 200; i++) {
     const t = i * 500 // one sample every 0.5 s

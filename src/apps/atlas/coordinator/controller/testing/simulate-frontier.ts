@@ -5,8 +5,9 @@
  * capacity claim ids below the controller's ceiling, retry 404s on a short schedule, and ledger
  * ids that exhaust it. Used by tests to show the controller keeps up with a small 404 share.
  */
+
+import { createSeededRandom } from "../../../../../lib/math/seeded-random.ts"
 import { EventQueue } from "../../../../../lib/ratelimit/testing/event-queue.ts"
-import { createSeededRandom } from "../../../../../lib/ratelimit/testing/seeded-random.ts"
 import { type ControllerDecision, createFrontierController, type FrontierControllerOptions } from "../frontier-controller.ts"
 import { applyGapProbe, createGapSearch, type GapSearchState, nextGapProbe } from "../gap-search.ts"
 
