@@ -11,19 +11,21 @@ export function logistic(k: number, x0: number, x: number): number {
 /**
  * The chance that at least one independent event happens: 1 - Π(1 - p). Values above 1 count as 1;
  * negative values are allowed and lower the result (the account signals use them as evidence of
- * innocence); the result never drops below 0.
+ * innocence); the result never drops below 0. NaN (a signal computed from broken data) counts as
+ * no evidence rather than spoiling the other signals.
  */
 export function combineAny(...probabilities: number[]): number {
   let none = 1
-  for (const p of probabilities) none *= 1 - Math.min(1, p)
+  for (const p of probabilities) if (p === p) none *= 1 - Math.min(1, p)
   return Math.max(0, 1 - none)
 }
 
-/** The chance that at least two of the independent events happen, in one pass. */
+/** The chance that at least two of the independent events happen, in one pass (NaN counts as 0). */
 export function probabilityAtLeastTwo(probabilities: readonly number[]): number {
   let none = 1
   let exactlyOne = 0
-  for (const p of probabilities) {
+  for (const raw of probabilities) {
+    const p = clampProbability(raw)
     exactlyOne = exactlyOne * (1 - p) + none * p
     none *= 1 - p
   }
