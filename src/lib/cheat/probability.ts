@@ -16,7 +16,7 @@ export function logistic(k: number, x0: number, x: number): number {
  */
 export function combineAny(...probabilities: number[]): number {
   let none = 1
-  for (const p of probabilities) if (p === p) none *= 1 - Math.min(1, p)
+  for (const p of probabilities) if (!Number.isNaN(p)) none *= 1 - Math.min(1, p)
   return Math.max(0, 1 - none)
 }
 
