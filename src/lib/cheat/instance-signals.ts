@@ -37,10 +37,12 @@ export function sumInstanceTotals(instance: CheatInstance): InstanceTotals {
 
 /**
  * The players together played less than the run lasted: the clock ran faster than the players
- * (a lag-switch or time-manipulation cheat). Short runs, huge lobbies and capped times are left out.
+ * (a lag-switch or time-manipulation cheat). Short runs, huge lobbies, capped and missing times are left out.
  */
 export function evaluateTimeDilation(instance: CheatInstance, totals: InstanceTotals): SignalResult {
   if (instance.durationSeconds <= 360 || instance.playerCount >= 50 || totals.hasCappedTime) return NO_SIGNAL
+  // No recorded time at all (no players, or rows without times) is missing data, not a fast clock.
+  if (!(totals.timePlayedSeconds > 0)) return NO_SIGNAL
   const ratio = totals.timePlayedSeconds / instance.durationSeconds
   if (!(ratio < 1)) return NO_SIGNAL
   return {

@@ -153,3 +153,15 @@ describe("malformed input", () => {
     }
   })
 })
+
+test("an abandoned run without any recorded time is not time-dilated", () => {
+  const instance = base({ completed: false, durationSeconds: 600 })
+  instance.players = []
+  expect(check(instance).instanceProbability).toBe(0)
+  const zeroTimes = base({ completed: false, durationSeconds: 600 })
+  for (const p of zeroTimes.players) {
+    p.timePlayedSeconds = 0
+    for (const c of p.characters) c.timePlayedSeconds = 0
+  }
+  expect(check(zeroTimes).instanceBits & CheatBit.TimeDilation).toBe(0n)
+})
