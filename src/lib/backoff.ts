@@ -13,7 +13,7 @@ export interface BackoffPolicy {
   jitter?: number
 }
 
-export const DEFAULT_JITTER = 0.5
+const DEFAULT_JITTER = 0.5
 // Below this the jitter no longer spreads callers apart; "every backoff has jitter" is a rule here.
 const MIN_JITTER = 0.05
 

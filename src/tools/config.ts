@@ -20,7 +20,7 @@ import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 const NAME = "config"
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url))
 
-export const CONFIG_COMMAND = {
+const CONFIG_COMMAND = {
   name: NAME,
   usage: `bun run tool ${NAME} [--write | --check]`,
   summary:
@@ -34,7 +34,7 @@ export const CONFIG_COMMAND = {
 } as const satisfies CommandSpec
 
 /** The generated documents by path relative to the repository root. */
-export function renderGeneratedFiles(): Record<string, string> {
+function renderGeneratedFiles(): Record<string, string> {
   return { [ENV_EXAMPLE_PATH]: renderEnvExample(), [CONFIG_DOC_PATH]: renderConfigDoc() }
 }
 

@@ -18,7 +18,7 @@ import { createLogger, type Logger } from "../lib/monitoring/logger.ts"
 import { clickhouseService, postgresService } from "../lib/runtime/services.ts"
 import { waitForService } from "../lib/runtime/wait-for-service.ts"
 
-export const MIGRATE_COMMAND = {
+const MIGRATE_COMMAND = {
   name: "migrate",
   usage: "bun run migrate [flags]     (same as: bun run tool migrate [flags])",
   summary:

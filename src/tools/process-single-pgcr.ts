@@ -29,7 +29,7 @@ import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "process-single-pgcr"
 
-export const PROCESS_SINGLE_COMMAND = {
+const PROCESS_SINGLE_COMMAND = {
   name: NAME,
   usage: `bun run tool ${NAME} <instanceId> | --file <path>  [--dry-run] [flags]`,
   summary:
@@ -51,14 +51,14 @@ const USAGE = renderHelp(PROCESS_SINGLE_COMMAND)
 
 type ProcessSingleCommandLine = CommandLine<typeof PROCESS_SINGLE_COMMAND>
 
-export interface ProcessSingleArgs {
+interface ProcessSingleArgs {
   instanceId: string | undefined
   file: string | undefined
   dryRun: boolean
 }
 
 /** The tool's arguments from its parsed command line; throws UsageError. */
-export function readProcessSingleArgs({ flags, positionals }: ProcessSingleCommandLine): ProcessSingleArgs {
+function readProcessSingleArgs({ flags, positionals }: ProcessSingleCommandLine): ProcessSingleArgs {
   const instanceId = positionals[0]
   if (instanceId !== undefined && !/^[1-9][0-9]{0,18}$/.test(instanceId)) {
     throw new UsageError(`not an instance id: ${JSON.stringify(instanceId)}`)

@@ -11,7 +11,7 @@ const WIDTH = 100
 const INDENT = "      "
 
 /** Greedy word wrap; words longer than the width stay whole. */
-export function wrapText(text: string, width: number, indent = ""): string[] {
+function wrapText(text: string, width: number, indent = ""): string[] {
   const lines: string[] = []
   for (const paragraph of text.split("\n")) {
     let line = ""

@@ -46,7 +46,7 @@ export class ConfigError extends Error {
 const PREFIXED = SECTION_NAMES.map((name) => SECTIONS[name].prefix).filter((prefix) => prefix !== "")
 
 /** Problems with the environment's key names (not values), for any app. */
-export function findKeyIssues(env: Env): ConfigIssue[] {
+function findKeyIssues(env: Env): ConfigIssue[] {
   const issues: ConfigIssue[] = []
   for (const name of Object.keys(env)) {
     if (sectionOf(name) !== undefined) continue

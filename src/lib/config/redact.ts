@@ -5,7 +5,7 @@ import { type Config, specOf } from "./sections.ts"
 export const REDACTED = "[REDACTED]"
 
 /** Masks the password of a URL-looking value so connection strings can appear in errors and logs. */
-export function maskUrlPassword(value: string): string {
+function maskUrlPassword(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@")
 }
 

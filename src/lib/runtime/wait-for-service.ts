@@ -32,7 +32,7 @@ export interface WaitOptions {
   random?: () => number
 }
 
-export const SERVICE_WAIT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 5_000, jitter: 0.5 }
+const SERVICE_WAIT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 5_000, jitter: 0.5 }
 
 export class ServiceUnavailableError extends Error {
   override name = "ServiceUnavailableError"
