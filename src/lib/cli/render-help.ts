@@ -61,7 +61,7 @@ export function renderHelp(command: CommandSpec): string {
     "",
     "  -v, --verbose",
     ...wrapText(
-      `debug logs${command.sections.includes("shared") ? " (LOG_LEVEL=debug)" : ""} and stack traces on unexpected errors`,
+      `${command.sections.includes("shared") ? "debug logs (LOG_LEVEL=debug) and " : ""}stack traces on unexpected errors`,
       WIDTH,
       INDENT,
     ),
