@@ -5,24 +5,24 @@
  * bench/results/<scenario>.json (with --runs N: every run is kept in it). No scenario = every
  * core scenario, quick. Benchmarks report numbers; they never assert a time.
  */
-import { BenchArgError, type BenchArgs, parseBenchArgs } from "./lib/args.ts"
+import type { CommandLine } from "../src/lib/cli/parse-command-line.ts"
+import { runMain } from "../src/lib/cli/run-main.ts"
+import { UsageError } from "../src/lib/cli/usage-error.ts"
+import { BENCH_COMMAND, type BenchArgs, toBenchArgs } from "./lib/args.ts"
 import { renderTable, reportProgress, writeResult } from "./lib/report.ts"
 import { RefusedError, type Scenario, type ScenarioOutput } from "./lib/scenario.ts"
 import { findScenario, SCENARIOS } from "./scenarios/index.ts"
 
-function describeUsage(): string {
+function describeScenarios(): string {
   const lines = SCENARIOS.map((s) => `  ${s.name.padEnd(17)}${s.core ? "" : "(extra) "}${s.summary}`)
-  return `Usage: bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N]
-                     [--fetchers N] [--max-concurrency N] [--batch-size N] [--addresses N] [--seconds S]
-                     [--sweep-of backfill|frontier]
-
-No scenario: runs every core scenario with --quick.
-Scenarios:
+  return `Scenarios (no scenario: every core scenario with --quick):
 ${lines.join("\n")}
 
---target real (frontier, sweep) crawls Bungie itself; needs BUNGIE_API_KEY.
-`
+--target real (frontier, sweep) crawls Bungie itself; needs BUNGIE_API_KEY.`
 }
+
+/** The bench's command line, its --help listing the scenarios. */
+const COMMAND = { ...BENCH_COMMAND, notes: describeScenarios() }
 
 async function runScenario(scenario: Scenario, args: BenchArgs): Promise<ScenarioOutput[]> {
   const outputs: ScenarioOutput[] = []
@@ -57,37 +57,22 @@ function printOutput(output: ScenarioOutput, seconds: number): void {
   process.stdout.write(`${parts.join("\n")}\n`)
 }
 
-async function main(): Promise<number> {
-  let args: BenchArgs
-  try {
-    args = parseBenchArgs(process.argv.slice(2))
-  } catch (error) {
-    if (!(error instanceof BenchArgError)) throw error
-    process.stderr.write(`bench: ${error.message}\n\n${describeUsage()}`)
-    return 2
-  }
-  if (args.help) {
-    process.stdout.write(describeUsage())
-    return 0
-  }
+async function main(cli: CommandLine<typeof COMMAND>): Promise<number> {
+  const args = toBenchArgs(cli)
   const selected: Scenario[] = []
   if (args.all) {
-    process.stderr.write(describeUsage())
+    process.stderr.write(`${describeScenarios()}\n`)
     selected.push(...SCENARIOS.filter((s) => s.core && (args.target === "sim" || s.supportsReal)))
   } else {
     for (const name of args.scenarios) {
       const scenario = findScenario(name)
-      if (!scenario) {
-        process.stderr.write(`bench: unknown scenario ${JSON.stringify(name)}\n\n${describeUsage()}`)
-        return 2
-      }
+      if (!scenario) throw new UsageError(`unknown scenario ${JSON.stringify(name)} (known: ${SCENARIOS.map((s) => s.name).join(", ")})`)
       if (args.target === "real" && !scenario.supportsReal) {
-        process.stderr.write(
-          `bench: ${name} runs against the simulator only; --target real applies to ${SCENARIOS.filter((s) => s.supportsReal)
+        throw new UsageError(
+          `${name} runs against the simulator only; --target real applies to ${SCENARIOS.filter((s) => s.supportsReal)
             .map((s) => s.name)
-            .join(" and ")}\n`,
+            .join(" and ")}`,
         )
-        return 2
       }
       selected.push(scenario)
     }
@@ -129,4 +114,4 @@ async function runIsolated(selected: readonly Scenario[], args: BenchArgs): Prom
   return failed === 0 ? 0 : 1
 }
 
-process.exit(await main())
+await runMain(COMMAND, main)

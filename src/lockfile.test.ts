@@ -22,7 +22,8 @@ test("every optional dependency of a locked package has a lockfile entry (npm ci
   for (const [path, pkg] of Object.entries(lock.packages)) {
     for (const name of Object.keys(pkg.optionalDependencies ?? {})) {
       const nested = `${path}/node_modules/${name}`
-      if (!(nested in lock.packages) && !(`node_modules/${name}` in lock.packages)) missing.push(`${name} (optional dependency of ${path || "the root"})`)
+      if (!(nested in lock.packages) && !(`node_modules/${name}` in lock.packages))
+        missing.push(`${name} (optional dependency of ${path || "the root"})`)
     }
   }
   expect(missing).toEqual([])

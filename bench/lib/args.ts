@@ -1,14 +1,58 @@
 /**
- * Command line of `bun run bench` (pure, unit-tested):
+ * Command line of `bun run bench`, as a spec for the one parser (src/lib/cli):
  *
  *   bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N] [--fetchers N]
  *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
  *                 [--seconds S] [--sweep-of frontier|backfill]
  *
- * No scenario = every core scenario in --quick mode (see bench/README.md).
+ * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/sections/atlas.ts);
+ * unset, a scenario uses Atlas's defaults (bench/lib/defaults.ts). No scenario = every core
+ * scenario in --quick mode (see bench/README.md).
  */
+import { type CommandLine, parseCommandLine } from "../../src/lib/cli/parse-command-line.ts"
+import { UsageError } from "../../src/lib/cli/usage-error.ts"
+import type { CommandSpec } from "../../src/lib/config/command-spec.ts"
+import { ATLAS_KEYS } from "../../src/lib/config/sections/atlas.ts"
 
 export type Target = "sim" | "real"
+
+/** Atlas's setting as an optional bench flag: same type and limits, unset by default. */
+function fromAtlas<K extends keyof typeof ATLAS_KEYS>(key: K) {
+  return { ...ATLAS_KEYS[key], default: null, description: `${ATLAS_KEYS[key].description} Default: Atlas's (${key}).` } as const
+}
+
+export const BENCH_COMMAND = {
+  name: "bench",
+  usage: "bun run bench [scenario ...] [flags]",
+  summary:
+    "Runs the benchmark scenarios and reports distributions and ratios measured in one run on this machine: a summary table per " +
+    "scenario on stdout, progress on stderr, one JSON result per scenario in bench/results/. No scenario: every core scenario, --quick.",
+  sections: [],
+  flags: {
+    quick: { type: "boolean", default: false, description: "Shorter measurements (a smoke run, not numbers to quote)." },
+    target: {
+      type: "enum",
+      values: ["sim", "real"],
+      default: "sim",
+      description: "Crawl the simulator, or Bungie itself (frontier and sweep only; needs BUNGIE_API_KEY).",
+    },
+    runs: { type: "int", default: 1, min: 1, max: 100, description: "Runs of each scenario in a row (a stability check)." },
+    fetchers: fromAtlas("ATLAS_FETCHERS"),
+    maxConcurrency: fromAtlas("ATLAS_MAX_CONCURRENCY"),
+    batchSize: fromAtlas("ATLAS_BATCH_SIZE"),
+    batchMs: fromAtlas("ATLAS_BATCH_MAX_MS"),
+    target404Share: fromAtlas("ATLAS_TARGET_404_SHARE"),
+    addresses: { type: "int", default: null, min: 1, max: 64, description: "Loopback source addresses to crawl from (simulator only)." },
+    seconds: { type: "number", default: null, min: 0.1, max: 86400, description: "Measurement length override, in seconds." },
+    sweepOf: {
+      type: "enum",
+      values: ["frontier", "backfill"],
+      default: "backfill",
+      description: "What the sweep scenario sweeps (with --target real always frontier).",
+    },
+  },
+  positionals: { name: "scenario", description: "Scenarios to run, each in its own process when several.", max: 32 },
+} as const satisfies CommandSpec
 
 export interface BenchArgs {
   scenarios: string[]
@@ -21,88 +65,39 @@ export interface BenchArgs {
   fetchers: number | null
   maxConcurrency: number | null
   batchSize: number | null
-  /** Writer batch interval (RAIDHUB_BATCH_MAX_MS). */
+  /** Writer batch interval (ATLAS_BATCH_MAX_MS). */
   batchMs: number | null
-  /** 404 share among first tries the claim lead aims for (RAIDHUB_TARGET_404_SHARE), in (0, 1). */
+  /** 404 share among first tries the claim lead aims for (ATLAS_TARGET_404_SHARE). */
   target404Share: number | null
   addresses: number | null
   /** Measurement length override in seconds. */
   seconds: number | null
   sweepOf: "frontier" | "backfill"
-  help: boolean
 }
 
-export class BenchArgError extends Error {
-  override name = "BenchArgError"
+/** The bench's arguments from its parsed command line. */
+export function toBenchArgs({ flags, positionals }: CommandLine<typeof BENCH_COMMAND>): BenchArgs {
+  const all = positionals.length === 0
+  return {
+    scenarios: [...positionals],
+    all,
+    quick: flags.quick || all,
+    target: flags.target,
+    runs: flags.runs,
+    fetchers: flags.fetchers,
+    maxConcurrency: flags.maxConcurrency,
+    batchSize: flags.batchSize,
+    batchMs: flags.batchMs,
+    target404Share: flags.target404Share,
+    addresses: flags.addresses,
+    seconds: flags.seconds,
+    sweepOf: flags.sweepOf,
+  }
 }
 
-const NUMERIC = {
-  "--runs": "runs",
-  "--fetchers": "fetchers",
-  "--max-concurrency": "maxConcurrency",
-  "--batch-size": "batchSize",
-  "--batch-ms": "batchMs",
-  "--addresses": "addresses",
-  "--seconds": "seconds",
-} as const
-
+/** Parses argv without an environment (tests); throws UsageError. --help is runMain's business. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = {
-    scenarios: [],
-    all: false,
-    quick: false,
-    target: "sim",
-    runs: 1,
-    fetchers: null,
-    maxConcurrency: null,
-    batchSize: null,
-    batchMs: null,
-    target404Share: null,
-    addresses: null,
-    seconds: null,
-    sweepOf: "backfill",
-    help: false,
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!
-    const eq = raw.indexOf("=")
-    const name = raw.startsWith("--") && eq !== -1 ? raw.slice(0, eq) : raw
-    const inline = raw.startsWith("--") && eq !== -1 ? raw.slice(eq + 1) : undefined
-    const take = (): string => {
-      if (inline !== undefined) return inline
-      const next = argv[i + 1]
-      if (next === undefined || next.startsWith("--")) throw new BenchArgError(`${name} needs a value`)
-      i++
-      return next
-    }
-    if (name === "--quick") args.quick = true
-    else if (name === "--help" || name === "-h") args.help = true
-    else if (name === "--target") {
-      const value = take()
-      if (value !== "sim" && value !== "real") throw new BenchArgError(`--target must be sim or real, got ${JSON.stringify(value)}`)
-      args.target = value
-    } else if (name === "--sweep-of") {
-      const value = take()
-      if (value !== "frontier" && value !== "backfill")
-        throw new BenchArgError(`--sweep-of must be frontier or backfill, got ${JSON.stringify(value)}`)
-      args.sweepOf = value
-    } else if (name === "--target-404-share") {
-      const value = take()
-      const n = Number(value)
-      if (!(n > 0 && n < 1)) throw new BenchArgError(`--target-404-share must be a share in (0, 1), got ${JSON.stringify(value)}`)
-      args.target404Share = n
-    } else if (name in NUMERIC) {
-      const value = take()
-      const n = Number(value)
-      if (!Number.isFinite(n) || n <= 0) throw new BenchArgError(`${name} must be a positive number, got ${JSON.stringify(value)}`)
-      const key = NUMERIC[name as keyof typeof NUMERIC]
-      args[key] = key === "seconds" ? n : Math.round(n)
-    } else if (name.startsWith("-")) throw new BenchArgError(`unknown flag ${name} (see --help)`)
-    else args.scenarios.push(name)
-  }
-  if (args.scenarios.length === 0) {
-    args.all = true
-    args.quick = true
-  }
-  return args
+  const parsed = parseCommandLine(BENCH_COMMAND, argv, {})
+  if (parsed.help) throw new UsageError("--help is printed by runMain, not parsed into arguments")
+  return toBenchArgs(parsed)
 }

@@ -1,8 +1,8 @@
 /**
- * Atlas' defaults as the benchmarks use them, taken from the shared config table so a change
- * there moves the benchmarks too (RAIDHUB_FETCHERS, RAIDHUB_MAX_CONCURRENCY, RAIDHUB_BATCH_*).
+ * Atlas' defaults as the benchmarks use them, taken from Atlas's config section so a change
+ * there moves the benchmarks too (ATLAS_FETCHERS, ATLAS_MAX_CONCURRENCY, ATLAS_BATCH_*).
  */
-import { loadConfig } from "../../src/lib/config.ts"
+import { loadConfig } from "../../src/lib/config/load-config.ts"
 import type { BenchArgs } from "./args.ts"
 
 export interface CrawlSettings {
@@ -14,13 +14,13 @@ export interface CrawlSettings {
 }
 
 export function resolveCrawlSettings(args: BenchArgs): CrawlSettings {
-  const config = loadConfig({}, [])
+  const config = loadConfig(["atlas"], {})
   return {
-    fetchers: args.fetchers ?? config.RAIDHUB_FETCHERS,
-    maxConcurrency: args.maxConcurrency ?? config.RAIDHUB_MAX_CONCURRENCY,
-    batchSize: args.batchSize ?? config.RAIDHUB_BATCH_SIZE,
-    batchMs: args.batchMs ?? config.RAIDHUB_BATCH_MAX_MS,
-    target404Share: args.target404Share ?? config.RAIDHUB_TARGET_404_SHARE,
+    fetchers: args.fetchers ?? config.ATLAS_FETCHERS,
+    maxConcurrency: args.maxConcurrency ?? config.ATLAS_MAX_CONCURRENCY,
+    batchSize: args.batchSize ?? config.ATLAS_BATCH_SIZE,
+    batchMs: args.batchMs ?? config.ATLAS_BATCH_MAX_MS,
+    target404Share: args.target404Share ?? config.ATLAS_TARGET_404_SHARE,
   }
 }
 

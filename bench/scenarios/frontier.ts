@@ -9,7 +9,7 @@
  * at its default polite ceiling); without truth, lag is measured from completion
  * (date_crawled − date_completed), which includes Bungie's own publication delay.
  */
-import { loadConfig } from "../../src/lib/config.ts"
+import { loadConfig } from "../../src/lib/config/load-config.ts"
 import { startBenchAtlas } from "../lib/atlas-run.ts"
 import { type CpuShare, startCpuWindow } from "../lib/cpu.ts"
 import { type CrawlSettings, resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
@@ -51,8 +51,8 @@ export function requireRealTarget(): { baseUrl: string; apiKey: string; sourceAd
       "--target real needs BUNGIE_API_KEY (a Bungie application key; the benchmark only reads PGCRs, politely rate-limited). Set it, or use --target sim.",
     )
   }
-  const config = loadConfig(process.env, [])
-  return { baseUrl: config.BUNGIE_BASE_URL, apiKey, sourceAddresses: [...config.RAIDHUB_SOURCE_ADDRESSES] }
+  const config = loadConfig(["shared", "atlas"], process.env)
+  return { baseUrl: config.BUNGIE_BASE_URL, apiKey, sourceAddresses: [...config.ATLAS_SOURCE_ADDRESSES] }
 }
 
 export function spawnFrontierSim(): Promise<SimProcess> {

@@ -1,71 +1,86 @@
-// `bun run sim [--port P] [--seed S] [--scenario NAME] [--host H] [--start-id ID] [--rate N] [--epoch ISO]`
+// `bun run sim [--port P] [--seed S] [--scenario NAME] [--host H] [--start-id ID] [--rate N] [--epoch ISO] [--fixtures DIR]`
+//
+// The simulator is a program of its own and imports nothing from src/lib (it plays Bungie and
+// must not share our bugs), so it has its own small parser on node:util parseArgs (strict):
+// a bad flag or value is one line naming it, exit 2.
+import { parseArgs } from "node:util"
 import { isScenarioName, SCENARIO_NAMES } from "./scenarios.ts"
 import { type SimOptions, startSim } from "./server.ts"
 
-function parseArgs(argv: string[]): SimOptions {
+const HELP =
+  "bun run sim [--port 5370] [--host 127.0.0.1] [--seed 1] [--scenario calm|realistic|hostile|backfill] [--start-id 17200000000] [--rate 50] [--epoch ISO-DATE] [--fixtures DIR]"
+
+class SimUsageError extends Error {}
+
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  seed: { type: "string" },
+  scenario: { type: "string" },
+  "start-id": { type: "string" },
+  rate: { type: "string" },
+  fixtures: { type: "string" },
+  epoch: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const
+
+/** Parses argv; null = --help. Throws SimUsageError naming the flag. */
+function parseSimArgs(argv: string[]): SimOptions | null {
+  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>["values"]
+  try {
+    ;({ values } = parseArgs({ args: argv, options: FLAGS, strict: true }))
+  } catch (error) {
+    throw new SimUsageError(`${error instanceof Error ? error.message.split("\n")[0] : String(error)} (try --help)`)
+  }
+  if (values.help) return null
   const options: SimOptions = { port: 5370 }
   const world: NonNullable<SimOptions["world"]> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!
-    const value = argv[i + 1]
-    const need = (): string => {
-      if (value === undefined) throw new Error(`sim: ${flag} needs a value`)
-      i++
-      return value
-    }
-    switch (flag) {
-      case "--port": {
-        const port = Number(need())
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`sim: --port must be 0..65535, got ${value}`)
-        options.port = port
-        break
-      }
-      case "--host":
-        options.host = need()
-        break
-      case "--seed":
-        options.seed = need()
-        break
-      case "--scenario": {
-        const name = need()
-        if (!isScenarioName(name)) throw new Error(`sim: --scenario must be one of ${SCENARIO_NAMES.join(", ")}, got ${name}`)
-        options.scenario = name
-        break
-      }
-      case "--start-id":
-        world.startId = need()
-        break
-      case "--rate": {
-        const rate = Number(need())
-        if (!(rate > 0)) throw new Error(`sim: --rate must be > 0, got ${value}`)
-        world.ratePerSecond = rate
-        break
-      }
-      case "--fixtures":
-        options.fixturesDir = need()
-        break
-      case "--epoch": {
-        const ms = Date.parse(need())
-        if (Number.isNaN(ms)) throw new Error(`sim: --epoch must be an ISO date, got ${value}`)
-        world.epochMs = ms
-        break
-      }
-      case "--help":
-        console.log(
-          "bun run sim [--port 5370] [--host 127.0.0.1] [--seed 1] [--scenario calm|realistic|hostile|backfill] [--start-id 17200000000] [--rate 50] [--epoch ISO-DATE] [--fixtures DIR]",
-        )
-        process.exit(0)
-        break
-      default:
-        throw new Error(`sim: unknown flag ${flag} (try --help)`)
-    }
+  if (values.port !== undefined) {
+    const port = Number(values.port)
+    if (!/^\d+$/.test(values.port) || port > 65535) throw new SimUsageError(`--port must be 0..65535, got ${JSON.stringify(values.port)}`)
+    options.port = port
+  }
+  if (values.host !== undefined) options.host = values.host
+  if (values.seed !== undefined) options.seed = values.seed
+  if (values.scenario !== undefined) {
+    if (!isScenarioName(values.scenario))
+      throw new SimUsageError(`--scenario must be one of ${SCENARIO_NAMES.join(", ")}, got ${JSON.stringify(values.scenario)}`)
+    options.scenario = values.scenario
+  }
+  if (values["start-id"] !== undefined) {
+    if (!/^[1-9]\d{0,18}$/.test(values["start-id"]))
+      throw new SimUsageError(`--start-id must be a decimal id, got ${JSON.stringify(values["start-id"])}`)
+    world.startId = values["start-id"]
+  }
+  if (values.rate !== undefined) {
+    const rate = Number(values.rate)
+    if (!(rate > 0)) throw new SimUsageError(`--rate must be > 0, got ${JSON.stringify(values.rate)}`)
+    world.ratePerSecond = rate
+  }
+  if (values.fixtures !== undefined) options.fixturesDir = values.fixtures
+  if (values.epoch !== undefined) {
+    const ms = Date.parse(values.epoch)
+    if (Number.isNaN(ms)) throw new SimUsageError(`--epoch must be an ISO date, got ${JSON.stringify(values.epoch)}`)
+    world.epochMs = ms
   }
   options.world = world
   return options
 }
 
+let parsed: SimOptions | null
 try {
-  const options = parseArgs(process.argv.slice(2))
+  parsed = parseSimArgs(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(`sim: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(2)
+}
+if (parsed === null) {
+  console.log(HELP)
+  process.exit(0)
+}
+const options: SimOptions = parsed
+
+try {
   const sim = await startSim(options)
   const f = sim.truth.frontier()
   console.log(

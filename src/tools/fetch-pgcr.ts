@@ -4,36 +4,23 @@
  * message on stderr.
  */
 import { createBungieClient } from "../lib/bungie/client.ts"
-import { ConfigError, loadConfigWithArgs } from "../lib/config.ts"
+import { ConfigError } from "../lib/config/load-config.ts"
+import type { ConfigOf } from "../lib/config/sections.ts"
 import type { ToolIo } from "./tool.ts"
 
 const TIMEOUT_MS = 15_000
 const MAX_ATTEMPTS = 4
 
-export async function fetchPgcrBytes(instanceId: string, configArgs: readonly string[], io: ToolIo): Promise<Uint8Array | undefined> {
-  let config: ReturnType<typeof loadConfigWithArgs>["config"]
-  try {
-    const loaded = loadConfigWithArgs(io.env, configArgs)
-    if (loaded.rest.length > 0) {
-      io.err(`process-single-pgcr: unknown argument ${JSON.stringify(loaded.rest[0])}`)
-      return undefined
-    }
-    config = loaded.config
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`process-single-pgcr: ${error.message}`)
-      return undefined
-    }
-    throw error
-  }
+export async function fetchPgcrBytes(instanceId: string, config: ConfigOf<"shared">, io: ToolIo): Promise<Uint8Array | undefined> {
+  // Through zeus when one is configured, like every other Bungie client.
+  const baseUrl = config.ZEUS_URL ?? config.BUNGIE_BASE_URL
   const apiKey = config.BUNGIE_API_KEY ?? ""
-  if (apiKey === "" && new URL(config.BUNGIE_BASE_URL).hostname.endsWith("bungie.net")) {
-    io.err("process-single-pgcr: BUNGIE_API_KEY is not set (Bungie's API needs it)")
-    return undefined
+  if (apiKey === "" && new URL(baseUrl).hostname.endsWith("bungie.net")) {
+    throw new ConfigError([{ key: "BUNGIE_API_KEY", value: "(unset)", reason: "Bungie's API needs a key" }])
   }
   const client = createBungieClient({
-    baseUrl: config.BUNGIE_BASE_URL,
-    wwwBaseUrl: config.BUNGIE_WWW_BASE_URL,
+    baseUrl,
+    wwwBaseUrl: config.ZEUS_URL ?? config.BUNGIE_WWW_BASE_URL,
     apiKey,
     timeoutMs: TIMEOUT_MS,
     maxAttempts: MAX_ATTEMPTS,

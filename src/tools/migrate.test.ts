@@ -27,8 +27,27 @@ describe("bun run migrate", () => {
     expect(await fail(["--bogus"])).toBe(2)
     expect(await fail(["--postgres-only", "--clickhouse-only"])).toBe(2)
     expect(await fail([], { DATABASE_URL: "not-a-url" })).toBe(2)
-    expect(errors[0]).toContain('"--bogus"')
+    expect(errors[0]).toBe("migrate: unknown flag --bogus (see --help)")
+    expect(errors[1]).toBe("migrate: --postgres-only and --clickhouse-only exclude each other")
     expect(errors[2]).toContain('DATABASE_URL="not-a-url"')
+    expect(errors).toHaveLength(3)
+  })
+
+  test("an unreachable database: one line naming DATABASE_URL, exit 2", async () => {
+    const errors: string[] = []
+    const port = await findFreePort()
+    const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/raidhub`, LOG_LEVEL: "silent" }
+    expect(
+      await runMigrateTool(
+        ["--postgres-only"],
+        env,
+        () => {},
+        (l) => errors.push(l),
+      ),
+    ).toBe(2)
+    expect(errors).toEqual([
+      `migrate: postgres at 127.0.0.1:${port} unreachable (connection refused): check DATABASE_URL or --database-url`,
+    ])
   })
 
   test("DATABASE_URL: applies the repo's schema, then is a no-op", async () => {

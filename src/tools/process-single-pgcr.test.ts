@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { createTestDatabase, type TestDatabase } from "../lib/database/testing.ts"
+import { createTestDatabase, findFreePort, type TestDatabase } from "../lib/database/testing.ts"
 import { PGCR_FIXTURES_DIR } from "../lib/fixtures-path.ts"
 import { findInstanceProblems } from "../lib/pgcr/invariants.ts"
 import type { ProcessedInstance } from "../lib/pgcr/types.ts"
-import { parseProcessSingleArgs, tool } from "./process-single-pgcr.ts"
+import { tool } from "./process-single-pgcr.ts"
 import type { ToolIo } from "./tool.ts"
 
 const REPO = resolve(import.meta.dir, "..", "..")
@@ -119,18 +119,34 @@ describe("process-single-pgcr in process", () => {
     expect(io.stdout).toEqual([])
   })
 
-  test("argument parsing", () => {
-    expect(parseProcessSingleArgs(["123", "--dry-run"])).toEqual({ instanceId: "123", file: undefined, dryRun: true, configArgs: [] })
-    expect(parseProcessSingleArgs(["--file=x.json", "--database-url=postgres://h/db"])).toEqual({
-      instanceId: undefined,
-      file: "x.json",
-      dryRun: false,
-      configArgs: ["--database-url=postgres://h/db"],
-    })
-    expect(() => parseProcessSingleArgs([])).toThrow("either an instance id or --file")
-    expect(() => parseProcessSingleArgs(["12", "--file", "x"])).toThrow("either")
-    expect(() => parseProcessSingleArgs(["abc"])).toThrow("not an instance id")
-    expect(() => parseProcessSingleArgs(["--file"])).toThrow("needs a path")
+  test("argument errors: one line naming the problem, exit 2", async () => {
+    const cases: [string[], string][] = [
+      [[], "give either an instance id or --file <path>"],
+      [["12", "--file", "x"], "give either"],
+      [["abc"], 'not an instance id: "abc"'],
+      [["--file"], "flag --file needs a value"],
+      [["--file="], "--file needs a path"],
+      [["12", "13"], "at most 1 instanceId argument"],
+      [["12", "--bogus"], "unknown flag --bogus"],
+      [["12", "--database-url=nope"], 'DATABASE_URL (--database-url)="nope": malformed URL'],
+    ]
+    for (const [argv, message] of cases) {
+      const io = captureIo()
+      expect(await tool.run(argv, io)).toBe(2)
+      expect(io.stderr).toHaveLength(1)
+      expect(io.stderr[0]).toStartWith("process-single-pgcr: ")
+      expect(io.stderr[0]).toContain(message)
+    }
+  })
+
+  test("an unreachable database: one line naming DATABASE_URL, exit 2, after one attempt", async () => {
+    const port = await findFreePort()
+    const io = captureIo()
+    const code = await tool.run(["--file", fixture("13951743181.json"), `--database-url=postgres://postgres@127.0.0.1:${port}/raidhub`], io)
+    expect(code).toBe(2)
+    expect(io.stderr).toEqual([
+      `process-single-pgcr: postgres at 127.0.0.1:${port} unreachable (connection refused): check DATABASE_URL or --database-url`,
+    ])
   })
 })
 

@@ -1,5 +1,5 @@
 /**
- * `bun run tool process-single-pgcr <instanceId> | --file <path> [--dry-run] [config flags]`
+ * `bun run tool process-single-pgcr <instanceId> | --file <path> [--dry-run] [flags]`
  *
  * Processes one PGCR exactly as the crawler does (same decoder, same `processPgcr`, same
  * definitions) and stores it with the crawler's batched instance store, or with `--dry-run` prints
@@ -10,79 +10,73 @@
  * - non-raid: prints one JSON line `{"kind":"nonRaid",...}` (also for an unknown raid-mode hash,
  *   with `"unknownRaidHash":true`); nothing to store; exit 0: the PGCR is fine, just not ours.
  * - bad PGCR, unreadable file, Bungie error: the reason on stderr, exit 1.
- * - bad usage: exit 2.
+ * - bad usage, a bad setting, an unreachable database: one line, exit 2.
  */
+
 import { decodeJsonBytes } from "../lib/bungie/json.ts"
+import type { CommandLine } from "../lib/cli/parse-command-line.ts"
+import { renderHelp } from "../lib/cli/render-help.ts"
+import { runCommand } from "../lib/cli/run-main.ts"
+import { UsageError } from "../lib/cli/usage-error.ts"
+import type { CommandSpec } from "../lib/config/command-spec.ts"
 import { loadDefinitions } from "../lib/definitions.ts"
 import { unwrapPgcrEnvelope } from "../lib/pgcr/envelope.ts"
 import { processPgcr } from "../lib/pgcr/process.ts"
 import type { ProcessResult, RaidResult } from "../lib/pgcr/result.ts"
 import { summarizeResult } from "../lib/pgcr/summarize.ts"
 import { fetchPgcrBytes } from "./fetch-pgcr.ts"
-import type { Tool, ToolIo } from "./tool.ts"
+import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "process-single-pgcr"
 
-const USAGE = `Usage:
-  bun run tool ${NAME} <instanceId> [--dry-run] [config flags]
-  bun run tool ${NAME} --file <path> [--dry-run] [config flags]
+const PROCESS_SINGLE_COMMAND = {
+  name: NAME,
+  usage: `bun run tool ${NAME} <instanceId> | --file <path>  [--dry-run] [flags]`,
+  summary:
+    "Fetches PGCR <instanceId> from Bungie (BUNGIE_BASE_URL, BUNGIE_API_KEY), or reads --file (the Bungie envelope or the bare " +
+    "Response; Bungie's 1.0 literals or JavaScript's, either works), processes it with the crawler's rules, and stores it in " +
+    "Postgres (DATABASE_URL, else the embedded server under DATA_DIR; run `bun run migrate` first).",
+  sections: ["shared"],
+  flags: {
+    file: { type: "string", default: null, description: "Read the PGCR from this file instead of fetching it." },
+    dryRun: { type: "boolean", default: false, description: "Store nothing; print the processed instance as JSON on stdout." },
+  },
+  positionals: { name: "instanceId", description: "The PGCR's instance id (decimal), when not reading --file.", max: 1 },
+  notes:
+    'A non-raid PGCR prints one line {"kind":"nonRaid",...} and exits 0. A bad PGCR prints the reason on stderr and exits 1.\n' +
+    "Bad usage, a bad setting or an unreachable database exits 2.",
+} as const satisfies CommandSpec
 
-Fetches PGCR <instanceId> from Bungie (BUNGIE_BASE_URL, BUNGIE_API_KEY), or reads <path> (the
-Bungie envelope or the bare Response; Bungie's 1.0 literals or JavaScript's, either works),
-processes it with the crawler's rules, and stores it in Postgres (DATABASE_URL, else the
-embedded server under DATA_DIR; run \`bun run migrate\` first).
+const USAGE = renderHelp(PROCESS_SINGLE_COMMAND)
 
-  --dry-run   store nothing; print the processed instance as JSON on stdout
-  --help      this text
+type ProcessSingleCommandLine = CommandLine<typeof PROCESS_SINGLE_COMMAND>
 
-A non-raid PGCR prints one line {"kind":"nonRaid",...} and exits 0. A bad PGCR prints the
-reason on stderr and exits 1. Bad usage exits 2.`
-
-export interface ProcessSingleArgs {
+interface ProcessSingleArgs {
   instanceId: string | undefined
   file: string | undefined
   dryRun: boolean
-  /** Arguments for the config loader (e.g. --database-url=...). */
-  configArgs: string[]
 }
 
-export class UsageError extends Error {}
-
-export function parseProcessSingleArgs(argv: readonly string[]): ProcessSingleArgs {
-  const args: ProcessSingleArgs = { instanceId: undefined, file: undefined, dryRun: false, configArgs: [] }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === "--dry-run") args.dryRun = true
-    else if (arg === "--file") {
-      const path = argv[++i]
-      if (path === undefined || path === "") throw new UsageError("--file needs a path")
-      args.file = path
-    } else if (arg.startsWith("--file=")) args.file = arg.slice("--file=".length)
-    else if (arg.startsWith("-")) args.configArgs.push(arg)
-    else if (/^[1-9][0-9]{0,18}$/.test(arg)) {
-      if (args.instanceId !== undefined) throw new UsageError("give one instance id")
-      args.instanceId = arg
-    } else throw new UsageError(`not an instance id: ${JSON.stringify(arg)}`)
+/** The tool's arguments from its parsed command line; throws UsageError. */
+function readProcessSingleArgs({ flags, positionals }: ProcessSingleCommandLine): ProcessSingleArgs {
+  const instanceId = positionals[0]
+  if (instanceId !== undefined && !/^[1-9][0-9]{0,18}$/.test(instanceId)) {
+    throw new UsageError(`not an instance id: ${JSON.stringify(instanceId)}`)
   }
-  if ((args.instanceId === undefined) === (args.file === undefined)) {
-    throw new UsageError("give either an instance id or --file <path>")
-  }
-  return args
+  if (flags.file === "") throw new UsageError("--file needs a path")
+  if ((instanceId === undefined) === (flags.file === null)) throw new UsageError("give either an instance id or --file <path>")
+  return { instanceId, file: flags.file ?? undefined, dryRun: flags.dryRun }
 }
 
-async function run(argv: readonly string[], io: ToolIo): Promise<number> {
-  let args: ProcessSingleArgs
-  try {
-    args = parseProcessSingleArgs(argv)
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    io.err(`${NAME}: ${error.message}`)
-    io.err(USAGE)
-    return 2
-  }
+function run(argv: readonly string[], io: ToolIo): Promise<number> {
+  return runCommand(PROCESS_SINGLE_COMMAND, (cli) => processSingle(cli, io), toCommandIo(argv, io))
+}
+
+async function processSingle(cli: ProcessSingleCommandLine, io: ToolIo): Promise<number> {
+  const args = readProcessSingleArgs(cli)
   const source = args.file ?? `instance ${args.instanceId}`
 
-  const bytes = args.file !== undefined ? await readFileBytes(args.file, io) : await fetchPgcrBytes(args.instanceId!, args.configArgs, io)
+  const bytes = args.file !== undefined ? await readFileBytes(args.file, io) : await fetchPgcrBytes(args.instanceId!, cli.config, io)
   if (bytes === undefined) return 1
 
   const decoded = decodeJsonBytes(bytes)
@@ -113,7 +107,7 @@ async function run(argv: readonly string[], io: ToolIo): Promise<number> {
     case "raid":
       if (args.dryRun) return printRaid(result, io)
       // Loaded only when storing: the database modules are heavy and a dry run must not need them.
-      return (await import("./store-pgcr.ts")).storeProcessedPgcr(result, bytes, args.configArgs, io)
+      return (await import("./store-pgcr.ts")).storeProcessedPgcr(result, bytes, cli.config, io)
   }
 }
 

@@ -31,6 +31,11 @@ export const TOOLS: readonly ToolEntry[] = [
     description: "Fetch or read one PGCR, process it, and store it (or print it with --dry-run).",
     load: async () => (await import("./process-single-pgcr.ts")).tool,
   },
+  {
+    name: "config",
+    description: "Print the effective configuration, or regenerate .env.example and docs/configuration.md (--write).",
+    load: async () => (await import("./config.ts")).tool,
+  },
 ]
 
 export function findTool(name: string): ToolEntry | undefined {

@@ -1,41 +1,31 @@
 /**
  * Stores one processed PGCR for a tool through the crawler's batched instance store (a batch of
  * one), so a hand-run store has exactly the crawler's effects: raw PGCR, instance, players,
- * aggregates, outbox rows.
+ * aggregates, outbox rows. The database gets one connection attempt: an unreachable one is a
+ * ServiceUnavailableError (one line naming DATABASE_URL, exit 2).
  */
-import { ConfigError, loadConfigWithArgs } from "../lib/config.ts"
+import type { ConfigOf } from "../lib/config/sections.ts"
 import { storeInstances } from "../lib/database/instance-store.ts"
-import { connectPostgres } from "../lib/database/postgres.ts"
 import { createLogger } from "../lib/monitoring/logger.ts"
 import type { RaidResult } from "../lib/pgcr/result.ts"
 import { summarizeResult } from "../lib/pgcr/summarize.ts"
+import { postgresService } from "../lib/runtime/services.ts"
+import { waitForService } from "../lib/runtime/wait-for-service.ts"
 import type { ToolIo } from "./tool.ts"
 
-export async function storeProcessedPgcr(result: RaidResult, raw: Uint8Array, configArgs: readonly string[], io: ToolIo): Promise<number> {
-  let config: ReturnType<typeof loadConfigWithArgs>["config"]
-  try {
-    const loaded = loadConfigWithArgs(io.env, configArgs)
-    if (loaded.rest.length > 0) {
-      io.err(`process-single-pgcr: unknown argument ${JSON.stringify(loaded.rest[0])}`)
-      return 2
-    }
-    config = loaded.config
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`process-single-pgcr: ${error.message}`)
-      return 2
-    }
-    throw error
-  }
+export async function storeProcessedPgcr(result: RaidResult, raw: Uint8Array, config: ConfigOf<"shared">, io: ToolIo): Promise<number> {
   const logger = createLogger({ level: config.LOG_LEVEL, fields: { app: "process-single-pgcr" } })
-  const pg = await connectPostgres({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    embeddedPort: config.EMBEDDED_POSTGRES_PORT,
-    applicationName: "raidhub-process-single-pgcr",
-    max: 2,
-    logger,
-  })
+  const pg = await waitForService(
+    postgresService({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      embeddedPort: config.EMBEDDED_POSTGRES_PORT,
+      applicationName: "raidhub-process-single-pgcr",
+      max: 2,
+      logger,
+    }),
+    { waitSeconds: 0 },
+  )
   try {
     const report = await storeInstances(pg.sql, [
       { instance: result.instance, activityId: result.activityId, versionId: result.versionId, raw },

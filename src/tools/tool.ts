@@ -1,6 +1,9 @@
 /**
- * The contract every `bun run tool <name>` module fulfils.
+ * The contract every `bun run tool <name>` module fulfils. A tool parses its argv with the one
+ * command-line parser (src/lib/cli: runCommand over its CommandSpec), so its --help is generated
+ * and its errors are one line with exit code 2.
  */
+import type { CommandIo } from "../lib/cli/run-main.ts"
 
 /** Where a tool writes; injectable so tests can capture output without spawning. */
 export interface ToolIo {
@@ -15,9 +18,9 @@ export interface Tool {
   name: string
   /** One line, shown by `bun run tool --help`. */
   description: string
-  /** Full usage text, shown by `bun run tool <name> --help`. */
+  /** Full usage text (generated from the tool's command spec), shown by `bun run tool <name> --help`. */
   usage: string
-  /** Runs the tool; resolves to the process exit code (0 ok, 1 failure, 2 bad usage). */
+  /** Runs the tool; resolves to the process exit code (0 ok, 1 failure, 2 bad usage, configuration or unreachable service). */
   run(argv: readonly string[], io: ToolIo): Promise<number>
 }
 
@@ -27,4 +30,9 @@ export function createProcessIo(): ToolIo {
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
   }
+}
+
+/** The runCommand io of a tool run. */
+export function toCommandIo(argv: readonly string[], io: ToolIo): CommandIo {
+  return { argv, env: io.env, out: io.out, err: io.err }
 }

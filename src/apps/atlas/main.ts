@@ -1,16 +1,23 @@
 /**
- * `bun run atlas`: the crawler CLI. Loads the config (env + deployment flags), parses the run
- * flags, connects Postgres (embedded when DATABASE_URL is empty) and applies migrations, starts
- * the simulator with --sim, then runs Atlas until the range is resolved or a signal stops it.
+ * `bun run atlas`: the crawler CLI. Parses the command line (settings from env and flags, run
+ * flags; src/lib/cli), waits for Postgres (embedded when DATABASE_URL is empty) before anything
+ * else starts, applies migrations, starts the simulator with --sim, then runs Atlas until the
+ * range is resolved or a signal stops it. runMain turns bad flags, bad settings, an unreachable
+ * database and a busy metrics port into one line and exit 2.
  */
-import { CONFIG_TABLE, loadConfigWithArgs } from "../../lib/config.ts"
+
+import { runMain } from "../../lib/cli/run-main.ts"
+import { ConfigError } from "../../lib/config/load-config.ts"
+import { SHARED_KEYS } from "../../lib/config/sections/shared.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
-import { connectPostgres } from "../../lib/database/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
+import { postgresService } from "../../lib/runtime/services.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
+import { waitForService } from "../../lib/runtime/wait-for-service.ts"
 import { nameBoundedCrawler } from "./coordinator/checkpoint.ts"
 import { startAtlas } from "./coordinator/supervisor.ts"
-import { FlagError, HELP_TEXT, parseFlags } from "./flags.ts"
+import { ATLAS_COMMAND, type AtlasCommandLine, checkAtlasFlags } from "./flags.ts"
 import { startRelayThread } from "./relay/sidecar.ts"
 
 const SIM_API_KEY = "atlas-sim-key"
@@ -19,7 +26,7 @@ const SIM_API_KEY = "atlas-sim-key"
  * The simulator throttles each source address at ~25 req/s like Bungie, and publishes ~50 ids/s:
  * one address can never follow it. A production crawler box sends from an IPv6 block; with --sim
  * and no addresses configured, send from 8 loopback addresses (Linux routes all of 127/8 to lo)
- * so the demo behaves like such a box. An explicit RAIDHUB_SOURCE_ADDRESSES always wins.
+ * so the demo behaves like such a box. An explicit ATLAS_SOURCE_ADDRESSES always wins.
  */
 const SIM_DEFAULT_SOURCE_ADDRESSES: readonly string[] = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`)
 
@@ -27,62 +34,55 @@ function chooseSourceAddresses(configured: readonly string[], sim: boolean): rea
   return sim && configured.length === 0 ? SIM_DEFAULT_SOURCE_ADDRESSES : configured
 }
 
-async function main(): Promise<number> {
-  let loaded: ReturnType<typeof loadConfigWithArgs>
-  let flags: ReturnType<typeof parseFlags>
-  try {
-    loaded = loadConfigWithArgs(process.env, process.argv.slice(2))
-    flags = parseFlags(loaded.rest)
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${error instanceof FlagError ? HELP_TEXT : ""}`)
-    return 2
+async function main({ config, flags }: AtlasCommandLine): Promise<number> {
+  checkAtlasFlags(flags)
+  if (!flags.sim && !config.BUNGIE_API_KEY) {
+    throw new ConfigError([{ key: "BUNGIE_API_KEY", value: "(unset)", reason: "required unless --sim is given" }])
   }
-  if (flags.help) {
-    process.stdout.write(HELP_TEXT)
-    return 0
-  }
-  const config = loaded.config
   const log = createLogger({ level: config.LOG_LEVEL, fields: { app: "atlas" } })
 
-  let baseUrl = config.BUNGIE_BASE_URL
-  // A redirected stats host (simulator, proxy) with the www host left at its default: send
-  // Settings there too rather than to Bungie.
-  let wwwBaseUrl =
-    config.BUNGIE_BASE_URL !== CONFIG_TABLE.BUNGIE_BASE_URL.default &&
-    config.BUNGIE_WWW_BASE_URL === CONFIG_TABLE.BUNGIE_WWW_BASE_URL.default
-      ? config.BUNGIE_BASE_URL
-      : config.BUNGIE_WWW_BASE_URL
-  let apiKey = config.BUNGIE_API_KEY
-  let frontierHint: bigint | null = null
-  let stopSim: (() => Promise<void>) | null = null
-  if (flags.sim) {
-    // Imported lazily: production never loads the simulator.
-    const { startSim } = await import("../../sim/server.ts")
-    const sim = await startSim({ seed: flags.simSeed, port: 0, scenario: flags.simScenario as "realistic" })
-    baseUrl = sim.url
-    wwwBaseUrl = sim.url
-    apiKey = apiKey ?? SIM_API_KEY
-    frontierHint = BigInt(sim.truth.frontier().startId) - 1n
-    stopSim = () => sim.stop()
-    log.info("atlas.sim", { url: sim.url, seed: flags.simSeed, scenario: flags.simScenario, startId: sim.truth.frontier().startId })
-  }
-  if (!apiKey) {
-    log.error("atlas.config", { reason: "BUNGIE_API_KEY is required unless --sim is given" })
-    return 2
-  }
-
-  const pg = await connectPostgres({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    embeddedPort: config.EMBEDDED_POSTGRES_PORT,
-    logger: log,
-    max: 4,
-    applicationName: "atlas",
-  })
+  // The database first: nothing else starts until it answers (or the start-up wait runs out).
+  const pg = await waitForService(
+    postgresService({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      embeddedPort: config.EMBEDDED_POSTGRES_PORT,
+      logger: log,
+      max: 4,
+      applicationName: "atlas",
+    }),
+    { waitSeconds: config.SERVICE_WAIT_SECONDS, log },
+  )
   // Installed after the embedded server started: its exit hook (registered on start) must not stop
   // Postgres under the drain; Atlas stops it itself in the finally below.
   const signals = installShutdownHandlers(log, "atlas")
+  let stopSim: (() => Promise<void>) | null = null
   try {
+    if (config.ATLAS_METRICS_PORT !== null) await checkPortFree(config.ATLAS_METRICS_PORT)
+
+    // Bungie calls go to zeus when one is configured; a redirected stats host (simulator, proxy)
+    // with the www host left at its default gets Settings calls too rather than Bungie.
+    let baseUrl = config.ZEUS_URL ?? config.BUNGIE_BASE_URL
+    let wwwBaseUrl =
+      config.ZEUS_URL ??
+      (config.BUNGIE_BASE_URL !== SHARED_KEYS.BUNGIE_BASE_URL.default &&
+      config.BUNGIE_WWW_BASE_URL === SHARED_KEYS.BUNGIE_WWW_BASE_URL.default
+        ? config.BUNGIE_BASE_URL
+        : config.BUNGIE_WWW_BASE_URL)
+    let apiKey = config.BUNGIE_API_KEY
+    let frontierHint: bigint | null = null
+    if (flags.sim) {
+      // Imported lazily: production never loads the simulator.
+      const { startSim } = await import("../../sim/server.ts")
+      const sim = await startSim({ seed: flags.simSeed, port: 0, scenario: flags.simScenario })
+      baseUrl = sim.url
+      wwwBaseUrl = sim.url
+      apiKey = apiKey ?? SIM_API_KEY
+      frontierHint = BigInt(sim.truth.frontier().startId) - 1n
+      stopSim = () => sim.stop()
+      log.info("atlas.sim", { url: sim.url, seed: flags.simSeed, scenario: flags.simScenario, startId: sim.truth.frontier().startId })
+    }
+
     await runPostgresMigrations(pg.sql, { logger: log })
     const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
     const relay = startRelayThread({
@@ -94,7 +94,6 @@ async function main(): Promise<number> {
       logLevel: config.LOG_LEVEL,
       log,
     })
-    const metricsPort = flags.metricsPort === "off" ? null : (flags.metricsPort ?? config.ATLAS_METRICS_PORT)
     const atlas = await startAtlas({
       crawler,
       from: flags.from,
@@ -103,17 +102,17 @@ async function main(): Promise<number> {
       databaseUrl: pg.url,
       baseUrl,
       wwwBaseUrl,
-      apiKey,
-      fetchers: config.RAIDHUB_FETCHERS,
-      maxConcurrency: config.RAIDHUB_MAX_CONCURRENCY,
-      sourceAddresses: chooseSourceAddresses(config.RAIDHUB_SOURCE_ADDRESSES, flags.sim),
-      batchSize: config.RAIDHUB_BATCH_SIZE,
-      batchMs: config.RAIDHUB_BATCH_MAX_MS,
-      metricsPort,
+      apiKey: apiKey!,
+      fetchers: config.ATLAS_FETCHERS,
+      maxConcurrency: config.ATLAS_MAX_CONCURRENCY,
+      sourceAddresses: chooseSourceAddresses(config.ATLAS_SOURCE_ADDRESSES, flags.sim),
+      batchSize: config.ATLAS_BATCH_SIZE,
+      batchMs: config.ATLAS_BATCH_MAX_MS,
+      metricsPort: config.ATLAS_METRICS_PORT,
       log,
       logLevel: config.LOG_LEVEL,
       frontierHint,
-      target404Share: config.RAIDHUB_TARGET_404_SHARE,
+      target404Share: config.ATLAS_TARGET_404_SHARE,
       sidecars: [relay],
     })
     void signals.requested.then(() => atlas.stop())
@@ -126,4 +125,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.exit(await main())
+await runMain(ATLAS_COMMAND, main)

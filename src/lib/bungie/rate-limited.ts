@@ -15,12 +15,12 @@
  * Bungie is back (availability.ts), and a paused limiter hands out no permits.
  */
 import type { CoreSettingsConfiguration } from "bungie-api-ts/core"
+import { type BackoffPolicy, computeBackoffMs } from "../backoff.ts"
 import type { Limiter, OutcomeKind } from "../ratelimit/index.ts"
 import { type BungieClient, type BungieClientOptions, createBungieClient } from "./client.ts"
 import { toLimiterOutcome } from "./limiter-outcome.ts"
 import type { RawPgcr } from "./pgcr-body.ts"
 import type { BungieResult, BungieResultKind } from "./result.ts"
-import { computeBackoffMs } from "./retry.ts"
 
 /** One request on the client bound to the permit's source address. */
 export type BungieRequest<T> = (client: BungieClient) => Promise<BungieResult<T>>
@@ -77,7 +77,7 @@ export interface RateLimitedBungieOptions {
 export const DEFAULT_CALL_ATTEMPTS = 6
 const DEFAULT_RETRY_ON: readonly BungieResultKind[] = ["transient", "badFormat", "throttled", "disabled"]
 /** Between attempts of call(): short, because throttles and outages already wait in the limiter. */
-const CALL_BACKOFF = { maxAttempts: DEFAULT_CALL_ATTEMPTS, baseDelayMs: 250, maxDelayMs: 4_000, jitter: 0.5 }
+const CALL_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 4_000, jitter: 0.5 }
 
 export function createRateLimitedBungie(o: RateLimitedBungieOptions): RateLimitedBungie {
   const common: BungieClientOptions = {
@@ -135,7 +135,7 @@ export function wrapClients(
       for (let n = 1; ; n++) {
         const { result } = await attempt(request, options)
         if (n >= maxAttempts || !retryOn.includes(result.kind)) return result
-        await sleep(computeBackoffMs(n, CALL_BACKOFF, random))
+        await sleep(computeBackoffMs(n - 1, CALL_BACKOFF, random))
       }
     },
     attemptPgcr(id, cacheBust, options) {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import type { BungieMeta, BungieResult } from "./result.ts"
-import { type AttemptContext, type AttemptReport, applyCacheBust, computeBackoffMs, DEFAULT_RETRY_POLICY, runWithRetry } from "./retry.ts"
+import { type AttemptContext, type AttemptReport, applyCacheBust, DEFAULT_RETRY_POLICY, runWithRetry } from "./retry.ts"
 
 function meta(httpStatus: number | null, errorCode: number | null = null): BungieMeta {
   return { httpStatus, errorCode, errorStatus: errorCode === null ? null : `code${errorCode}`, attempts: 1, latencyMs: 5 }
@@ -123,29 +123,14 @@ describe("runWithRetry", () => {
   })
 })
 
-describe("computeBackoffMs", () => {
-  const policy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 4_000, jitter: 0.25 }
-
-  test("exponential, capped, centred at random 0.5", () => {
-    expect([1, 2, 3, 4, 5, 6, 10].map((n) => computeBackoffMs(n, policy, () => 0.5))).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000])
-  })
-
-  test("jitter stays within [d(1-j), d(1+j)]", () => {
-    for (let n = 1; n <= 8; n++) {
-      const d = Math.min(4_000, 250 * 2 ** (n - 1))
-      expect(computeBackoffMs(n, policy, () => 0)).toBe(Math.round(d * 0.75))
-      expect(computeBackoffMs(n, policy, () => 0.999999)).toBeLessThanOrEqual(Math.round(d * 1.25))
-      for (let i = 0; i < 200; i++) {
-        const ms = computeBackoffMs(n, policy, Math.random)
-        expect(ms).toBeGreaterThanOrEqual(Math.round(d * 0.75))
-        expect(ms).toBeLessThanOrEqual(Math.round(d * 1.25))
-      }
-    }
-  })
-
-  test("real jitter spreads the sleeps (not a constant)", () => {
-    const values = new Set(Array.from({ length: 50 }, () => computeBackoffMs(3, policy, Math.random)))
-    expect(values.size).toBeGreaterThan(10)
+describe("backoff between attempts", () => {
+  test("the shared backoff with the policy's bounds: doubling, capped, jittered below the step", async () => {
+    const results = Array.from({ length: 7 }, () => transient502)
+    const { fn } = script([...results, ok])
+    const sleeps: number[] = []
+    const policy = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 4_000, jitter: 0.25 }
+    await runWithRetry(fn, policy, { sleep: async (ms) => void sleeps.push(ms), random: () => 0 })
+    expect(sleeps).toEqual([188, 375, 750, 1500, 3000, 3000, 3000])
   })
 })
 

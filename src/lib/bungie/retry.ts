@@ -7,15 +7,16 @@
  * shared rate limiter (it pauses every fetcher, not just this call). When attempts run out, the
  * LAST real result (with its status, code and reason) is returned, never a blank one.
  */
+import { computeBackoffMs } from "../backoff.ts"
 import type { BungieMeta, BungieResult, BungieResultKind } from "./result.ts"
 
 export interface RetryPolicy {
   /** HTTP requests per logical call, first one included. */
   maxAttempts: number
-  /** Backoff before retry n (1-based) is min(maxDelayMs, baseDelayMs * 2^(n-1)), then jittered. */
+  /** Backoff before retry n (1-based) steps to d = min(maxDelayMs, baseDelayMs * 2^(n-1)), then jittered. */
   baseDelayMs: number
   maxDelayMs: number
-  /** Relative jitter j: the sleep is uniform in [d(1-j), d(1+j)]. */
+  /** Relative jitter j: the sleep is uniform in [d(1-j), d] (src/lib/backoff.ts). */
   jitter: number
 }
 
@@ -75,15 +76,8 @@ export async function runWithRetry<T>(
     hooks.onAttempt?.({ attempt: n, kind: result.kind, meta, willRetry })
     if (!willRetry) return { ...result, meta }
     cacheBust = { param: result.kind === "badFormat" ? "malformed_retry" : "retry", value: n }
-    await sleep(computeBackoffMs(n, policy, random))
+    await sleep(computeBackoffMs(n - 1, { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: policy.jitter }, random))
   }
-}
-
-/** Jittered exponential backoff before retry `retryNumber` (1-based). */
-export function computeBackoffMs(retryNumber: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retryNumber - 1))
-  const jitter = Math.min(Math.max(policy.jitter, 0), 1)
-  return Math.round(ceiling * (1 - jitter + 2 * jitter * random()))
 }
 
 /** Adds a cache-busting query parameter to a URL (no-op for null). */

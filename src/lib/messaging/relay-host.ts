@@ -4,11 +4,12 @@
  * ClickHouse may be down at start: analytics wait in the outbox while the host keeps trying to
  * connect, with jittered backoff, until it succeeds or is closed; the crawl (Postgres) never waits.
  */
+
+import { computeBackoffMs } from "../backoff.ts"
 import { connectClickhouse } from "../database/clickhouse.ts"
 import { runClickhouseMigrations } from "../database/migrate/clickhouse.ts"
 import type { Sql } from "../database/postgres.ts"
 import type { Logger } from "../monitoring/logger.ts"
-import { computeBackoffMs } from "./backoff.ts"
 import { type OutboxRelays, startOutboxRelays } from "./outbox-relays.ts"
 
 export interface RelayHostOptions {

@@ -1,0 +1,87 @@
+/**
+ * The command lines of the long-running apps: the sections each reads and its run flags. Kept
+ * here, beside the sections, so --help, the generated docs (docs/configuration.md) and the apps
+ * all read one definition; an app's entry point imports its spec from here.
+ */
+import type { CommandSpec } from "./command-spec.ts"
+
+export const ATLAS_COMMAND = {
+  name: "atlas",
+  usage: "bun run atlas [flags]",
+  summary:
+    "Crawls Destiny 2 PGCRs by instance id and stores the raids in Postgres (ClickHouse and RabbitMQ through the outbox). " +
+    "Follows the frontier until stopped (SIGINT/SIGTERM: drain, checkpoint, exit 0), or with --from/--to exits 0 once the range is resolved.",
+  sections: ["shared", "atlas"],
+  flags: {
+    from: {
+      type: "id",
+      default: null,
+      description:
+        "First id to crawl. Default: resume from the checkpoint; else 10,000 behind the newest stored raid; else search the frontier and start 2,000 behind it.",
+    },
+    to: {
+      type: "id",
+      default: null,
+      description:
+        "Last id of a bounded backfill (needs --from): exit 0 once every id of [from, to] is resolved. Keeps its own checkpoint <crawler>:<from>-<to>.",
+    },
+    sim: {
+      type: "boolean",
+      default: false,
+      description: "Start the Bungie simulator in-process and crawl it (no BUNGIE_API_KEY needed).",
+    },
+    simSeed: {
+      type: "int",
+      default: 1,
+      min: 0,
+      max: 2147483647,
+      description: "Simulator seed, with --sim.",
+    },
+    simScenario: {
+      type: "enum",
+      values: ["calm", "realistic", "hostile", "backfill"],
+      default: "realistic",
+      description: "Simulator scenario, with --sim.",
+    },
+    crawler: {
+      type: "string",
+      default: "atlas",
+      pattern: /^[a-z0-9][a-z0-9_-]{0,62}$/i,
+      patternHint: "a short name of letters, digits, - and _",
+      description: "Checkpoint name, so several crawls (e.g. a backfill box) keep separate low-water marks.",
+    },
+  },
+  notes:
+    "Against a simulator or proxy running elsewhere: BUNGIE_BASE_URL=http://127.0.0.1:5370 BUNGIE_API_KEY=... bun run atlas\n" +
+    "A bounded backfill: bun run atlas --sim --sim-scenario backfill --from 17199300000 --to 17199319999",
+} as const satisfies CommandSpec
+
+export const HERMES_COMMAND = {
+  name: "hermes",
+  usage: "bun run hermes [flags]",
+  summary:
+    "(Entry point not built yet; this is its command line.) Runs the queue workers, one autoscaled consumer pool per queue, and the outbox relays.",
+  sections: ["shared", "hermes"],
+  flags: {},
+} as const satisfies CommandSpec
+
+export const ZEUS_COMMAND = {
+  name: "zeus",
+  usage: "bun run zeus [flags]",
+  summary:
+    "(Entry point not built yet; this is its command line.) Proxies every app's Bungie API calls through per-source-address adaptive rate buckets with fair queueing.",
+  sections: ["shared", "zeus"],
+  flags: {},
+} as const satisfies CommandSpec
+
+export const SCHEDULER_COMMAND = {
+  name: "scheduler",
+  usage: "bun run scheduler [flags]",
+  summary:
+    "(Entry point not built yet; this is its command line.) Runs the jobs on their schedules, one at a time per job (advisory locks).",
+  sections: ["shared", "scheduler"],
+  flags: {},
+} as const satisfies CommandSpec
+
+/** Every long-running app, in the order the docs list them. */
+export const APP_COMMANDS: readonly CommandSpec[] = [ATLAS_COMMAND, HERMES_COMMAND, ZEUS_COMMAND, SCHEDULER_COMMAND]
