@@ -83,5 +83,15 @@ export const SCHEDULER_COMMAND = {
   flags: {},
 } as const satisfies CommandSpec
 
+export const RELAY_COMMAND = {
+  name: "relay",
+  usage: "bun run relay [flags]",
+  summary:
+    "Relays the transactional outbox on its own: rows to ClickHouse, and to RabbitMQ when RABBITMQ_URL is set. " +
+    "Atlas runs the same relays in a thread and hermes hosts them by default; this is for deployments that want them apart.",
+  sections: ["shared", "relay"],
+  flags: {},
+} as const satisfies CommandSpec
+
 /** Every long-running app, in the order the docs list them. */
-export const APP_COMMANDS: readonly CommandSpec[] = [ATLAS_COMMAND, HERMES_COMMAND, ZEUS_COMMAND, SCHEDULER_COMMAND]
+export const APP_COMMANDS: readonly CommandSpec[] = [ATLAS_COMMAND, HERMES_COMMAND, ZEUS_COMMAND, SCHEDULER_COMMAND, RELAY_COMMAND]

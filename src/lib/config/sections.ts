@@ -6,6 +6,7 @@
  */
 import { ATLAS_KEYS } from "./sections/atlas.ts"
 import { HERMES_KEYS } from "./sections/hermes.ts"
+import { RELAY_KEYS } from "./sections/relay.ts"
 import { SCHEDULER_KEYS } from "./sections/scheduler.ts"
 import { SHARED_KEYS } from "./sections/shared.ts"
 import { ZEUS_KEYS } from "./sections/zeus.ts"
@@ -25,12 +26,13 @@ export const SECTIONS = {
   hermes: { title: "Hermes (queue workers)", prefix: "HERMES_", keys: HERMES_KEYS },
   zeus: { title: "Zeus (Bungie egress proxy)", prefix: "ZEUS_", keys: ZEUS_KEYS },
   scheduler: { title: "Scheduler (jobs)", prefix: "SCHEDULER_", keys: SCHEDULER_KEYS },
+  relay: { title: "Relay (standalone outbox relay)", prefix: "RELAY_", keys: RELAY_KEYS },
 } as const satisfies Record<string, Section>
 
 export type SectionName = keyof typeof SECTIONS
 export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[]
 
-type AllSpecs = typeof SHARED_KEYS & typeof ATLAS_KEYS & typeof HERMES_KEYS & typeof ZEUS_KEYS & typeof SCHEDULER_KEYS
+type AllSpecs = typeof SHARED_KEYS & typeof ATLAS_KEYS & typeof HERMES_KEYS & typeof ZEUS_KEYS & typeof SCHEDULER_KEYS & typeof RELAY_KEYS
 export type ConfigKey = keyof AllSpecs
 // Distributes over N: the keys of every section named, not only those they share.
 type KeysOf<N extends SectionName> = N extends SectionName ? keyof (typeof SECTIONS)[N]["keys"] & ConfigKey : never
