@@ -36,5 +36,6 @@ test("every app reads the shared section and its own", () => {
     ["hermes", ["shared", "hermes"]],
     ["zeus", ["shared", "zeus"]],
     ["scheduler", ["shared", "scheduler"]],
+    ["relay", ["shared", "relay"]],
   ])
 })
