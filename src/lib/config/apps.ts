@@ -78,9 +78,17 @@ export const SCHEDULER_COMMAND = {
   name: "scheduler",
   usage: "bun run scheduler [flags]",
   summary:
-    "(Entry point not built yet; this is its command line.) Runs the jobs on their schedules, one at a time per job (advisory locks).",
+    "Runs the jobs of the schedule (SCHEDULER_SCHEDULE_FILE, crontab-style, UTC) as child processes (`bun run tool <job>`), " +
+    "each with its timeout and never two runs of one job at once, also across boxes (a Postgres advisory lock per job). " +
+    "An overrun is skipped and counted. /metrics and /healthz on SCHEDULER_METRICS_PORT; a job is run by hand with `bun run tool <job>`.",
   sections: ["shared", "scheduler"],
-  flags: {},
+  flags: {
+    check: {
+      type: "boolean",
+      default: false,
+      description: "Validate the schedule (cron fields, timeouts, tool names), print each job with its next run, and exit.",
+    },
+  },
 } as const satisfies CommandSpec
 
 export const RELAY_COMMAND = {
