@@ -32,6 +32,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./process-single-pgcr.ts")).tool,
   },
   {
+    name: "process-missed-pgcrs",
+    description: "hades: replay the missed-PGCR ledger (ids due for retry; --gap around gap ranges).",
+    load: async () => (await import("../apps/hades/tool.ts")).tool,
+  },
+  {
     name: "config",
     description: "Print the effective configuration, or regenerate .env.example and docs/configuration.md (--write).",
     load: async () => (await import("./config.ts")).tool,

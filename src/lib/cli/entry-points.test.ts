@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { TOOLS } from "../../tools/registry.ts"
 import { createTestDatabase, findFreePort, type TestDatabase } from "../database/testing.ts"
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url))
@@ -120,7 +121,7 @@ describe("tool and bench: one line, exit 2", () => {
     async () => {
       let result = await run([process.execPath, TOOL, "no-such-tool"], baseEnv({}))
       expect(result.code).toBe(2)
-      expect(result.stderr).toBe('tool: unknown tool "no-such-tool" (known: migrate, process-single-pgcr, config)\n')
+      expect(result.stderr).toBe(`tool: unknown tool "no-such-tool" (known: ${TOOLS.map((t) => t.name).join(", ")})\n`)
       result = await run([process.execPath, TOOL, "process-single-pgcr", "123", "--bogus"], baseEnv({}))
       expect(result.code).toBe(2)
       expect(result.stderr).toBe("process-single-pgcr: unknown flag --bogus (see --help)\n")
