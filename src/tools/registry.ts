@@ -37,6 +37,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("../apps/hades/tool.ts")).tool,
   },
   {
+    name: "fix-sherpa-clears",
+    description: "bob: recompute first clears, sherpas, player stats and totals; report the differences fixed.",
+    load: async () => (await import("../apps/bob/tool.ts")).tool,
+  },
+  {
     name: "config",
     description: "Print the effective configuration, or regenerate .env.example and docs/configuration.md (--write).",
     load: async () => (await import("./config.ts")).tool,
