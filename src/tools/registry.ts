@@ -42,6 +42,21 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("../apps/bob/tool.ts")).tool,
   },
   {
+    name: "activity-history-scan",
+    description: "pan: enqueue activity histories of top players not crawled for 180 days.",
+    load: async () => (await import("../apps/pan/tool.ts")).tool,
+  },
+  {
+    name: "activity-history-update",
+    description: "Enqueue the activity history of given players (ids or --file) to activity_history.",
+    load: async () => (await import("./activity-history-update.ts")).tool,
+  },
+  {
+    name: "update-wfr-scores",
+    description: "Recompute core.player.wfr_score from the world-first contest leaderboard.",
+    load: async () => (await import("./update-wfr-scores.ts")).tool,
+  },
+  {
     name: "config",
     description: "Print the effective configuration, or regenerate .env.example and docs/configuration.md (--write).",
     load: async () => (await import("./config.ts")).tool,
