@@ -42,6 +42,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("../apps/bob/tool.ts")).tool,
   },
   {
+    name: "leaderboard-clan-crawl",
+    description: "hera: clans of the leaderboards' top players to clan_crawl, then refresh the clan leaderboard.",
+    load: async () => (await import("../apps/hera/tool.ts")).tool,
+  },
+  {
     name: "activity-history-scan",
     description: "pan: enqueue activity histories of top players not crawled for 180 days.",
     load: async () => (await import("../apps/pan/tool.ts")).tool,
