@@ -42,6 +42,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("../apps/bob/tool.ts")).tool,
   },
   {
+    name: "manifest",
+    description: "athena: load weapons and raid feats from the current Manifest (skips a version already loaded).",
+    load: async () => (await import("../apps/athena/tool.ts")).tool,
+  },
+  {
     name: "leaderboard-clan-crawl",
     description: "hera: clans of the leaderboards' top players to clan_crawl, then refresh the clan leaderboard.",
     load: async () => (await import("../apps/hera/tool.ts")).tool,
