@@ -67,6 +67,31 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./update-wfr-scores.ts")).tool,
   },
   {
+    name: "fix-malformed-pgcrs",
+    description: "Re-fetch listed PGCRs and replace the stored instances, reverting their old aggregates first.",
+    load: async () => (await import("./fix-malformed-pgcrs.ts")).tool,
+  },
+  {
+    name: "flag-restricted-pgcrs",
+    description: "Flag and blacklist the instances of an activity hash whose PGCRs Bungie still withholds (code 12).",
+    load: async () => (await import("./flag-restricted-pgcrs.ts")).tool,
+  },
+  {
+    name: "update-skull-hashes",
+    description: "Back-fill core.instance.skull_hashes from raw PGCRs for an activity hash and id range.",
+    load: async () => (await import("./update-skull-hashes.ts")).tool,
+  },
+  {
+    name: "log-raw-pgcr",
+    description: "Print the stored raw PGCR of an instance, decoded.",
+    load: async () => (await import("./log-raw-pgcr.ts")).tool,
+  },
+  {
+    name: "seed",
+    description: "Load the definitions seeds (sql/seeds) into Postgres; idempotent.",
+    load: async () => (await import("./seed.ts")).tool,
+  },
+  {
     name: "config",
     description: "Print the effective configuration, or regenerate .env.example and docs/configuration.md (--write).",
     load: async () => (await import("./config.ts")).tool,
