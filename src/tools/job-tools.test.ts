@@ -12,6 +12,7 @@ import { readPgcrFixtureText } from "../lib/fixtures.ts"
 import { fetchAndProcess } from "../lib/jobs/fetch-and-process.ts"
 import { createJobBungie } from "../lib/jobs/job-bungie.ts"
 import { jobTestConfig, jobTestEnv } from "../lib/jobs/testing/job-config.ts"
+import { storeSimRaids } from "../lib/jobs/testing/store-sim-raids.ts"
 import { processPgcr } from "../lib/pgcr/process.ts"
 import { type SimHandle, startSim } from "../sim/server.ts"
 import { TOOLS } from "./registry.ts"
@@ -241,6 +242,39 @@ describe("tools against Postgres and the simulator", () => {
       const notRaid = sim.truth.range(start - 800n, start - 700n).find((e) => e.state === "published" && e.kind === "other")!
       const skipped = await runTool("fix-malformed-pgcrs", [notRaid.id])
       expect(skipped).toMatchObject({ code: 1, stderr: [`fix-malformed-pgcrs: instance ${notRaid.id} not replaced: not a raid`] })
+    },
+    SLOW,
+  )
+
+  test(
+    "activity-history-update --run: a player's raid history; the instances we lack go to pgcr_exists",
+    async () => {
+      const start = BigInt(sim.truth.frontier().startId)
+      await storeSimRaids(db.sql, db.url, sim, start - 1_600n, start - 1_450n)
+      const players = await db.sql<{ id: string }[]>`
+        select ip.membership_id::text as id from core.instance_player ip join core.player p using (membership_id)
+        where ip.instance_id between ${(start - 1_600n).toString()}::bigint and ${(start - 1_450n).toString()}::bigint
+          and p.membership_type in (1, 2, 3, 6)
+        group by 1 order by count(*) desc, 1 limit 4`
+      const ids = players.map((p) => p.id)
+      await db.sql`delete from crawl.outbox`
+      const result = await runTool("activity-history-update", ["--run", ...ids])
+      const summary = JSON.parse(result.stdout.at(-1)!)
+      expect(summary.players).toBe(4)
+      expect(summary.crawled + summary.failed).toBe(4)
+      expect(summary.crawled).toBeGreaterThan(0)
+      expect(summary.instances).toBeGreaterThan(summary.missing)
+      for (const line of result.stderr) expect(line).toMatch(/private history/)
+      const rows = await db.sql<{ payload: Uint8Array }[]>`select payload from crawl.outbox where topic = 'queue.pgcr_exists'`
+      const enqueued = rows.map((r) => JSON.parse(new TextDecoder().decode(r.payload)).instanceId as string)
+      expect(enqueued).toHaveLength(summary.enqueued)
+      expect(new Set(enqueued).size).toBe(enqueued.length)
+      const stored = await db.sql`select 1 from core.instance where instance_id = any(${enqueued}::bigint[])`
+      expect(stored).toHaveLength(0)
+      for (const id of enqueued) expect(sim.truth.id(id)).toMatchObject({ state: "published" })
+      const crawled =
+        await db.sql`select 1 from core.player where membership_id = any(${ids}::bigint[]) and history_last_crawled is not null`
+      expect(crawled).toHaveLength(summary.crawled)
     },
     SLOW,
   )

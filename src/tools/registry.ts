@@ -58,7 +58,7 @@ export const TOOLS: readonly ToolEntry[] = [
   },
   {
     name: "activity-history-update",
-    description: "Enqueue the activity history of given players (ids or --file) to activity_history.",
+    description: "Enqueue the activity history of given players (ids or --file) to activity_history, or crawl it here (--run).",
     load: async () => (await import("./activity-history-update.ts")).tool,
   },
   {
