@@ -23,8 +23,9 @@ COPY src ./src
 COPY workers ./workers
 COPY sql ./sql
 COPY clickhouse ./clickhouse
+COPY ops/schedule ./ops/schedule
 # The oven/bun image ships an unprivileged `bun` user (uid 1000); never run as root.
 RUN mkdir -p /app/.data && chown -R bun:bun /app/.data
 USER bun
-EXPOSE 8080 8081 8082
+EXPOSE 8080 8081 8082 8083
 CMD ["bun", "src/apps/atlas/main.ts"]
