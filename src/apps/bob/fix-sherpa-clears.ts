@@ -92,7 +92,10 @@ export async function fixSherpaClears(o: FixOptions): Promise<FixReport> {
   return report
 }
 
-/** Before-images of every row the recompute of `ids` can touch (their instances' participants too). */
+/**
+ * Before-images of every row the recompute of `ids` can touch: the participant rows of their
+ * instances, and the stats and totals of everyone who played with them (sherpa deltas reach them).
+ */
 async function snapshot(tx: AnyTx, ids: readonly string[]): Promise<void> {
   await tx.unsafe(
     `create temp table bob_touched on commit drop as
@@ -102,10 +105,13 @@ async function snapshot(tx: AnyTx, ids: readonly string[]): Promise<void> {
        union select unnest($1::bigint[])`,
     [[...ids]],
   )
-  await tx.unsafe(`
-    create temp table bob_ip on commit drop as
-      select ip.instance_id, ip.membership_id, ip.is_first_clear, ip.sherpas from core.instance_player ip
-      where ip.instance_id in (select instance_id from core.instance_player where membership_id in (select membership_id from bob_touched))`)
+  // First clears move only on the batch's own rows, sherpas only in the instances they played.
+  await tx.unsafe(
+    `create temp table bob_ip on commit drop as
+       select ip.instance_id, ip.membership_id, ip.is_first_clear, ip.sherpas from core.instance_player ip
+       where ip.instance_id in (select instance_id from core.instance_player where membership_id = any($1::bigint[]))`,
+    [[...ids]],
+  )
   await tx.unsafe(`
     create temp table bob_ps on commit drop as
       select membership_id, activity_id, clears, fresh_clears, sherpas, total_time_played_seconds, fastest_instance_id
