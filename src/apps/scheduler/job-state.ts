@@ -1,7 +1,7 @@
 /**
  * A job's lock and its row in ops.scheduled_job. The lock is a session-level Postgres advisory
- * lock keyed by the job name, taken on a connection reserved for the whole run: it holds across
- * boxes, and it goes away with the connection if the scheduler dies. Under the lock a run claims
+ * lock keyed by the job name, taken on a one-connection session opened for the run: it holds
+ * across boxes, and it goes away with the connection if the scheduler dies. Under the lock a run claims
  * its slot (last_slot only moves forward), so a slot another scheduler already ran is skipped
  * even when that run has finished and released the lock.
  */
@@ -11,20 +11,32 @@ import type { RunOutcome } from "./scheduler-metrics.ts"
 /** Key space of the job locks (two-int advisory locks; "RHJB"), apart from every one-key lock. */
 const LOCK_NAMESPACE = 0x52484a42
 
-export type ReservedSql = Awaited<ReturnType<Sql["reserve"]>>
+/** A one-connection client: every query of a run goes to the session holding the lock. */
+export type JobSession = Sql
 
 /** Tries the job's lock on a reserved connection; true when this session now holds it. */
-export async function tryLockJob(conn: ReservedSql, job: string): Promise<boolean> {
+export async function tryLockJob(conn: JobSession, job: string): Promise<boolean> {
   const [row] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(${LOCK_NAMESPACE}::int, hashtext(${job})) as locked`
   return row?.locked === true
 }
 
-export async function unlockJob(conn: ReservedSql, job: string): Promise<void> {
+/** True while this session still holds the job's lock (false, or a thrown error, once it lost it). */
+export async function holdsJobLock(conn: JobSession, job: string): Promise<boolean> {
+  const [row] = await conn<{ held: boolean }[]>`
+    select exists (
+      select 1 from pg_locks
+      where locktype = 'advisory' and pid = pg_backend_pid() and granted
+        and classid = ${LOCK_NAMESPACE}::int::oid and objid = hashtext(${job})::oid and objsubid = 2
+    ) as held`
+  return row?.held === true
+}
+
+export async function unlockJob(conn: JobSession, job: string): Promise<void> {
   await conn`select pg_advisory_unlock(${LOCK_NAMESPACE}::int, hashtext(${job}))`
 }
 
 /** Records the start of the run for `slot`; false when a run for this slot (or a later one) exists. */
-export async function claimSlot(conn: ReservedSql, job: string, slot: Date, host: string): Promise<boolean> {
+export async function claimSlot(conn: JobSession, job: string, slot: Date, host: string): Promise<boolean> {
   const rows = await conn`
     insert into ops.scheduled_job as s (job, last_slot, last_started_at, last_host)
     values (${job}, ${slot}, now(), ${host})
@@ -37,7 +49,7 @@ export async function claimSlot(conn: ReservedSql, job: string, slot: Date, host
 }
 
 export async function recordFinish(
-  conn: ReservedSql,
+  conn: JobSession,
   job: string,
   outcome: RunOutcome,
   exitCode: number | null,

@@ -13,6 +13,7 @@ import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
 import { runMain } from "../../lib/cli/run-main.ts"
 import { UsageError } from "../../lib/cli/usage-error.ts"
 import { SCHEDULER_COMMAND } from "../../lib/config/apps.ts"
+import { createSql } from "../../lib/database/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
@@ -64,8 +65,7 @@ async function main({ config, flags }: CommandLine<typeof SCHEDULER_COMMAND>): P
       dataDir: config.DATA_DIR,
       embeddedPort: config.EMBEDDED_POSTGRES_PORT,
       logger: log,
-      // One reserved connection per running job, plus one for the state queries.
-      max: entries.length + 2,
+      max: 2,
       applicationName: "scheduler",
     }),
     { waitSeconds: config.SERVICE_WAIT_SECONDS, log },
@@ -77,6 +77,7 @@ async function main({ config, flags }: CommandLine<typeof SCHEDULER_COMMAND>): P
     const scheduler = await createScheduler({
       entries,
       sql: pg.sql,
+      openSession: () => createSql(pg.url, { max: 1, applicationName: "scheduler-job-lock" }),
       log,
       registry,
       host: `${hostname()}:${process.pid}`,

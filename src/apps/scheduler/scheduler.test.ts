@@ -32,12 +32,19 @@ afterAll(async () => {
 }, SLOW)
 
 /** A scheduler with its own pool (another "box"); steps are `fake <marker> <ms> <code> [mode]`. */
-async function makeScheduler(schedule: string, host: string, registry = new Registry(), killGraceMs = 5_000): Promise<Scheduler> {
+async function makeScheduler(
+  schedule: string,
+  host: string,
+  registry = new Registry(),
+  killGraceMs = 5_000,
+  lockCheckMs = 15_000,
+): Promise<Scheduler> {
   const sql = createSql(db.url, { max: 4 })
   pools.push(sql)
   return createScheduler({
     entries: parseSchedule(schedule),
     sql,
+    openSession: () => createSql(db.url, { max: 1 }),
     log: quiet,
     registry,
     host,
@@ -45,6 +52,7 @@ async function makeScheduler(schedule: string, host: string, registry = new Regi
     childEnv: { PATH: process.env.PATH },
     cwd: dir,
     killGraceMs,
+    lockCheckMs,
     stdio: "ignore",
   })
 }
@@ -157,6 +165,23 @@ describe("scheduler", () => {
       const [report] = await run
       expect(report).toMatchObject({ started: true, outcome: "interrupted" })
       expect(await s.runDue(new Date("2026-03-05T10:02:00Z"))).toEqual([])
+    },
+    SLOW,
+  )
+
+  test(
+    "a lost lock (the connection holding it is gone) ends the run rather than let another scheduler overlap it",
+    async () => {
+      const marker = join(dir, "lost.log")
+      const s = await makeScheduler(`* * * * * fragile 1h fake ${marker} 30000 0`, "box-a", new Registry(), 5_000, 100)
+      await s.runDue(new Date("2026-03-06T10:00:30Z"))
+      const run = s.runDue(new Date("2026-03-06T10:01:00Z"))
+      while (markerLines(marker).length === 0) await Bun.sleep(20)
+      // The database drops the session that holds the job's lock.
+      await db.sql`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and classid = ${0x52484a42}::int::oid and granted`
+      const [report] = await run
+      expect(report).toMatchObject({ job: "fragile", started: true, outcome: "interrupted" })
+      expect(markerLines(marker).map((l) => l.split(" ")[0])).toEqual(["start"])
     },
     SLOW,
   )

@@ -11,13 +11,19 @@ import type { Logger } from "../../lib/monitoring/logger.ts"
 import { type MetricsOf, registerMetrics } from "../../lib/monitoring/metric-table.ts"
 import { type ChildOptions, type ChildResult, runChild } from "./child-run.ts"
 import { collectDueRuns, type DueRun, msUntilNext } from "./due-runs.ts"
-import { claimSlot, loadJobStates, recordFinish, tryLockJob, unlockJob } from "./job-state.ts"
+import { claimSlot, holdsJobLock, loadJobStates, recordFinish, tryLockJob, unlockJob } from "./job-state.ts"
 import type { ScheduleEntry } from "./schedule-file.ts"
 import { OUTCOMES, type RunOutcome, SCHEDULER_METRICS, type SkipReason } from "./scheduler-metrics.ts"
 
 export interface SchedulerOptions {
   entries: readonly ScheduleEntry[]
   sql: Sql
+  /**
+   * Opens the session a run holds its lock on: a client of one connection (not a connection
+   * reserved from the pool), so a session the database dropped is noticed as a lost lock by the
+   * next query (which reconnects without it) instead of being written to after it closed.
+   */
+  openSession: () => Sql
   log: Logger
   registry: Registry
   /** Names this scheduler in ops.scheduled_job and the logs. */
@@ -27,6 +33,8 @@ export interface SchedulerOptions {
   childEnv: Record<string, string | undefined>
   cwd: string
   killGraceMs: number
+  /** How often a running job's lock is checked (default 15 s); a lost lock ends the job. */
+  lockCheckMs?: number
   /** Injected for tests; defaults to runChild. */
   runStep?: (argv: readonly string[], options: ChildOptions) => Promise<ChildResult>
   now?: () => Date
@@ -76,13 +84,21 @@ export async function createScheduler(o: SchedulerOptions): Promise<Scheduler> {
 
   async function execute(run: DueRun): Promise<RunReport> {
     const job = run.entry.name
-    const conn = await o.sql.reserve()
+    const conn = o.openSession()
     try {
       if (!(await tryLockJob(conn, job))) return skip(run, "locked")
       try {
         if (!(await claimSlot(conn, job, run.slot, o.host))) return skip(run, "alreadyRan")
         metrics.running.set({ job }, 1)
-        const result = await runSteps(run.entry)
+        const lockLost = watchLock(conn, job)
+        const result = await runSteps(run.entry, AbortSignal.any([stopping.signal, lockLost.signal])).finally(lockLost.stop)
+        if (lockLost.signal.aborted) {
+          // The connection holding the lock is gone (database restart, network): another
+          // scheduler may take the job now, so this run was ended rather than overlap with it.
+          o.log.error("scheduler.lock_lost", { job, slot: run.slot.toISOString() })
+          recordMetrics(metrics, job, result.outcome, result.durationMs)
+          return { job, slot: run.slot, started: true, ...result }
+        }
         await recordFinish(conn, job, result.outcome, result.exitCode, result.durationMs)
         recordMetrics(metrics, job, result.outcome, result.durationMs)
         const fields = {
@@ -97,18 +113,38 @@ export async function createScheduler(o: SchedulerOptions): Promise<Scheduler> {
         return { job, slot: run.slot, started: true, ...result }
       } finally {
         metrics.running.set({ job }, 0)
-        await unlockJob(conn, job)
+        // A lost connection took the lock with it.
+        await unlockJob(conn, job).catch(() => {})
       }
     } catch (error) {
       o.log.error("scheduler.error", { job, slot: run.slot.toISOString(), error: error instanceof Error ? error.message : String(error) })
       metrics.skipped.inc({ job, reason: "error" })
       return { job, slot: run.slot, started: false, reason: "error" }
     } finally {
-      conn.release()
+      await conn.end({ timeout: 5 }).catch(() => {})
     }
   }
 
-  async function runSteps(entry: ScheduleEntry) {
+  /** Aborts its signal when the job's lock can no longer be confirmed on `conn`. */
+  function watchLock(conn: Sql, job: string): { signal: AbortSignal; stop: () => void } {
+    const lost = new AbortController()
+    let checking = false
+    const timer = setInterval(() => {
+      if (checking || lost.signal.aborted) return
+      checking = true
+      holdsJobLock(conn, job)
+        .then((held) => {
+          if (!held) lost.abort()
+        })
+        .catch(() => lost.abort())
+        .finally(() => {
+          checking = false
+        })
+    }, o.lockCheckMs ?? 15_000)
+    return { signal: lost.signal, stop: () => clearInterval(timer) }
+  }
+
+  async function runSteps(entry: ScheduleEntry, signal: AbortSignal) {
     const started = performance.now()
     const deadline = Date.now() + entry.timeoutMs
     let exitCode: number | null = 0
@@ -122,7 +158,7 @@ export async function createScheduler(o: SchedulerOptions): Promise<Scheduler> {
         killGraceMs: o.killGraceMs,
         env: o.childEnv,
         cwd: o.cwd,
-        signal: stopping.signal,
+        signal,
         ...(o.stdio === undefined ? {} : { stdio: o.stdio }),
       })
       exitCode = result.exitCode
