@@ -192,4 +192,41 @@ describe("hades against the simulator", () => {
     },
     SLOW,
   )
+
+  test(
+    "a time budget: no new batch once it is spent; the rest stays due for the next run",
+    async () => {
+      const start = BigInt(sim.truth.frontier().startId)
+      const ids = sim.truth
+        .range(start - 9_000n, start - 8_900n)
+        .filter((e) => e.state === "published")
+        .slice(0, 20)
+        .map((e) => e.id)
+      await addLedger(ids, new Date(t0 - 1_000))
+      let ticks = 0
+      const bungie = createJobBungie(jobTestConfig(db.url, sim.url), { client: "hades-test", concurrency: 4 })
+      const summary = await replayMissed({
+        sql: db.sql,
+        bungie,
+        defs: loadDefinitions(),
+        now: () => new Date(t0),
+        limit: 10_000,
+        batchSize: 5,
+        concurrency: 4,
+        gap: false,
+        gapMargin: 0,
+        maxGapIds: 10_000,
+        dryRun: false,
+        // The clock moves 10 s per reading (one at the start, one before each batch): two batches
+        // start within the 25 s budget, the third would not.
+        budgetMs: 25_000,
+        elapsedClock: () => 10_000 * ticks++,
+      }).finally(() => bungie.close())
+      expect(summary).toMatchObject({ due: 20, processed: 10, deferred: 10 })
+      const [left] =
+        await db.sql`select count(*)::int as n from crawl.missed_pgcr where instance_id = any(${ids}::bigint[]) and state = 'pending'`
+      expect(left!.n).toBe(10)
+    },
+    SLOW,
+  )
 })

@@ -35,6 +35,13 @@ export interface ReplayOptions {
   /** Most gap ids per run; more is refused (a runaway range). */
   maxGapIds: number
   dryRun: boolean
+  /**
+   * Stop taking new batches after this long (ms), so a scheduled run ends with its summary before
+   * the scheduler's timeout; the ids left are due for the next run. null = no limit.
+   */
+  budgetMs?: number | null
+  /** Monotonic milliseconds (for the budget). */
+  elapsedClock?: () => number
   policy?: ReplayPolicy
   progress?: (total: number) => Progress
 }
@@ -56,6 +63,8 @@ export interface ReplaySummary {
   /** Ledger rows made terminal by this run. */
   lost: number
   gapsResolved: number
+  /** Ids not tried because the time budget ran out. */
+  deferred: number
   largestGaps: IdRun[]
 }
 
@@ -99,14 +108,21 @@ export async function replayMissed(o: ReplayOptions): Promise<ReplaySummary> {
     stillMissing: 0,
     lost: 0,
     gapsResolved: 0,
+    deferred: 0,
     largestGaps: [],
   }
   if (o.dryRun) return summary
+  const clock = o.elapsedClock ?? (() => performance.now())
+  const startedAt = clock()
 
   const candidates = [...due, ...gapCandidates]
   const missing: bigint[] = []
   const progress = o.progress?.(candidates.length)
   for (let i = 0; i < candidates.length; i += o.batchSize) {
+    if (o.budgetMs != null && clock() - startedAt >= o.budgetMs) {
+      summary.deferred = candidates.length - i
+      break
+    }
     const batch = candidates.slice(i, i + o.batchSize)
     const outcomes = await mapBounded(batch, o.concurrency, (c) =>
       fetchAndProcess(o.bungie, BigInt(c.id), o.defs, { cacheBust: c.lastResult === "badFormat" ? (c.replays ?? 0) + 1 : 0 }),
@@ -145,7 +161,8 @@ export async function replayMissed(o: ReplayOptions): Promise<ReplaySummary> {
     progress?.advance(batch.length)
   }
   progress?.finish()
-  if (o.gap) summary.gapsResolved = await resolveGaps(o.sql, gaps, missing)
+  // A gap range is resolved only when every one of its ids was tried.
+  if (o.gap && summary.deferred === 0) summary.gapsResolved = await resolveGaps(o.sql, gaps, missing)
   summary.largestGaps = findLargestGaps(missing, 15)
   return summary
 }

@@ -46,6 +46,13 @@ export const PROCESS_MISSED_COMMAND = {
       max: 100,
       description: "Replays of a not-found id before it becomes terminal (lost).",
     },
+    maxSeconds: {
+      type: "int",
+      default: 720,
+      min: 0,
+      max: 86_400,
+      description: "Take no new batch after this many seconds (0 = no limit), so a scheduled run ends before its timeout.",
+    },
     dryRun: { type: "boolean", default: false, description: "Count what is due (and the gap ids); fetch and write nothing." },
   },
 } as const satisfies CommandSpec
@@ -67,6 +74,7 @@ async function main({ config, flags }: CommandLine<typeof PROCESS_MISSED_COMMAND
       gapMargin: flags.gapMargin,
       maxGapIds: flags.maxGapIds,
       dryRun: flags.dryRun,
+      budgetMs: flags.maxSeconds === 0 ? null : flags.maxSeconds * 1_000,
       policy: { ...DEFAULT_REPLAY_POLICY, maxReplays: flags.maxReplays },
       progress: (total) => createStderrProgress("ids", total, NAME),
     })
