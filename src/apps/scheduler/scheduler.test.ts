@@ -9,13 +9,17 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Registry } from "prom-client"
+import { loadConfig } from "../../lib/config/load-config.ts"
 import { createSql, type Sql } from "../../lib/database/postgres.ts"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { childEnvOf } from "./child-env.ts"
 import { parseSchedule } from "./schedule-file.ts"
 import { createScheduler, type RunReport, type Scheduler } from "./scheduler.ts"
 
 const FAKE_JOB = fileURLToPath(new URL("./testing/fake-job.ts", import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url))
+const TOOL_MAIN = join(REPO_ROOT, "src/tools/main.ts")
 const SLOW = 60_000
 const quiet = createLogger({ level: "silent" })
 const dir = mkdtempSync(join(tmpdir(), "raidhub-scheduler-"))
@@ -182,6 +186,37 @@ describe("scheduler", () => {
       const [report] = await run
       expect(report).toMatchObject({ job: "fragile", started: true, outcome: "interrupted" })
       expect(markerLines(marker).map((l) => l.split(" ")[0])).toEqual(["start"])
+    },
+    SLOW,
+  )
+
+  test(
+    "a real tool as a job: the child gets the scheduler's settings (database included) and its exit code is the outcome",
+    async () => {
+      const sql = createSql(db.url, { max: 2 })
+      pools.push(sql)
+      const config = loadConfig(["shared"], { DATABASE_URL: db.url, LOG_LEVEL: "warn" })
+      const s = await createScheduler({
+        entries: parseSchedule(
+          "0 17 * * * wf 2m update-wfr-scores --dry-run && update-wfr-scores\n0 18 * * * broken 2m update-wfr-scores --bogus\n",
+        ),
+        sql,
+        openSession: () => createSql(db.url, { max: 1 }),
+        log: quiet,
+        registry: new Registry(),
+        host: "box-a",
+        commandOf: (step) => [process.execPath, TOOL_MAIN, ...step],
+        // Nothing of the test runner's environment but PATH: the settings come from the config.
+        childEnv: childEnvOf(config, { PATH: process.env.PATH }, db.url),
+        cwd: REPO_ROOT,
+        killGraceMs: 5_000,
+        stdio: "ignore",
+      })
+      await s.runDue(new Date("2026-03-07T16:00:00Z"))
+      const reports = await s.runDue(new Date("2026-03-07T18:00:00Z"))
+      const byJob = new Map(reports.map((r) => [r.job, r]))
+      expect(byJob.get("wf")).toMatchObject({ started: true, outcome: "success", exitCode: 0, steps: 2 })
+      expect(byJob.get("broken")).toMatchObject({ started: true, outcome: "failure", exitCode: 2 })
     },
     SLOW,
   )
