@@ -34,27 +34,27 @@ export const TOOLS: readonly ToolEntry[] = [
   {
     name: "process-missed-pgcrs",
     description: "hades: replay the missed-PGCR ledger (ids due for retry; --gap around gap ranges).",
-    load: async () => (await import("../apps/hades/tool.ts")).tool,
+    load: async () => (await import("./process-missed-pgcrs.ts")).tool,
   },
   {
     name: "fix-sherpa-clears",
     description: "bob: recompute first clears, sherpas, player stats and totals; report the differences fixed.",
-    load: async () => (await import("../apps/bob/tool.ts")).tool,
+    load: async () => (await import("./fix-sherpa-clears.ts")).tool,
   },
   {
     name: "manifest",
     description: "athena: load weapons and raid feats from the current Manifest (skips a version already loaded).",
-    load: async () => (await import("../apps/athena/tool.ts")).tool,
+    load: async () => (await import("./manifest.ts")).tool,
   },
   {
     name: "leaderboard-clan-crawl",
     description: "hera: clans of the leaderboards' top players to clan_crawl, then refresh the clan leaderboard.",
-    load: async () => (await import("../apps/hera/tool.ts")).tool,
+    load: async () => (await import("./leaderboard-clan-crawl.ts")).tool,
   },
   {
     name: "activity-history-scan",
     description: "pan: enqueue activity histories of top players not crawled for 180 days.",
-    load: async () => (await import("../apps/pan/tool.ts")).tool,
+    load: async () => (await import("./activity-history-scan.ts")).tool,
   },
   {
     name: "activity-history-update",

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
+import { tool as scanTool } from "../../tools/activity-history-scan.ts"
 import { tool as historyUpdate } from "../../tools/activity-history-update.ts"
 import type { ToolIo } from "../../tools/tool.ts"
 import { scanHistories } from "./scan-histories.ts"
-import { tool as scanTool } from "./tool.ts"
 
 const SLOW = 60_000
 let db: TestDatabase

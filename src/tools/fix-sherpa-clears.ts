@@ -1,17 +1,18 @@
 /**
  * `bun run tool fix-sherpa-clears` (bob, by hand): recomputes first clears, sherpas, player_stats
  * and player totals from the stored rows and prints what it changed as JSON (counts and the first
- * differences). Zero on a healthy database. See fix-sherpa-clears.ts.
+ * differences). Zero on a healthy database. See src/apps/bob/fix-sherpa-clears.ts.
  */
-import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
-import { createStderrProgress } from "../../lib/cli/progress.ts"
-import { renderHelp } from "../../lib/cli/render-help.ts"
-import { runCommand } from "../../lib/cli/run-main.ts"
-import type { CommandSpec } from "../../lib/config/command-spec.ts"
-import { openJobPostgres } from "../../lib/jobs/job-postgres.ts"
-import { createLogger } from "../../lib/monitoring/logger.ts"
-import { type Tool, type ToolIo, toCommandIo } from "../../tools/tool.ts"
-import { fixSherpaClears } from "./fix-sherpa-clears.ts"
+
+import { fixSherpaClears } from "../apps/bob/fix-sherpa-clears.ts"
+import type { CommandLine } from "../lib/cli/parse-command-line.ts"
+import { createStderrProgress } from "../lib/cli/progress.ts"
+import { renderHelp } from "../lib/cli/render-help.ts"
+import { runCommand } from "../lib/cli/run-main.ts"
+import type { CommandSpec } from "../lib/config/command-spec.ts"
+import { openJobPostgres } from "../lib/jobs/job-postgres.ts"
+import { createLogger } from "../lib/monitoring/logger.ts"
+import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "fix-sherpa-clears"
 

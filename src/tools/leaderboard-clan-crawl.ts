@@ -1,18 +1,19 @@
 /**
  * `bun run tool leaderboard-clan-crawl` (hera, weekly in ops/schedule): the clans of the
  * leaderboards' top players to clan_crawl, then the clan leaderboard once those have drained.
- * See crawl-clans.ts.
+ * See src/apps/hera/crawl-clans.ts.
  */
-import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
-import { createStderrProgress } from "../../lib/cli/progress.ts"
-import { renderHelp } from "../../lib/cli/render-help.ts"
-import { runCommand } from "../../lib/cli/run-main.ts"
-import type { CommandSpec } from "../../lib/config/command-spec.ts"
-import { createJobBungie } from "../../lib/jobs/job-bungie.ts"
-import { openJobPostgres } from "../../lib/jobs/job-postgres.ts"
-import { createLogger } from "../../lib/monitoring/logger.ts"
-import { type Tool, type ToolIo, toCommandIo } from "../../tools/tool.ts"
-import { crawlLeaderboardClans } from "./crawl-clans.ts"
+
+import { crawlLeaderboardClans } from "../apps/hera/crawl-clans.ts"
+import type { CommandLine } from "../lib/cli/parse-command-line.ts"
+import { createStderrProgress } from "../lib/cli/progress.ts"
+import { renderHelp } from "../lib/cli/render-help.ts"
+import { runCommand } from "../lib/cli/run-main.ts"
+import type { CommandSpec } from "../lib/config/command-spec.ts"
+import { createJobBungie } from "../lib/jobs/job-bungie.ts"
+import { openJobPostgres } from "../lib/jobs/job-postgres.ts"
+import { createLogger } from "../lib/monitoring/logger.ts"
+import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "leaderboard-clan-crawl"
 

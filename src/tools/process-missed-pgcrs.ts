@@ -1,20 +1,21 @@
 /**
  * `bun run tool process-missed-pgcrs` (hades, every 15 minutes in ops/schedule): replays the
- * missed-PGCR ledger; see replay-missed.ts. Prints one JSON summary line (processed, stored,
+ * missed-PGCR ledger; see src/apps/hades/replay-missed.ts. Prints one JSON summary line (processed, stored,
  * still missing, the largest contiguous runs of missing ids) and logs it.
  */
-import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
-import { createStderrProgress } from "../../lib/cli/progress.ts"
-import { renderHelp } from "../../lib/cli/render-help.ts"
-import { runCommand } from "../../lib/cli/run-main.ts"
-import type { CommandSpec } from "../../lib/config/command-spec.ts"
-import { loadDefinitions } from "../../lib/definitions.ts"
-import { createJobBungie } from "../../lib/jobs/job-bungie.ts"
-import { openJobPostgres } from "../../lib/jobs/job-postgres.ts"
-import { createLogger } from "../../lib/monitoring/logger.ts"
-import { type Tool, type ToolIo, toCommandIo } from "../../tools/tool.ts"
-import { GapRangeTooLargeError, replayMissed } from "./replay-missed.ts"
-import { DEFAULT_REPLAY_POLICY } from "./replay-policy.ts"
+
+import { GapRangeTooLargeError, replayMissed } from "../apps/hades/replay-missed.ts"
+import { DEFAULT_REPLAY_POLICY } from "../apps/hades/replay-policy.ts"
+import type { CommandLine } from "../lib/cli/parse-command-line.ts"
+import { createStderrProgress } from "../lib/cli/progress.ts"
+import { renderHelp } from "../lib/cli/render-help.ts"
+import { runCommand } from "../lib/cli/run-main.ts"
+import type { CommandSpec } from "../lib/config/command-spec.ts"
+import { loadDefinitions } from "../lib/definitions.ts"
+import { createJobBungie } from "../lib/jobs/job-bungie.ts"
+import { openJobPostgres } from "../lib/jobs/job-postgres.ts"
+import { createLogger } from "../lib/monitoring/logger.ts"
+import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "process-missed-pgcrs"
 

@@ -1,17 +1,18 @@
 /**
  * `bun run tool manifest` (athena; ops/schedule: every 5 min at 17:00 UTC, 15 min at 18:00,
  * otherwise every 4 h): loads weapons and raid feats from the current Manifest, skipping a
- * version already loaded. See load-manifest.ts.
+ * version already loaded. See src/apps/athena/load-manifest.ts.
  */
-import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
-import { renderHelp } from "../../lib/cli/render-help.ts"
-import { runCommand } from "../../lib/cli/run-main.ts"
-import type { CommandSpec } from "../../lib/config/command-spec.ts"
-import { createJobBungie } from "../../lib/jobs/job-bungie.ts"
-import { openJobPostgres } from "../../lib/jobs/job-postgres.ts"
-import { createLogger } from "../../lib/monitoring/logger.ts"
-import { type Tool, type ToolIo, toCommandIo } from "../../tools/tool.ts"
-import { loadManifest } from "./load-manifest.ts"
+
+import { loadManifest } from "../apps/athena/load-manifest.ts"
+import type { CommandLine } from "../lib/cli/parse-command-line.ts"
+import { renderHelp } from "../lib/cli/render-help.ts"
+import { runCommand } from "../lib/cli/run-main.ts"
+import type { CommandSpec } from "../lib/config/command-spec.ts"
+import { createJobBungie } from "../lib/jobs/job-bungie.ts"
+import { openJobPostgres } from "../lib/jobs/job-postgres.ts"
+import { createLogger } from "../lib/monitoring/logger.ts"
+import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "manifest"
 

@@ -1,15 +1,16 @@
 /**
  * `bun run tool activity-history-scan` (pan, weekly in ops/schedule): enqueues to activity_history
- * a random draw of the top players by clears whose history is stale. See scan-histories.ts.
+ * a random draw of the top players by clears whose history is stale. See src/apps/pan/scan-histories.ts.
  */
-import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
-import { renderHelp } from "../../lib/cli/render-help.ts"
-import { runCommand } from "../../lib/cli/run-main.ts"
-import type { CommandSpec } from "../../lib/config/command-spec.ts"
-import { openJobPostgres } from "../../lib/jobs/job-postgres.ts"
-import { createLogger } from "../../lib/monitoring/logger.ts"
-import { type Tool, type ToolIo, toCommandIo } from "../../tools/tool.ts"
-import { scanHistories } from "./scan-histories.ts"
+
+import { scanHistories } from "../apps/pan/scan-histories.ts"
+import type { CommandLine } from "../lib/cli/parse-command-line.ts"
+import { renderHelp } from "../lib/cli/render-help.ts"
+import { runCommand } from "../lib/cli/run-main.ts"
+import type { CommandSpec } from "../lib/config/command-spec.ts"
+import { openJobPostgres } from "../lib/jobs/job-postgres.ts"
+import { createLogger } from "../lib/monitoring/logger.ts"
+import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 
 const NAME = "activity-history-scan"
 
