@@ -17,7 +17,8 @@ export const MIGRATE_HELP = `Usage: bun run migrate [options] [config flags]
 Applies sql/migrations/*.sql, sql/views/*.sql and the seeds (sql/seeds) to Postgres, then
 clickhouse/migrations/*.sql and clickhouse/views/*.sql to ClickHouse. Each file is recorded
 with its sha256 (public._migrations, and _migrations in the ClickHouse database); applied files
-are skipped, and an applied file that was edited stops the run.
+are skipped, an applied migration that was edited stops the run, and an edited views file
+(each drops and recreates its own view) is applied again.
 
 Targets: DATABASE_URL and CLICKHOUSE_URL, or (when unset) the embedded Postgres and chdb under
 DATA_DIR (default ./.data). Any config key can be given as a flag, e.g. --database-url=...
