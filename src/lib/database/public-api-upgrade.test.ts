@@ -116,6 +116,7 @@ describe("upgrading a database filled under the previous schema", () => {
       "migrations/0110_discord_destination_config_timestamps.sql",
       "migrations/0111_raw_pgcr_gzip_storage.sql",
       "migrations/0112_public_api_roles.sql",
+      "migrations/0113_subscription_rule_raid_bitmap.sql",
       "views/0006_world_first_contest_leaderboard.sql",
       "views/0007_team_activity_version_leaderboard.sql",
       "views/0009_team_pantheon_custom_race_leaderboard.sql",

@@ -8,7 +8,7 @@
  * compression: smaller on disk than lz4 or pglz (and than our old zstd), the same small payload
  * from fetcher to writer as before, and independent of the server's build (the embedded
  * Postgres has no lz4); it costs the fetcher a gzip per raid instead of a zstd.
- * docs/public-api-contract.md gives the comparison.
+ * docs/public-api-contract.md gives the reasoning.
  *
  * Rows written before that are zstd frames of the whole envelope (our first format) or gzip
  * (the original system); `decodeRawPgcr` reads every format and `bun run tool convert-raw-pgcr`
