@@ -83,7 +83,10 @@ describe("loadConfig", () => {
     expect(err.issues.map((i) => [i.key, i.reason])).toEqual([
       ["RAIDHUB_FETCHERS", "renamed: use ATLAS_FETCHERS (flag --fetchers)"],
       ["RAIDHUB_TARGET_404_SHARE", "renamed: use ATLAS_TARGET_404_SHARE (flag --target-404-share)"],
-      ["RAIDHUB_SOMETHING", "RAIDHUB_* keys are retired; settings carry their section's prefix (ATLAS_, HERMES_, ZEUS_, SCHEDULER_, RELAY_)"],
+      [
+        "RAIDHUB_SOMETHING",
+        "RAIDHUB_* keys are retired; settings carry their section's prefix (ATLAS_, HERMES_, ZEUS_, SCHEDULER_, RELAY_)",
+      ],
     ])
     // Refused whatever the app: the environment is often one .env for every app.
     expect(() => loadConfig(["shared", "hermes"], { RAIDHUB_BATCH_SIZE: "10" })).toThrow(
