@@ -1,8 +1,13 @@
 // Which mode-4 instances (raids and Pantheon) each character played, built lazily from the
 // same plans the PGCR endpoint serves, so history and profiles agree with the PGCRs. Ordinary
-// players: every id from `historyIds` below the head at start is scanned. Regulars: their lane
-// ids from `regulars.historyIds` below the head at start (enumerated, not scanned).
+// players: every id from `historyIds` below the head at start is scanned, and every id created
+// since (when the clock jumps further than 250,000 ids at once, only the last 250,000 before
+// the head are scanned: the scan stays bounded). Regulars: their lane ids in the last
+// `regulars.historyIds` ids below the head (enumerated, not scanned).
 import type { SimState } from "./state.ts"
+
+/** The most ids one catch-up scans (~70 minutes of the world at 57 ids/s, about a second of CPU). */
+const MAX_SCAN = 250_000
 
 export class HistoryIndex {
   /** key = player * 3 + slot → ascending instance ids. */
@@ -10,16 +15,15 @@ export class HistoryIndex {
   private readonly byPlayer = new Map<number, number>()
   private readonly counts = new Map<number, number>()
   private cursor: number
-  private readonly regularFloor: number
 
   constructor(private readonly state: SimState) {
     this.cursor = Math.max(1, state.sessionStartId - state.config.world.historyIds)
-    this.regularFloor = Math.max(1, state.sessionStartId - state.config.players.regulars.historyIds)
   }
 
-  /** Indexes every id created since the last call. */
+  /** Indexes every id created since the last call (at most the last `historyIds`). */
   catchUp(nowMs: number): void {
     const next = this.state.world.nextId(nowMs)
+    this.cursor = Math.max(this.cursor, next - Math.max(MAX_SCAN, this.state.config.world.historyIds))
     for (let id = this.cursor; id < next; id++) {
       const kind = this.state.world.kindOf(id)
       if (kind === "other") continue
@@ -93,8 +97,9 @@ export class HistoryIndex {
 
   private laneInstances(player: number, nowMs: number, slot: number | null, limit = Number.POSITIVE_INFINITY): number[] {
     const next = this.state.world.nextId(nowMs)
+    const floor = Math.max(1, next - this.state.config.players.regulars.historyIds)
     const out: number[] = []
-    for (const id of this.state.regulars.laneIds(player, this.regularFloor, next)) {
+    for (const id of this.state.regulars.laneIds(player, floor, next)) {
       if (!this.isPublished(id, nowMs)) continue
       if (slot !== null) {
         const plan = this.state.planFor(this.state.world.facts(id, nowMs))

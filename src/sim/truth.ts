@@ -131,7 +131,7 @@ export function createTruth(state: SimState, stats: SimStats, now: () => number)
       const wantsInstances = filter.minInstances !== undefined || filter.maxInstances !== undefined
       for (let index = 0; index < state.players.size && out.length < limit; index++) {
         const p = state.players.get(index)
-        if (filter.regular !== undefined && p.isRegular !== filter.regular) continue
+        if (filter.regular !== undefined ? p.isRegular !== filter.regular : wantsInstances && p.isRegular) continue
         if (filter.private !== undefined && p.isPrivate !== filter.private) continue
         if (filter.unknown !== undefined && p.isUnknown !== filter.unknown) continue
         if (filter.exists !== undefined && p.createdMs <= t !== filter.exists) continue
