@@ -255,7 +255,7 @@ export function createDefaultConfig(): SimConfig {
       clanCount: 1_000,
       fullClans: 1,
       deletedClanShare: 0.02,
-      regulars: { count: 12, every: 1_009, historyIds: 600_000 },
+      regulars: { count: 12, every: 5_003, historyIds: 3_000_000 },
     },
     throttle: { enabled: true, limitPerSecond: 25, windowMs: 10_000, throttleSeconds: 10, countRejected: true },
     failures: {

@@ -104,10 +104,11 @@ export class Planner {
         const sinceRelease = endedAt - racing.releaseMs
         const dayOne = endedAt < racing.window.contestEndMs
         const wanted = dayOne ? (2 + rng.next() * 8) * HOUR_MS : (1 + rng.next() * 2) * HOUR_MS
-        durationScale = Math.min(wanted, sinceRelease) / 1000 / Math.max(1, template.durationSeconds)
+        // Two seconds of slack: the renderer rounds the duration and floors the start to a second.
+        durationScale = Math.min(wanted, sinceRelease - 2_000) / 1000 / Math.max(1, template.durationSeconds)
       } else {
         template = rng.pick(this.byKind.raid[era])
-        hash = this.pickRaidHash(endedAt, rng)
+        hash = this.pickRaidHash(endedAt, racing?.activityId ?? null, rng)
         durationScale = 0.75 + rng.next() * 0.6
       }
     } else {
@@ -116,7 +117,9 @@ export class Planner {
       durationScale = 0.75 + rng.next() * 0.6
     }
     const mode = kind === "other" ? (this.fixtures.activityNames.get(template.hash)?.mode ?? 3) : 4
-    const entries = this.pickPlayers(template, endedAt, regular, rng)
+    // The renderer's duration (generate.ts): nobody may have joined before their account existed.
+    const startedAt = endedAt - Math.max(30, Math.round(template.durationSeconds * durationScale)) * 1000
+    const entries = this.pickPlayers(template, startedAt, regular, rng)
     const n = entries.length
     return {
       id,
@@ -140,24 +143,32 @@ export class Planner {
     return hashes.length > 0 ? rng.pick(hashes) : template.hash
   }
 
-  /** Only raids that were playable at the time: released (long enough to clear), not yet sunset. */
-  private pickRaidHash(endedAt: number, rng: Rng): number {
-    const raid = rng.pick(this.calendar.playable(endedAt))
-    const standard = raid.rows.filter((r) => r.version === "Standard")
-    return (standard.length > 0 && rng.chance(0.7) ? rng.pick(standard) : rng.pick(raid.rows)).hash
+  /**
+   * Only raids that were playable at the time: released (long enough to clear), not yet sunset.
+   * Contest versions and a racing raid come only from the race path (day-one durations), so no
+   * short run lands on a world-first leaderboard.
+   */
+  private pickRaidHash(endedAt: number, racing: number | null, rng: Rng): number {
+    const playable = this.calendar.playable(endedAt)
+    const others = playable.filter((r) => r.activityId !== racing)
+    const raid = rng.pick(others.length > 0 ? others : playable)
+    const rows = raid.rows.filter((r) => r.version !== "Contest")
+    const pool = rows.length > 0 ? rows : raid.rows
+    const standard = pool.filter((r) => r.version === "Standard")
+    return (standard.length > 0 && rng.chance(0.7) ? rng.pick(standard) : rng.pick(pool)).hash
   }
 
   /**
    * Keeps the template's entry→player structure (e.g. one player on 3 characters). A regular
    * takes the first player's place; nobody plays before their account exists.
    */
-  private pickPlayers(template: PgcrTemplate, endedAt: number, regular: number | null, rng: Rng): PlannedEntry[] {
+  private pickPlayers(template: PgcrTemplate, startedAt: number, regular: number | null, rng: Rng): PlannedEntry[] {
     const layout = templateLayout(template)
     const used = new Set<number>()
     const chosen = new Map<number, { player: number; slots: number[] }>()
     const fits = (index: number, charCount: number) => {
       const p = this.players.get(index)
-      return !used.has(index) && p.characters.length >= charCount && p.createdMs <= endedAt
+      return !used.has(index) && p.characters.length >= charCount && p.createdMs <= startedAt
     }
     for (const [group, charCount] of layout.charactersPerPlayer) {
       let index: number
