@@ -71,15 +71,22 @@ describe("data the public API's leaderboards show", () => {
     expect(after.filter((t) => t.hash === 3896382790).length / after.length).toBeLessThan(0.1)
   })
 
-  test("older raids race on their world-first version too (Garden of Salvation, Standard)", async () => {
-    const gos = sim.truth.raceWindows().find((w) => w.activityId === 7)!
-    expect(gos.worldFirstHashes).toEqual([2659723068])
-    const from = BigInt(gos.fromId) + 1_000_000n
-    const raids = sim.truth.range(from, from + 20_000n).filter((t) => t.isRaid && t.state === "published")
-    const first = raids.find((t) => t.hash === 2659723068)!
-    const s = summarise(await pgcr(first.id))
-    expect(s.allFinished).toBe(true)
-    expect(s.started).toBeGreaterThanOrEqual(Date.parse(gos.release))
+  test("older raids race on their world-first version too, and no quick run lands on it (Last Wish, Standard)", async () => {
+    // Last Wish's world-first version is its first Standard hash, the one regulars clear later on.
+    const lw = sim.truth.raceWindows().find((w) => w.activityId === 4)!
+    expect(lw.worldFirstHashes).toEqual([2122313384])
+    const from = BigInt(lw.fromId) + 600_000n
+    // 8,000 ids hold ~19 regular lane ids; in 2018 their only current raid is Last Wish.
+    const raids = sim.truth.range(from, from + 8_000n).filter((t) => t.isRaid && t.state === "published")
+    // Every world-first run in the window (regulars' and random picks' included) is a race clear.
+    const racing = raids.filter((t) => t.hash === 2122313384)
+    expect(racing.length).toBeGreaterThan(20)
+    for (const t of racing) {
+      const s = summarise(await pgcr(t.id))
+      expect(s.allFinished).toBe(true)
+      expect(s.started).toBeGreaterThanOrEqual(Date.parse(lw.release))
+      expect(s.duration).toBeGreaterThanOrEqual(3600)
+    }
   })
 
   test("completed Pantheon runs exist, on the Pantheon of their time", async () => {

@@ -88,15 +88,16 @@ export class Planner {
     let hash: number
     let durationScale: number
     let race = false
-    if (regular !== null) {
+    const racing = kind === "raid" ? this.calendar.inRace(endedAt) : null
+    const lane = regular !== null ? this.laneRaid(endedAt, racing?.activityId ?? null, id) : null
+    if (lane !== null) {
       // A regular's fresh full clear; consecutive lane turns cycle through every current raid.
       template = rng.pick(this.fullClears[era])
-      const raids = this.calendar.current(endedAt)
-      hash = raids[this.regulars.turn(id) % raids.length]!.standardHash
+      hash = lane
       durationScale = 0.75 + rng.next() * 0.6
     } else if (kind === "raid") {
-      const racing = this.calendar.inRace(endedAt)
-      if (racing && rng.chance(this.raceShare())) {
+      // A regular whose only raid is racing plays the race like everyone else.
+      if (racing && (regular !== null || rng.chance(this.raceShare()))) {
         race = true
         template = rng.pick(this.fullClears[era])
         hash = rng.pick(racing.window.worldFirstHashes)
@@ -136,6 +137,19 @@ export class Planner {
       regular,
       race,
     }
+  }
+
+  /**
+   * The Standard hash a regular's lane turn clears: the turn-th of the current raids, leaving a
+   * racing raid to the race path (so no quick regular clear tops its world-first board); null
+   * when the racing raid is the only one.
+   */
+  private laneRaid(endedAt: number, racing: number | null, id: number): number | null {
+    const notRacing = (list: ReturnType<RaidCalendar["playable"]>) => list.filter((r) => r.activityId !== racing)
+    let raids = notRacing(this.calendar.current(endedAt))
+    if (raids.length === 0) raids = notRacing(this.calendar.playable(endedAt))
+    if (raids.length === 0) return null
+    return raids[this.regulars.turn(id) % raids.length]!.standardHash
   }
 
   private pickPantheonHash(template: PgcrTemplate, endedAt: number, rng: Rng): number {
