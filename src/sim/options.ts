@@ -244,7 +244,7 @@ export function createDefaultConfig(): SimConfig {
       raidShare: 0.05,
       pantheonShare: 0.004,
       contestShare: 0.6,
-      historyIds: 20_000,
+      historyIds: 60_000,
       epochMs: null,
     },
     players: {
