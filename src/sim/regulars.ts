@@ -16,7 +16,8 @@ export class Regulars {
     seed: number,
     poolSize: number,
   ) {
-    this.count = Math.max(0, Math.min(options.count, poolSize))
+    // Same cap as the pool (PlayerPool.regularCount): at least one player is not a regular.
+    this.count = Math.max(0, Math.min(options.count, poolSize - 1))
     this.every = options.every
     if (this.count > 0 && !(Number.isInteger(this.every) && this.every > this.count)) {
       throw new Error(`sim: players.regulars.every must be an integer > count (${this.count}), got ${this.every}`)

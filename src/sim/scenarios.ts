@@ -24,7 +24,7 @@ export const SCENARIOS: Record<ScenarioName, DeepPartial<SimConfig>> = {
   realistic: {},
   // Every failure mode on at rates a crawler notices within a minute, maintenance every
   // 5 minutes for 20 s, raid floodgates closed for the first 2 minutes then released in 4 waves
-  // over a minute, a dead block about every 100,000 ids.
+  // over a minute, a dead block about every 400,000 ids (half of the 200,000-id periods).
   hostile: {
     failures: {
       gameServerThrottleRate: 0.02,
