@@ -10,7 +10,6 @@ export interface RequestContext {
   url: URL
   /** Regex capture groups of the matched route. */
   params: string[]
-  maintenance: boolean
 }
 
 export type Handler = (ctx: RequestContext) => ApiResult | Promise<ApiResult>

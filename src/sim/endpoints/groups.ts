@@ -1,4 +1,5 @@
-// GroupV2: GroupsForMember, group details, members (50 per page).
+// GroupV2: GroupsForMember, group details, members (50 per page, Bungie's fixed page size).
+// A deleted clan answers 686 GroupNotFound and no longer shows for its former members.
 import { type ApiResult, errorResult, okJson } from "../envelope.ts"
 import { formatIsoSeconds } from "../generate.ts"
 import type { SimPlayer } from "../players.ts"
@@ -23,24 +24,48 @@ const CLAN_WORDS = [
   "Citadel",
 ]
 
-function groupDetail(state: SimState, groupIndex: number): Record<string, unknown> {
-  const h = hashWords(state.config.seed, groupIndex, 5, 6)
+const CLAN_EPOCH_MS = Date.parse("2019-01-01T00:00:00Z")
+
+export interface ClanIdentity {
+  name: string
+  motto: string
+  callSign: string
+  creationMs: number
+}
+
+/** Name, motto, call sign and creation date of a clan (pure in seed and clan index). */
+export function clanIdentity(seed: number, groupIndex: number): ClanIdentity {
+  const h = hashWords(seed, groupIndex, 5, 6)
   const name = `${CLAN_WORDS[h % CLAN_WORDS.length]} ${CLAN_WORDS[(h >>> 8) % CLAN_WORDS.length]} ${groupIndex}`
-  const members = state.players.membersOfGroup(groupIndex)
+  const callSign = name
+    .split(" ")
+    .map((w) => w[0])
+    .join("")
+    .toUpperCase()
+  return { name, motto: MOTTOS[(h >>> 4) % MOTTOS.length]!, callSign, creationMs: CLAN_EPOCH_MS + (h % 1_000) * 86_400_000 }
+}
+
+const MOTTOS = ["Eyes up", "No Guardian left behind", "Raid or die", "Lowman enjoyers", "Checkpoints are for the weak", "Dad joke fireteam"]
+
+function groupDetail(state: SimState, groupIndex: number, nowMs: number): Record<string, unknown> {
+  const h = hashWords(state.config.seed, groupIndex, 5, 6)
+  const id = clanIdentity(state.config.seed, groupIndex)
+  const name = id.name
+  const members = state.clans.roster(groupIndex, nowMs)
   const founder = members[0]
   return {
     groupId: state.players.groupIdOf(groupIndex),
     name,
     groupType: 1,
     membershipIdCreated: founder === undefined ? "0" : String(30_000_000 + founder),
-    creationDate: formatIsoSeconds(Date.parse("2019-01-01T00:00:00Z") + (h % 1_000) * 86_400_000),
-    modificationDate: formatIsoSeconds(state.startMs - (h % 100) * 86_400_000),
+    creationDate: formatIsoSeconds(id.creationMs),
+    modificationDate: formatIsoSeconds(state.anchorMs - (h % 100) * 86_400_000),
     about: `Clan ${name}`,
     tags: [],
     memberCount: members.length,
     isPublic: true,
     isPublicTopicAdminOnly: false,
-    motto: "Eyes up",
+    motto: id.motto,
     allowChat: true,
     isDefaultPostPublic: false,
     chatSecurity: 0,
@@ -68,11 +93,7 @@ function groupDetail(state: SimState, groupIndex: number): Record<string, unknow
     },
     clanInfo: {
       d2ClanProgressions: {},
-      clanCallsign: name
-        .split(" ")
-        .map((w) => w[0])
-        .join("")
-        .toUpperCase(),
+      clanCallsign: id.callSign,
       clanBannerData: {
         decalId: h % 50,
         decalColorId: (h >>> 4) % 30,
@@ -86,11 +107,13 @@ function groupDetail(state: SimState, groupIndex: number): Record<string, unknow
   }
 }
 
-function groupMember(state: SimState, player: SimPlayer, groupIndex: number, founder: boolean): Record<string, unknown> {
+function groupMember(state: SimState, player: SimPlayer, groupIndex: number, founder: boolean, nowMs: number): Record<string, unknown> {
+  const clanCreated = clanIdentity(state.config.seed, groupIndex).creationMs
+  const joined = Math.max(clanCreated, player.createdMs) + (player.index % 200) * 86_400_000
   return {
     memberType: founder ? 5 : 2,
     isOnline: false,
-    lastOnlineStatusChange: String(Math.floor(state.startMs / 1000) - (player.index % 864_000)),
+    lastOnlineStatusChange: String(Math.floor(state.playerFacts.lastPlayedMs(player, nowMs) / 1000)),
     groupId: state.players.groupIdOf(groupIndex),
     destinyUserInfo: {
       LastSeenDisplayName: player.displayName,
@@ -98,7 +121,7 @@ function groupMember(state: SimState, player: SimPlayer, groupIndex: number, fou
       iconPath: player.iconPath,
       ...userInfoCard(player),
     },
-    joinDate: formatIsoSeconds(Date.parse("2020-01-01T00:00:00Z") + (player.index % 2000) * 86_400_000),
+    joinDate: formatIsoSeconds(Math.min(nowMs, joined)),
   }
 }
 
@@ -106,15 +129,15 @@ function groupMember(state: SimState, player: SimPlayer, groupIndex: number, fou
 export function handleGroupsForMember(ctx: RequestContext): ApiResult {
   const found = resolveMember(ctx, ctx.params[0]!, ctx.params[1]!)
   if (!found.ok) return found.result
-  const g = found.player.groupIndex
   const state = ctx.state
+  const g = state.clans.clanOf(found.player, ctx.nowMs)
   const results =
     g === null
       ? []
       : [
           {
-            member: groupMember(state, found.player, g, state.players.membersOfGroup(g)[0] === found.player.index),
-            group: groupDetail(state, g),
+            member: groupMember(state, found.player, g, state.clans.roster(g, ctx.nowMs)[0] === found.player.index, ctx.nowMs),
+            group: groupDetail(state, g, ctx.nowMs),
           },
         ]
   return okJson({
@@ -129,13 +152,13 @@ export function handleGroupsForMember(ctx: RequestContext): ApiResult {
 
 /** GET /Platform/GroupV2/{groupId}/ */
 export function handleGroup(ctx: RequestContext): ApiResult {
-  const g = ctx.state.players.groupIndexOf(ctx.params[0]!)
-  if (g === null) return errorResult("GroupNotFound")
-  const members = ctx.state.players.membersOfGroup(g)
+  const g = ctx.state.clans.indexOf(ctx.params[0]!)
+  if (g === null || ctx.state.clans.isDeleted(g)) return errorResult("GroupNotFound")
+  const members = ctx.state.clans.roster(g, ctx.nowMs)
   const founder = members[0]
   return okJson({
-    detail: groupDetail(ctx.state, g),
-    founder: founder === undefined ? null : groupMember(ctx.state, ctx.state.players.get(founder), g, true),
+    detail: groupDetail(ctx.state, g, ctx.nowMs),
+    founder: founder === undefined ? null : groupMember(ctx.state, ctx.state.players.get(founder), g, true, ctx.nowMs),
     alliedIds: [],
     allianceStatus: 0,
     groupJoinInviteCount: 0,
@@ -147,13 +170,13 @@ export function handleGroup(ctx: RequestContext): ApiResult {
 
 /** GET /Platform/GroupV2/{groupId}/Members/?currentpage=N (1-based, 50 per page) */
 export function handleGroupMembers(ctx: RequestContext): ApiResult {
-  const g = ctx.state.players.groupIndexOf(ctx.params[0]!)
-  if (g === null) return errorResult("GroupNotFound")
+  const g = ctx.state.clans.indexOf(ctx.params[0]!)
+  if (g === null || ctx.state.clans.isDeleted(g)) return errorResult("GroupNotFound")
   const page = Math.max(1, Number(ctx.url.searchParams.get("currentpage") ?? ctx.url.searchParams.get("currentPage") ?? 1) || 1)
-  const members = ctx.state.players.membersOfGroup(g)
+  const members = ctx.state.clans.roster(g, ctx.nowMs)
   const slice = members.slice((page - 1) * MEMBERS_PER_PAGE, page * MEMBERS_PER_PAGE)
   return okJson({
-    results: slice.map((k, i) => groupMember(ctx.state, ctx.state.players.get(k), g, page === 1 && i === 0)),
+    results: slice.map((k, i) => groupMember(ctx.state, ctx.state.players.get(k), g, page === 1 && i === 0, ctx.nowMs)),
     totalResults: members.length,
     hasMore: page * MEMBERS_PER_PAGE < members.length,
     query: { itemsPerPage: MEMBERS_PER_PAGE, currentPage: page },

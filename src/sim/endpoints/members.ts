@@ -1,10 +1,10 @@
 // Shared account lookup for profile, character, history and group endpoints, including
-// Bungie's answer to a wrong membership type: 18 InvalidParameters with the right type in
-// MessageData (the hint RaidHub's player crawl reads, research/raidhub.md).
+// Bungie's answer to a wrong membership type: 18 InvalidParameters with the right type's name
+// in MessageData, e.g. {"membershipType":"TigerSteam"} (the hint RaidHub's player crawl reads,
+// research/raidhub.md §5.2). An account created after `now` does not exist yet (1601).
 import { type ApiResult, errorResult } from "../envelope.ts"
 import { formatIsoSeconds } from "../generate.ts"
 import { MEMBERSHIP_TYPE_NAMES, type SimCharacter, type SimPlayer } from "../players.ts"
-import { unitFor } from "../random.ts"
 import type { RequestContext } from "./context.ts"
 
 export type MemberLookup = { ok: true; player: SimPlayer } | { ok: false; result: ApiResult }
@@ -14,7 +14,7 @@ export function resolveMember(ctx: RequestContext, typeText: string, idText: str
   const index = ctx.state.players.indexOfMembership(idText)
   if (index === null) return { ok: false, result: errorResult("DestinyAccountNotFound") }
   const player = ctx.state.players.get(index)
-  if (player.isUnknown) return { ok: false, result: errorResult("DestinyAccountNotFound") }
+  if (!ctx.state.playerFacts.exists(player, ctx.nowMs)) return { ok: false, result: errorResult("DestinyAccountNotFound") }
   const type = Number(typeText)
   if (!allowAnyType && type !== player.membershipType) {
     return {
@@ -40,20 +40,19 @@ export function userInfoCard(player: SimPlayer): Record<string, unknown> {
   }
 }
 
-/** Newest activity end of this player in the sim, else a stable date within the last 90 days. */
+/** Newest of its latest raid in the sim and its latest play session. */
 export function lastPlayedIso(ctx: RequestContext, player: SimPlayer): string {
-  const fromHistory = ctx.history.lastPlayedMs(player.index, ctx.nowMs)
-  const ms = fromHistory ?? ctx.state.startMs - unitFor(ctx.state.config.seed, player.index, 4242) * 90 * 86_400_000
-  return formatIsoSeconds(ms)
+  return formatIsoSeconds(ctx.state.playerFacts.lastPlayedMs(player, ctx.nowMs))
 }
 
 export function characterComponent(ctx: RequestContext, player: SimPlayer, c: SimCharacter): Record<string, unknown> {
-  const minutes = 600 + Math.floor(unitFor(ctx.state.config.seed, player.index * 3 + c.index, 4343) * 60_000)
+  const facts = ctx.state.playerFacts
+  const minutes = facts.minutesPlayed(player, c.index, ctx.nowMs)
   return {
     membershipId: player.membershipId,
     membershipType: player.membershipType,
     characterId: c.characterId,
-    dateLastPlayed: lastPlayedIso(ctx, player),
+    dateLastPlayed: formatIsoSeconds(facts.characterLastPlayedMs(player, c.index, ctx.nowMs)),
     minutesPlayedThisSession: "0",
     minutesPlayedTotal: String(minutes),
     light: c.light,

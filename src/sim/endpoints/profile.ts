@@ -25,19 +25,21 @@ export function handleProfile(ctx: RequestContext): ApiResult {
   const minted = formatIsoSeconds(ctx.nowMs)
   const response: Record<string, unknown> = { responseMintedTimestamp: minted, secondaryComponentsMintedTimestamp: minted }
   if (components.has("100")) {
+    // What account-level cheat detection reads: ownership, ranks and characters vary per account.
+    const account = ctx.state.playerFacts.account(player, ctx.nowMs)
     response.profile = {
       data: {
         userInfo: userInfoCard(player),
         dateLastPlayed: lastPlayedIso(ctx, player),
-        versionsOwned: 31,
+        versionsOwned: account.versionsOwned,
         characterIds: player.characters.map((c) => c.characterId),
-        seasonHashes: [],
+        seasonHashes: account.seasonHashes,
         eventCardHashesOwned: [],
-        currentSeasonHash: 2758726571,
+        currentSeasonHash: account.currentSeasonHash,
         currentSeasonRewardPowerCap: 2010,
-        currentGuardianRank: 6,
-        lifetimeHighestGuardianRank: 8,
-        renewedGuardianRank: 6,
+        currentGuardianRank: account.currentGuardianRank,
+        lifetimeHighestGuardianRank: account.lifetimeHighestGuardianRank,
+        renewedGuardianRank: account.renewedGuardianRank,
       },
       privacy: 1,
     }

@@ -1,14 +1,12 @@
-// GET /Platform/Settings/ — availability of each system (Destiny2 off during maintenance).
+// GET /Platform/Settings/ — availability of each system: the `systems` control, and every
+// Destiny system off during maintenance.
 import { type ApiResult, okJson } from "../envelope.ts"
+import { SYSTEM_NAMES } from "../options.ts"
 import type { RequestContext } from "./context.ts"
-
-const DESTINY_SYSTEMS = ["Destiny2", "D2Profiles", "Activities", "D2Characters", "D2Vendors", "D2Items"]
-const OTHER_SYSTEMS = ["Groups", "Clans", "Forums", "BungieNext"]
 
 export function handleSettings(ctx: RequestContext): ApiResult {
   const systems: Record<string, { enabled: boolean; parameters: Record<string, string> }> = {}
-  for (const name of DESTINY_SYSTEMS) systems[name] = { enabled: !ctx.maintenance, parameters: {} }
-  for (const name of OTHER_SYSTEMS) systems[name] = { enabled: true, parameters: {} }
+  for (const name of SYSTEM_NAMES) systems[name] = { enabled: ctx.state.systemEnabled(name, ctx.nowMs), parameters: {} }
   return okJson({
     environment: "live",
     systems,
