@@ -1,13 +1,13 @@
 // Route table for the Bungie endpoints the simulator plays (paths are case-insensitive,
 // trailing slash optional, query strings ignored unless a handler reads them).
-import type { Handler } from "./endpoints/context.ts"
-import { handleGroup, handleGroupMembers, handleGroupsForMember } from "./endpoints/groups.ts"
-import { handleActivityHistory } from "./endpoints/history.ts"
-import { handleManifest } from "./endpoints/manifest.ts"
-import { handlePgcr } from "./endpoints/pgcr.ts"
-import { handleCharacter, handleLinkedProfiles, handleProfile } from "./endpoints/profile.ts"
-import { handleSettings } from "./endpoints/settings.ts"
-import { handleMembershipsById } from "./endpoints/user.ts"
+import type { Handler } from "./endpoint-context.ts"
+import { handleGroup, handleGroupMembers, handleGroupsForMember } from "./endpoint-groups.ts"
+import { handleActivityHistory } from "./endpoint-history.ts"
+import { handleManifest } from "./endpoint-manifest.ts"
+import { handlePgcr } from "./endpoint-pgcr.ts"
+import { handleCharacter, handleLinkedProfiles, handleProfile } from "./endpoint-profile.ts"
+import { handleSettings } from "./endpoint-settings.ts"
+import { handleMembershipsById } from "./endpoint-user.ts"
 
 export interface Route {
   name: string

@@ -2,9 +2,9 @@
 // Pipeline per request: edge (User-Agent, Cloudflare challenge) → API key → per-IP throttle →
 // maintenance → game-server/gateway faults → handler → body damage → latency → stats.
 import { createControls, normaliseLatency, type SimControls } from "./controls.ts"
-import { handleAdmin } from "./endpoints/admin.ts"
-import type { RequestContext } from "./endpoints/context.ts"
-import { serveManifestContent } from "./endpoints/manifest.ts"
+import { handleAdmin } from "./endpoint-admin.ts"
+import type { RequestContext } from "./endpoint-context.ts"
+import { serveManifestContent } from "./endpoint-manifest.ts"
 import { type ApiResult, ERRORS, renderError, renderSuccess } from "./envelope.ts"
 import { FaultInjector, type PostFault } from "./failures.ts"
 import { loadFixtures } from "./fixtures.ts"

@@ -1,6 +1,6 @@
 // Ground truth for tests and benchmarks: what exists, what is a raid, what is visible when,
 // who the players and clans are, what the floodgates withheld, where the race windows lie.
-import { clanIdentity } from "./endpoints/groups.ts"
+import { clanIdentity } from "./endpoint-groups.ts"
 import type { FloodgateEpisodeView } from "./floodgates.ts"
 import { parseIdOption } from "./options.ts"
 import { formatIso, type PlayerTruth } from "./player-facts.ts"

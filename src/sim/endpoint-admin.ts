@@ -1,8 +1,8 @@
 // /__sim/truth..., /__sim/stats, /__sim/control — never throttled, never delayed, no API key.
-import { parseControlBody } from "../controls.ts"
-import type { SimState } from "../state.ts"
-import type { SimStats } from "../stats.ts"
-import type { PlayerFilter, SimTruth } from "../truth.ts"
+import { parseControlBody } from "./controls.ts"
+import type { SimState } from "./state.ts"
+import type { SimStats } from "./stats.ts"
+import type { PlayerFilter, SimTruth } from "./truth.ts"
 
 const json = (value: unknown, status = 200) =>
   new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json; charset=utf-8" } })

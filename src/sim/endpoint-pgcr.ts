@@ -1,6 +1,6 @@
 // GET /Platform/Destiny2/Stats/PostGameCarnageReport/{id}/
-import { type ApiResult, errorResult } from "../envelope.ts"
-import type { RequestContext } from "./context.ts"
+import { type ApiResult, errorResult } from "./envelope.ts"
+import type { RequestContext } from "./endpoint-context.ts"
 
 export function handlePgcr(ctx: RequestContext): ApiResult {
   const raw = ctx.params[0] ?? ""

@@ -1,7 +1,7 @@
 // What every endpoint handler receives.
-import type { ApiResult } from "../envelope.ts"
-import type { HistoryIndex } from "../history-index.ts"
-import type { SimState } from "../state.ts"
+import type { ApiResult } from "./envelope.ts"
+import type { HistoryIndex } from "./history-index.ts"
+import type { SimState } from "./state.ts"
 
 export interface RequestContext {
   state: SimState
