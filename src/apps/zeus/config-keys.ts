@@ -1,0 +1,98 @@
+/**
+ * Zeus's configuration keys, shaped like src/lib/config.ts's CONFIG_TABLE entries so they move
+ * into the zeus section of the shared config as they are (ZEUS_METRICS_PORT is already there;
+ * ZEUS_URL belongs to the shared section: every client reads it). Until then load-config.ts
+ * reads them. Flags are the key without `ZEUS_`, in kebab case (`--port`, `--source-addresses`).
+ */
+import type { ConfigSpec } from "../../lib/config.ts"
+
+const PORT = { min: 0, max: 65535 } as const
+
+/** Comma-separated CIDR blocks or single addresses (IPv4 or IPv6). */
+export const NETWORK_LIST_PATTERN = /^\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/
+/** Comma-separated `tag=weight` pairs. */
+export const WEIGHTS_PATTERN = /^\s*[A-Za-z0-9._:/-]+\s*=\s*\d+(\.\d+)?\s*(,\s*[A-Za-z0-9._:/-]+\s*=\s*\d+(\.\d+)?\s*)*$/
+
+export const ZEUS_CONFIG_TABLE = {
+  ZEUS_PORT: { type: "int", default: 7777, ...PORT, description: "Zeus proxy port (0 = any free port)." },
+  ZEUS_METRICS_PORT: { type: "int", default: 8082, ...PORT, description: "Zeus /metrics and /healthz port (0 = any free port)." },
+  ZEUS_LISTEN_ADDRESS: {
+    type: "string",
+    default: "0.0.0.0",
+    description: "Local address the proxy listens on; who may use it is ZEUS_ALLOWED_NETWORKS.",
+  },
+  ZEUS_SOURCE_ADDRESSES: {
+    type: "ipList",
+    default: [],
+    description:
+      "Comma-separated local IP addresses zeus sends Bungie requests from, one adaptive bucket each (an IPv6 block on a real box). Empty: the default route, one bucket. Never the same as atlas's addresses.",
+  },
+  ZEUS_ALLOWED_NETWORKS: {
+    type: "string",
+    default: "127.0.0.0/8,::1/128",
+    pattern: NETWORK_LIST_PATTERN,
+    patternHint: "comma-separated CIDR blocks, e.g. 127.0.0.0/8,10.0.0.0/8,::1/128",
+    description: "Networks whose requests zeus serves (comma-separated CIDR blocks); everyone else gets 403. No open proxy.",
+  },
+  ZEUS_QUEUE_DEADLINE_MS: {
+    type: "int",
+    default: 10_000,
+    min: 100,
+    max: 120_000,
+    description:
+      "Longest a request waits in zeus's queue before it is answered 503 ZeusQueueTimeout (a caller may ask for less with x-raidhub-deadline-ms).",
+  },
+  ZEUS_MAX_QUEUE: {
+    type: "int",
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    description: "Most requests waiting in zeus's queue; beyond it the longest backlog loses its newest request (ZeusQueueFull).",
+  },
+  ZEUS_MAX_CONCURRENCY: {
+    type: "int",
+    default: 64,
+    min: 1,
+    max: 4096,
+    description: "Most requests zeus has in flight to Bungie (the limiter's latency control may use fewer).",
+  },
+  ZEUS_UPSTREAM_TIMEOUT_MS: {
+    type: "int",
+    default: 12_000,
+    min: 100,
+    max: 120_000,
+    description: "Whole exchange budget for one request to Bungie (connect, headers, body).",
+  },
+  ZEUS_THROTTLE_RETRIES: {
+    type: "int",
+    default: 2,
+    min: 0,
+    max: 5,
+    description:
+      "Times zeus sends a request again from another address after a per-address throttle (51, 429, Cloudflare page) before passing the throttle on.",
+  },
+  ZEUS_CLIENT_WEIGHTS: {
+    type: "string",
+    default: null,
+    pattern: WEIGHTS_PATTERN,
+    patternHint: "comma-separated tag=weight pairs, e.g. atlas=4,hermes=1",
+    description:
+      "Weighted fair share between callers (x-raidhub-client tags): tag=weight pairs; a tag also matches its sub-tags (hermes matches hermes/player_crawl). Unlisted callers weigh 1.",
+  },
+  ZEUS_CONTACT: {
+    type: "string",
+    default: "https://raidhub.io",
+    description: "Contact in the User-Agent zeus sends to Bungie (a URL or e-mail address).",
+  },
+} as const satisfies Record<string, ConfigSpec>
+
+/** The key every Bungie client reads (shared section at merge): send Bungie calls through zeus. */
+export const ZEUS_CLIENT_CONFIG_TABLE = {
+  ZEUS_URL: {
+    type: "url",
+    default: null,
+    protocols: ["http:", "https:"],
+    description:
+      "Zeus's URL (http://zeus:7777). Set: hermes, the jobs and the tools send their Bungie calls through zeus, which holds the API key and the source addresses. Empty: each process uses its own limiter.",
+  },
+} as const satisfies Record<string, ConfigSpec>
