@@ -92,6 +92,11 @@ export class Dispatcher<T> {
     this.pump()
   }
 
+  /** Withdraws a waiting request whose caller went away (nothing is sent for it). */
+  cancel(entry: QueueEntry<T>): void {
+    this.queue.remove(entry)
+  }
+
   /** Hands out every permit the limiter has for waiting requests; call after a permit is released. */
   pump(): void {
     if (this.closed) return

@@ -175,3 +175,19 @@ describe("fair queue: deadlines, bounds, requeue", () => {
     expect(internals.heap.length).toBeLessThan(2_000)
   })
 })
+
+describe("fair queue: withdrawal", () => {
+  test("a withdrawn request is never dispatched nor expired; withdrawing twice or after dispatch is a no-op", () => {
+    const queue = new FairQueue<string>({ maxQueued: 100 })
+    const a1 = queue.enqueue("a", "a1", 0, 100).entry
+    queue.enqueue("a", "a2", 0, 100)
+    const b1 = queue.enqueue("b", "b1", 0, 100).entry
+    expect(queue.remove(a1)).toBe(true)
+    expect(queue.remove(a1)).toBe(false)
+    expect(queue.size).toBe(2)
+    expect(queue.dequeue()?.item).toBe("a2")
+    expect(queue.remove(b1)).toBe(true)
+    expect(queue.dequeue()).toBeNull()
+    expect(queue.expire(1_000)).toEqual([])
+  })
+})

@@ -170,6 +170,19 @@ export class FairQueue<T> {
     return out
   }
 
+  /** Withdraws a waiting request (its caller went away); false when it no longer waits. */
+  remove(entry: QueueEntry<T>): boolean {
+    if (entry.state !== "queued") return false
+    const flow = this.flows.get(entry.client)
+    if (flow === undefined) return false
+    entry.state = "dropped"
+    flow.live--
+    flow.dropped++
+    this.live--
+    this.compactFlow(flow)
+    return true
+  }
+
   /** Removes and returns every waiting request (shutdown, pause answers). */
   drain(): QueueEntry<T>[] {
     const out: QueueEntry<T>[] = []
