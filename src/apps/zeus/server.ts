@@ -24,7 +24,7 @@ import { type MetricsServer, serveMetrics } from "../../lib/monitoring/serve-met
 import { createSharedLimiter, type Limiter, type LimiterOptions, type Permit } from "../../lib/ratelimit/index.ts"
 import { findClientWeight, readClientTag } from "./client-weights.ts"
 import { Dispatcher } from "./dispatcher.ts"
-import { createDecoder, createEgress, decodeWhole, type Egress, type EgressResponse, readBody, toWebStream } from "./egress.ts"
+import { createDecoder, createEgress, decodeWhole, type EgressResponse, readBody, toWebStream } from "./egress.ts"
 import { type ClientStats, FairQueue, type QueueEntry } from "./fair-queue.ts"
 import { buildDownstreamHeaders, buildUpstreamHeaders, mustDecode } from "./headers.ts"
 import { buildLocalAnswer, buildRefusal, type LocalAnswer } from "./local-answers.ts"

@@ -32,7 +32,7 @@ export function startTestZeus(upstream: string, overrides: Partial<ZeusOptions> 
     maxConcurrency: 32,
     upstreamTimeoutMs: 5_000,
     throttleRetries: 2,
-    log: overrides.log ?? createLogger({ level: "warn", fields: { app: "zeus-test" } }),
+    log: overrides.log ?? createLogger({ level: "error", fields: { app: "zeus-test" } }),
     ...overrides,
   })
 }
