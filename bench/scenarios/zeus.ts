@@ -10,7 +10,7 @@
  *    refused requests count too); zeus sends from 4 addresses with its default limiter; three
  *    callers ask 150, 100 and 50 req/s (3x the 100 allowed) with a 0.5 s queue deadline. After a
  *    warm-up long enough for the limiter to learn the limit (~60 s: ceilings grow from 24 to 25
- *    req/s and meet Bungie's limit once), measured: accepted ÷ allowed and throttles from the
+ *    req/s and meet Bungie's limit once; then ThrottleSeconds and the climb back), measured: accepted ÷ allowed and throttles from the
  *    sim's own counters, the throttles callers saw, and each caller's share of zeus's permits
  *    (fair: a third each; first-come-first-served would give 1/2, 1/3, 1/6).
  */
@@ -207,8 +207,10 @@ interface Sharing {
 }
 
 async function measureSharing(ctx: ScenarioContext): Promise<Sharing> {
-  const warmupSeconds = 80
-  const measuredSeconds = ctx.args.seconds ?? (ctx.quick ? 40 : 120)
+  // The limiter learns the limit ~60 s in (all four addresses at once), waits out ThrottleSeconds,
+  // and climbs back to its plateau over recoverSec (30 s): steady state from ~100 s.
+  const warmupSeconds = 110
+  const measuredSeconds = ctx.args.seconds ?? (ctx.quick ? 40 : 180)
   const sim = await spawnSim({
     scenario: "calm",
     seed: SIM_SEED,
