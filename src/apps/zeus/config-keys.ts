@@ -51,7 +51,8 @@ export const ZEUS_CONFIG_TABLE = {
   },
   ZEUS_MAX_CONCURRENCY: {
     type: "int",
-    default: 64,
+    // 16 addresses x 25 req/s at ~0.3 s per answer is ~120 in flight: room for a full block.
+    default: 256,
     min: 1,
     max: 4096,
     description: "Most requests zeus has in flight to Bungie (the limiter's latency control may use fewer).",
