@@ -36,10 +36,12 @@ export function resolveWwwBase(statsBase: string, wwwBase: string): string {
 async function main(): Promise<number> {
   let shared: ReturnType<typeof loadConfigWithArgs>
   let own: ReturnType<typeof loadZeusConfig>
+  const argv = process.argv.slice(2)
   try {
-    shared = loadConfigWithArgs(process.env, process.argv.slice(2))
-    // The shared table knows ZEUS_METRICS_PORT too (flag --zeus-metrics-port): its value is the base.
-    own = loadZeusConfig({ ...process.env, ZEUS_METRICS_PORT: String(shared.config.ZEUS_METRICS_PORT) }, shared.rest)
+    // Zeus's flags first: the shared table has atlas's keys, whose flags share names with zeus's
+    // (--source-addresses would otherwise be taken for RAIDHUB_SOURCE_ADDRESSES).
+    own = loadZeusConfig(process.env, argv)
+    shared = loadConfigWithArgs(process.env, own.rest)
   } catch (error) {
     process.stderr.write(`zeus: ${error instanceof ConfigError ? error.message : String(error)}\n`)
     return 2
@@ -48,12 +50,15 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE)
     return 0
   }
-  if (own.rest.length > 0) {
-    process.stderr.write(`zeus: unknown argument ${own.rest[0]} (see --help)\n`)
+  if (shared.rest.length > 0) {
+    process.stderr.write(`zeus: unknown argument ${shared.rest[0]} (see --help)\n`)
     return 2
   }
   const config = shared.config
-  const z = own.config
+  // The shared table knows ZEUS_METRICS_PORT too; its flag (--zeus-metrics-port) counts as well.
+  const z = argv.some((a) => a.startsWith("--zeus-metrics-port"))
+    ? { ...own.config, ZEUS_METRICS_PORT: config.ZEUS_METRICS_PORT }
+    : own.config
   const log = createLogger({ level: config.LOG_LEVEL, fields: { app: "zeus" } })
   if (!config.BUNGIE_API_KEY) {
     process.stderr.write("zeus: BUNGIE_API_KEY is required (zeus adds it to every request it forwards)\n")

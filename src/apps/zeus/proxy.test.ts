@@ -216,3 +216,22 @@ describe("the API key stays inside", () => {
     for (const text of [...captured.lines, ...bodies]) expect(text).not.toContain(TEST_API_KEY)
   })
 })
+
+describe("shutdown", () => {
+  test("stop() answers what still waits with ZeusShuttingDown and lets the request in flight finish", async () => {
+    // One address at 1 req/s with a one-token burst: of 5 requests, 1 goes at once, 4 wait.
+    const slow = await startTestZeus(`http://127.0.0.1:${stats.port}`, {
+      sourceAddresses: ["127.0.0.7"],
+      limiterOptions: { initialCeiling: 1, maxCeiling: 1, minCeiling: 0.5, burstSeconds: 1 },
+    })
+    const answers = Array.from({ length: 5 }, () => getRaw(`${slow.url}/Platform/Destiny2/Manifest/`))
+    await Bun.sleep(100)
+    await slow.stop()
+    const settled = await Promise.all(answers)
+    const statuses = settled.map((a) => a.status).sort()
+    expect(statuses[0]).toBe(200)
+    const local = settled.filter((a) => a.headers["x-zeus-local"] === "ZeusShuttingDown")
+    expect(local.length).toBeGreaterThanOrEqual(3)
+    for (const a of local) expect(JSON.parse(a.body.toString())).toMatchObject({ ErrorStatus: "ZeusShuttingDown", ErrorCode: 0 })
+  })
+})

@@ -398,6 +398,8 @@ export async function startZeus(o: ZeusOptions): Promise<ZeusHandle> {
       const deadline = performance.now() + drainMs
       while (inFlight > 0 && performance.now() < deadline) await Bun.sleep(20)
       availability.stop()
+      // Let the answers just given (and streams still running) reach their callers, then close.
+      await Promise.race([server.stop(false), Bun.sleep(Math.max(100, deadline - performance.now()))])
       await server.stop(true)
       egress.close()
       await metricsServer?.stop()
