@@ -11,6 +11,7 @@ import { createFakeThrottle } from "../../lib/ratelimit/testing/fake-bungie-thro
 import { createSeededRandom } from "../../lib/ratelimit/testing/seeded-random.ts"
 import { Dispatcher, type DispatcherTimers, type DropReason } from "./dispatcher.ts"
 import { FairQueue } from "./fair-queue.ts"
+import { ZEUS_LIMITER_DEFAULTS } from "./server.ts"
 
 /**
  * The limiter learns Bungie's limit by meeting it once: every address's ceiling grows from 24 to
@@ -59,7 +60,7 @@ function runScenario(o: RunOptions) {
   const start = q.now
   const random = createSeededRandom(7)
   const { limiter } = createSharedLimiter(
-    { addresses: o.addresses, maxConcurrency: 64, initialConcurrency: 16, defaultThrottlePauseMs: 10_000 },
+    { ...ZEUS_LIMITER_DEFAULTS, addresses: o.addresses, maxConcurrency: 64, initialConcurrency: 16, defaultThrottlePauseMs: 10_000 },
     { now: () => q.now, random },
   )
   const servers = Array.from({ length: o.addresses }, () =>
