@@ -1,12 +1,13 @@
 // GroupV2: GroupsForMember, group details, members (50 per page, Bungie's fixed page size).
 // A deleted clan answers 686 GroupNotFound and no longer shows for its former members.
+
+import type { RequestContext } from "./endpoint-context.ts"
+import { resolveMember, userInfoCard } from "./endpoint-members.ts"
 import { type ApiResult, errorResult, okJson } from "./envelope.ts"
 import { formatIsoSeconds } from "./generate.ts"
 import type { SimPlayer } from "./players.ts"
 import { hashWords } from "./random.ts"
 import type { SimState } from "./state.ts"
-import type { RequestContext } from "./endpoint-context.ts"
-import { resolveMember, userInfoCard } from "./endpoint-members.ts"
 
 const MEMBERS_PER_PAGE = 50
 const CLAN_WORDS = [

@@ -1,9 +1,9 @@
 // GET /Platform/Destiny2/{type}/Account/{id}/Character/{cid}/Stats/Activities/?mode=4&count=250&page=N
 // Newest first, from the same rendered PGCRs the PGCR endpoint serves (values identical).
 import { stringifyBungie } from "./bungie-json.ts"
-import { type ApiResult, errorResult, okJson } from "./envelope.ts"
 import type { RequestContext } from "./endpoint-context.ts"
 import { resolveMember } from "./endpoint-members.ts"
+import { type ApiResult, errorResult, okJson } from "./envelope.ts"
 
 const MODE_NAMES: Record<string, number> = { raid: 4, none: 0, story: 2 }
 

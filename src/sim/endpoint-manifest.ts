@@ -1,8 +1,9 @@
 // GET /Platform/Destiny2/Manifest/ and the content files it points at.
+
+import type { RequestContext } from "./endpoint-context.ts"
 import { type ApiResult, okJson } from "./envelope.ts"
 import { buildManifest, type ManifestFiles } from "./manifest-db.ts"
 import type { SimState } from "./state.ts"
-import type { RequestContext } from "./endpoint-context.ts"
 
 const built = new WeakMap<SimState, ManifestFiles>()
 

@@ -2,10 +2,11 @@
 // Bungie's answer to a wrong membership type: 18 InvalidParameters with the right type's name
 // in MessageData, e.g. {"membershipType":"TigerSteam"} (the hint RaidHub's player crawl reads,
 // research/raidhub.md §5.2). An account created after `now` does not exist yet (1601).
+
+import type { RequestContext } from "./endpoint-context.ts"
 import { type ApiResult, errorResult } from "./envelope.ts"
 import { formatIsoSeconds } from "./generate.ts"
 import { MEMBERSHIP_TYPE_NAMES, type SimCharacter, type SimPlayer } from "./players.ts"
-import type { RequestContext } from "./endpoint-context.ts"
 
 export type MemberLookup = { ok: true; player: SimPlayer } | { ok: false; result: ApiResult }
 

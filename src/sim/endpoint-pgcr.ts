@@ -1,6 +1,7 @@
 // GET /Platform/Destiny2/Stats/PostGameCarnageReport/{id}/
-import { type ApiResult, errorResult } from "./envelope.ts"
+
 import type { RequestContext } from "./endpoint-context.ts"
+import { type ApiResult, errorResult } from "./envelope.ts"
 
 export function handlePgcr(ctx: RequestContext): ApiResult {
   const raw = ctx.params[0] ?? ""

@@ -1,8 +1,9 @@
 // Profile (components 100, 200), Character (200) and LinkedProfiles.
-import { type ApiResult, errorResult, okJson } from "./envelope.ts"
-import { formatIsoSeconds } from "./generate.ts"
+
 import type { RequestContext } from "./endpoint-context.ts"
 import { characterComponent, lastPlayedIso, resolveMember, userInfoCard } from "./endpoint-members.ts"
+import { type ApiResult, errorResult, okJson } from "./envelope.ts"
+import { formatIsoSeconds } from "./generate.ts"
 
 function requestedComponents(ctx: RequestContext): Set<string> {
   const raw = ctx.url.searchParams.get("components") ?? ""

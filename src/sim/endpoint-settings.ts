@@ -1,8 +1,9 @@
 // GET /Platform/Settings/ — availability of each system: the `systems` control, and every
 // Destiny system off during maintenance.
+
+import type { RequestContext } from "./endpoint-context.ts"
 import { type ApiResult, okJson } from "./envelope.ts"
 import { SYSTEM_NAMES } from "./options.ts"
-import type { RequestContext } from "./endpoint-context.ts"
 
 export function handleSettings(ctx: RequestContext): ApiResult {
   const systems: Record<string, { enabled: boolean; parameters: Record<string, string> }> = {}

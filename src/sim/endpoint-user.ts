@@ -1,10 +1,11 @@
 // GET /Platform/User/GetMembershipsById/{membershipId}/{membershipType}/ — the linked accounts
 // and the Bungie.net user. `bungieNetUser.firstAccess` is where Bungie exposes an account's age
 // (neither the profile nor its characters carry a creation date).
-import { type ApiResult, errorResult, okJson } from "./envelope.ts"
-import { formatIsoSeconds } from "./generate.ts"
+
 import type { RequestContext } from "./endpoint-context.ts"
 import { userInfoCard } from "./endpoint-members.ts"
+import { type ApiResult, errorResult, okJson } from "./envelope.ts"
+import { formatIsoSeconds } from "./generate.ts"
 
 const BNET_BASE = 30_000_000
 

@@ -105,7 +105,7 @@ describe("loadConfig", () => {
       },
     ])
     expect(errorOf({ ZEUS_PROT: "1" }).message).toContain(
-      "known ZEUS_* keys: ZEUS_URL, ZEUS_PORT, ZEUS_METRICS_PORT, ZEUS_SOURCE_ADDRESSES",
+      "known ZEUS_* keys: ZEUS_URL, ZEUS_PORT, ZEUS_METRICS_PORT, ZEUS_LISTEN_ADDRESS, ZEUS_SOURCE_ADDRESSES,",
     )
     expect(() => loadConfig(["shared"], { SCHEDULER_METRICS: "1" })).toThrow(/SCHEDULER_METRICS="1": unknown key/)
     // A key of another app's section is known, even when this app does not read it.

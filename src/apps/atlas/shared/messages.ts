@@ -105,6 +105,8 @@ export interface FetcherInit {
   writerPort: MessagePort
   baseUrl: string
   apiKey: string
+  /** Send through zeus at this URL (no local addresses, no API key); null = directly. */
+  viaZeusUrl: string | null
   timeoutMs: number
   sourceAddresses: string[]
   /** Metric label per address index. */
