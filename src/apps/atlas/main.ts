@@ -8,8 +8,8 @@
 
 import { runMain } from "../../lib/cli/run-main.ts"
 import { UsageError } from "../../lib/cli/usage-error.ts"
+import { SHARED_KEYS } from "../../lib/config/keys-shared.ts"
 import { ConfigError } from "../../lib/config/load-config.ts"
-import { SHARED_KEYS } from "../../lib/config/sections/shared.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"

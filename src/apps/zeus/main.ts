@@ -1,7 +1,7 @@
 /**
  * `bun run zeus [--port 7777] [--source-addresses a,b,...] [--metrics-port 8082] [...]`: the
- * Bungie egress proxy (server.ts). Its settings are the zeus section (src/lib/config/sections/
- * zeus.ts) plus the shared BUNGIE_* and LOG_LEVEL; --help lists them all. Exit codes: 0 after a
+ * Bungie egress proxy (server.ts). Its settings are the zeus section
+ * (src/lib/config/keys-zeus.ts) plus the shared BUNGIE_* and LOG_LEVEL; --help lists them all. Exit codes: 0 after a
  * graceful stop; 2 for a bad setting or flag, a missing API key or a busy port (one line).
  */
 
@@ -9,8 +9,8 @@ import { isIP } from "node:net"
 import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
 import { runMain } from "../../lib/cli/run-main.ts"
 import { ZEUS_COMMAND } from "../../lib/config/apps.ts"
+import { SHARED_KEYS } from "../../lib/config/keys-shared.ts"
 import { ConfigError } from "../../lib/config/load-config.ts"
-import { SHARED_KEYS } from "../../lib/config/sections/shared.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"

@@ -1,5 +1,5 @@
 /** Settings of atlas, the PGCR crawler. Flags drop the ATLAS_ prefix (`--fetchers`). */
-import type { ValueSpec } from "../value-spec.ts"
+import type { ValueSpec } from "./value-spec.ts"
 
 export const ATLAS_KEYS = {
   ATLAS_FETCHERS: {

@@ -3,7 +3,7 @@
  * `--source-addresses`). Structured values (networks, weights) are checked here by pattern and
  * parsed by zeus at start-up, where a bad one is a one-line configuration error too.
  */
-import type { ValueSpec } from "../value-spec.ts"
+import type { ValueSpec } from "./value-spec.ts"
 
 /** Comma-separated CIDR blocks or single addresses (IPv4 or IPv6). */
 export const NETWORK_LIST_PATTERN = /^\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/

@@ -1,5 +1,5 @@
 /** Settings of hermes, the queue-worker manager. Flags drop the HERMES_ prefix (`--metrics-port`). */
-import type { ValueSpec } from "../value-spec.ts"
+import type { ValueSpec } from "./value-spec.ts"
 
 export const HERMES_KEYS = {
   HERMES_METRICS_PORT: {

@@ -2,7 +2,7 @@
  * Settings every app and tool reads: databases, broker, Bungie, logging, data directory and the
  * start-up wait for services. Their flags are the key in kebab case (`--database-url`).
  */
-import type { ValueSpec } from "../value-spec.ts"
+import type { ValueSpec } from "./value-spec.ts"
 
 export const SHARED_KEYS = {
   DATABASE_URL: {

@@ -1,5 +1,5 @@
 /** Settings of the scheduler, which runs the jobs. Flags drop the SCHEDULER_ prefix (`--metrics-port`). */
-import type { ValueSpec } from "../value-spec.ts"
+import type { ValueSpec } from "./value-spec.ts"
 
 export const SCHEDULER_KEYS = {
   SCHEDULER_METRICS_PORT: {

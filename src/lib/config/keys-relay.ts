@@ -1,5 +1,5 @@
 /** Settings of the standalone outbox relay (`bun run relay`). Flags drop the RELAY_ prefix (`--metrics-port`). */
-import type { ValueSpec } from "../value-spec.ts"
+import type { ValueSpec } from "./value-spec.ts"
 
 export const RELAY_KEYS = {
   RELAY_METRICS_PORT: {
