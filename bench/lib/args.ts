@@ -5,14 +5,14 @@
  *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
  *                 [--seconds S] [--sweep-of frontier|backfill]
  *
- * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/sections/atlas.ts);
+ * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/keys-atlas.ts);
  * unset, a scenario uses Atlas's defaults (bench/lib/defaults.ts). No scenario = every core
  * scenario in --quick mode (see bench/README.md).
  */
 import { type CommandLine, parseCommandLine } from "../../src/lib/cli/parse-command-line.ts"
 import { UsageError } from "../../src/lib/cli/usage-error.ts"
 import type { CommandSpec } from "../../src/lib/config/command-spec.ts"
-import { ATLAS_KEYS } from "../../src/lib/config/sections/atlas.ts"
+import { ATLAS_KEYS } from "../../src/lib/config/keys-atlas.ts"
 
 export type Target = "sim" | "real"
 

@@ -8,6 +8,7 @@ import { limiterScenario } from "./limiter.ts"
 import { memoryScenario } from "./memory.ts"
 import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
+import { zeusScenario } from "./zeus.ts"
 
 export const SCENARIOS: readonly Scenario[] = [
   ceilingScenario,
@@ -17,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
   frontierScenario,
   memoryScenario,
   sweepScenario,
+  zeusScenario,
   ...extraScenarios,
 ]
 

@@ -7,7 +7,7 @@
  * rows), no upserts, no aggregates, no outbox: the floor a writer can approach.
  *
  * Synthetic instances (src/lib/pgcr/synthetic.ts) with their raw body replaced by real fixture
- * PGCR bytes, so zstd compression and bytea volume are realistic.
+ * PGCR bytes, so the raw PGCR's compression and bytea volume are realistic.
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"

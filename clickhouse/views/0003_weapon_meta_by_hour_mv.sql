@@ -1,5 +1,9 @@
 -- One row per (character, weapon) across all players of the instance, bucketed by completion hour.
-CREATE MATERIALIZED VIEW IF NOT EXISTS weapon_meta_by_hour_mv
+-- Column names are the ones the public API reads (clickhouse/migrations/0003). Drops and recreates
+-- itself, so an edit is applied again by the migration runner.
+DROP VIEW IF EXISTS weapon_meta_by_hour_mv;
+
+CREATE MATERIALIZED VIEW weapon_meta_by_hour_mv
 TO weapon_meta_by_hour
 AS
 SELECT
@@ -7,8 +11,8 @@ SELECT
     activity_id,
     weapon.weapon_hash AS weapon_hash,
     toUInt64(count()) AS usage_count,
-    toUInt64(sum(weapon.kills)) AS kills,
-    toUInt64(sum(weapon.precision_kills)) AS precision_kills
+    toUInt64(sum(weapon.kills)) AS kill_count,
+    toUInt64(sum(weapon.precision_kills)) AS precision_kill_count
 FROM instance
 ARRAY JOIN players AS player
 ARRAY JOIN player.characters AS character

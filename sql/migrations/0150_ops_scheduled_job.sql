@@ -18,3 +18,8 @@ CREATE TABLE ops.scheduled_job (
     runs              bigint NOT NULL DEFAULT 1,
     CONSTRAINT scheduled_job_outcome CHECK (last_outcome IS NULL OR last_outcome IN ('success', 'failure', 'timeout', 'interrupted'))
 );
+
+-- A new schema: readonly (0112) reads every schema, and what is created in it later.
+GRANT USAGE ON SCHEMA ops TO readonly;
+GRANT SELECT ON ALL TABLES IN SCHEMA ops TO readonly;
+ALTER DEFAULT PRIVILEGES IN SCHEMA ops GRANT SELECT ON TABLES TO readonly;

@@ -9,7 +9,8 @@ WITH entries AS (
         av.version_id,
         i.instance_id,
         i.date_completed,
-        extract(epoch FROM (i.date_completed - a.release_date))::integer AS time_after_launch,
+        -- Read raw by the public API as a JSON number: float8 (extract() alone is numeric).
+        extract(epoch FROM (i.date_completed - a.release_date))::double precision AS time_after_launch,
         v.is_challenge_mode
     FROM definitions.activity_version av
     JOIN definitions.activity_definition a ON a.id = av.activity_id
@@ -32,10 +33,11 @@ SELECT
     e.is_challenge_mode,
     coalesce(players.membership_ids, '[]'::jsonb) AS membership_ids
 FROM entries e
--- Finisher ids as JSON strings: a JSON number above 2^53 loses digits in any JS client.
--- Find a player's rows with membership_ids @> '["<id>"]'.
+-- Finisher ids as JSON numbers, as the public API searches them (membership_ids @> '<id>'):
+-- jsonb numerics are exact. A JS client must not JSON.parse the array (ids above 2^53 would lose
+-- digits); read players through core.instance_player instead.
 LEFT JOIN LATERAL (
-    SELECT jsonb_agg(f.membership_id::text ORDER BY f.membership_id) AS membership_ids
+    SELECT jsonb_agg(f.membership_id ORDER BY f.membership_id) AS membership_ids
     FROM (
         SELECT ip.membership_id
         FROM core.instance_player ip

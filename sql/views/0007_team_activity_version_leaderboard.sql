@@ -1,12 +1,13 @@
 -- leaderboard.team_activity_version_leaderboard: the first 1,000 completions per (activity,
 -- version), Guided Games (version 2) excluded, blacklisted runs excluded, with seconds after the
--- hash's release (release_date_override when set) and the finishers.
+-- hash's release (release_date_override when set) as `value` (double precision, the name and
+-- type the public API reads) and the finishers.
 DROP MATERIALIZED VIEW IF EXISTS leaderboard.team_activity_version_leaderboard;
 CREATE MATERIALIZED VIEW leaderboard.team_activity_version_leaderboard AS
 WITH candidates AS (
     -- At most 1,000 per hash (index instance_hash_date_completed_idx), then merged per version.
     SELECT av.activity_id, av.version_id, first.instance_id, first.date_completed,
-           extract(epoch FROM (first.date_completed - coalesce(av.release_date_override, a.release_date)))::integer AS time_after_launch
+           extract(epoch FROM (first.date_completed - coalesce(av.release_date_override, a.release_date)))::double precision AS value
     FROM definitions.activity_version av
     JOIN definitions.activity_definition a ON a.id = av.activity_id
     CROSS JOIN LATERAL (
@@ -32,13 +33,12 @@ SELECT
     r.rank,
     r.instance_id,
     r.date_completed,
-    r.time_after_launch,
+    r.value,
     coalesce(players.membership_ids, '[]'::jsonb) AS membership_ids
 FROM ranked r
--- Finisher ids as JSON strings: a JSON number above 2^53 loses digits in any JS client.
--- Find a player's rows with membership_ids @> '["<id>"]'.
+-- Finisher ids as exact JSON numbers, searched with membership_ids @> '<id>' (see 0006).
 LEFT JOIN LATERAL (
-    SELECT jsonb_agg(f.membership_id::text ORDER BY f.membership_id) AS membership_ids
+    SELECT jsonb_agg(f.membership_id ORDER BY f.membership_id) AS membership_ids
     FROM (
         SELECT ip.membership_id FROM core.instance_player ip
         WHERE ip.instance_id = r.instance_id AND ip.completed

@@ -6,7 +6,9 @@ import { join } from "node:path"
 import { type SimHandle, startSim } from "./server.ts"
 import { getJson } from "./test-helpers.ts"
 
-const quiet = { scenario: "calm" as const, latency: 0 as const, throttle: { enabled: false }, world: { incompleteRate: 0 } }
+const T0 = Date.parse("2026-11-20T12:00:00Z")
+// A fixed clock: the same world (ids, players, clans) on every run.
+const quiet = { scenario: "calm" as const, latency: 0 as const, throttle: { enabled: false }, world: { incompleteRate: 0 }, now: () => T0 }
 
 describe("endpoints consistent with PGCR players", () => {
   let sim: SimHandle
@@ -124,7 +126,10 @@ describe("private and unknown accounts", () => {
       const start = BigInt(priv.truth.frontier().startId)
       const raid = priv.truth.range(start - 3_000n, start - 1_000n).find((t) => t.isRaid && t.state === "published")!
       const body = (await getJson(`${priv.url}/Platform/Destiny2/Stats/PostGameCarnageReport/${raid.id}/`)).json.Response
-      const e = body.entries.find((x: any) => x.player.destinyUserInfo.membershipType !== 0)
+      // Regulars are never private.
+      const e = body.entries.find(
+        (x: any) => x.player.destinyUserInfo.membershipType !== 0 && !priv.truth.player(x.player.destinyUserInfo.membershipId)!.isRegular,
+      )
       const info = e.player.destinyUserInfo
       const h = await getJson(
         `${priv.url}/Platform/Destiny2/${info.membershipType}/Account/${info.membershipId}/Character/${e.characterId}/Stats/Activities/?mode=4&count=250&page=0`,

@@ -17,21 +17,47 @@ export interface PgcrTemplate {
   /** Compact JSON of the Response body; JSON.parse of it is our cheapest deep clone. */
   json: string
   entryCount: number
+  /** entries[0] activityDurationSeconds of the template. */
+  durationSeconds: number
+  /** Every entry completed (reason 0) and the run started from the beginning: a fresh full clear. */
+  freshClear: boolean
 }
 
 export interface RaidRow {
   raid: string
   version: string
   hash: number
+  activityId: number
   releaseMs: number
   sunset: boolean
+  /** From activity_definition: end of the contest (day-one) window, and of week one. */
+  contestEndMs: number | null
+  weekOneEndMs: number | null
+  /** The version the world-first leaderboard ranks (activity_version.is_world_first). */
+  isWorldFirst: boolean
+}
+
+export interface PantheonRow {
+  hash: number
+  activityId: number
+  versionId: number
+  releaseMs: number
+  sunset: boolean
+}
+
+export interface SeasonRow {
+  id: number
+  dlc: string
+  startMs: number
 }
 
 export interface FixtureData {
   dir: string
   templates: PgcrTemplate[]
   raidRows: RaidRow[]
+  pantheonRows: PantheonRow[]
   pantheonHashes: number[]
+  seasons: SeasonRow[]
   raidHashes: Set<number>
   weaponHashes: number[]
   emblemHashes: number[]
@@ -70,6 +96,7 @@ interface RawRaidActivity {
   raid: string
   version: string
   activityHash: number
+  isWorldFirst?: boolean
   source: string
 }
 
@@ -82,27 +109,61 @@ function buildFixtureData(dir: string, pgcrDir: string): FixtureData {
   const definitions = JSON.parse(readFileSync(join(dir, "definitions.json"), "utf8")) as RawDefinitions
   const tableRows = (name: string) => definitions.steps.flatMap((s) => s.tables[name] ?? [])
   const activities = tableRows("activity_definition")
-  const releaseByName = new Map<string, { releaseMs: number; sunset: boolean; id: number; name: string }>()
+  const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : Date.parse(String(v)))
+  const releaseByName = new Map<
+    string,
+    { releaseMs: number; sunset: boolean; id: number; contestEndMs: number | null; weekOneEndMs: number | null }
+  >()
   for (const a of activities) {
     releaseByName.set(String(a.name), {
       releaseMs: Date.parse(String(a.release_date)),
       sunset: a.is_sunset === true,
       id: Number(a.id),
-      name: String(a.name),
+      contestEndMs: dateOrNull(a.contest_end),
+      weekOneEndMs: dateOrNull(a.week_one_end),
     })
   }
+  const worldFirst = new Set(
+    tableRows("activity_version")
+      .filter((v) => v.is_world_first === true)
+      .map((v) => Number(v.hash)),
+  )
   const raidRows: RaidRow[] = raidActivities
     .filter((r) => r.source === "raidhub-seeds")
     .map((r) => {
       const meta = releaseByName.get(r.raid)
       if (!meta) throw new Error(`sim: raid ${r.raid} missing from definitions.json activity_definition`)
-      return { raid: r.raid, version: r.version, hash: r.activityHash, releaseMs: meta.releaseMs, sunset: meta.sunset }
+      return {
+        raid: r.raid,
+        version: r.version,
+        hash: r.activityHash,
+        activityId: meta.id,
+        releaseMs: meta.releaseMs,
+        sunset: meta.sunset,
+        contestEndMs: meta.contestEndMs,
+        weekOneEndMs: meta.weekOneEndMs,
+        isWorldFirst: r.isWorldFirst === true || worldFirst.has(r.activityHash),
+      }
     })
   const raidHashes = new Set(raidRows.map((r) => r.hash))
-  const pantheonIds = new Set(activities.filter((a) => a.is_raid === false).map((a) => Number(a.id)))
-  const pantheonHashes = tableRows("activity_version")
+  const pantheonActivities = new Map(activities.filter((a) => a.is_raid === false).map((a) => [Number(a.id), a] as const))
+  const pantheonIds = new Set(pantheonActivities.keys())
+  const pantheonRows: PantheonRow[] = tableRows("activity_version")
     .filter((v) => pantheonIds.has(Number(v.activity_id)))
-    .map((v) => Number(v.hash))
+    .map((v) => {
+      const a = pantheonActivities.get(Number(v.activity_id))!
+      return {
+        hash: Number(v.hash),
+        activityId: Number(v.activity_id),
+        versionId: Number(v.version_id),
+        releaseMs: Date.parse(String(a.release_date)),
+        sunset: a.is_sunset === true,
+      }
+    })
+  const pantheonHashes = pantheonRows.map((r) => r.hash)
+  const seasons: SeasonRow[] = tableRows("season")
+    .map((r) => ({ id: Number(r.id), dlc: String(r.dlc), startMs: Date.parse(String(r.start_date)) }))
+    .sort((a, b) => a.startMs - b.startMs)
   const activityNames = new Map<number, { name: string; version: string; kind: TemplateKind; mode: number }>()
   for (const r of raidRows) activityNames.set(r.hash, { name: r.raid, version: r.version, kind: "raid", mode: 4 })
   const versionNames = new Map(tableRows("version_definition").map((v) => [Number(v.id), String(v.name)]))
@@ -144,13 +205,17 @@ function buildFixtureData(dir: string, pgcrDir: string): FixtureData {
         mode: details.mode,
       })
     }
+    const entries = body.entries as any[]
+    const allCompleted = entries.every((e) => e.values?.completed?.basic?.value === 1 && e.values?.completionReason?.basic?.value === 0)
     templates.push({
       file,
       kind,
       modern: "activityDifficultyTier" in body,
       hash: details.directorActivityHash,
       json: JSON.stringify(body),
-      entryCount: body.entries.length,
+      entryCount: entries.length,
+      durationSeconds: Number(entries[0]?.values?.activityDurationSeconds?.basic?.value ?? 600),
+      freshClear: allCompleted && body.activityWasStartedFromBeginning === true,
     })
   }
   if (!templates.some((t) => t.kind === "raid") || !templates.some((t) => t.kind === "other")) {
@@ -160,7 +225,9 @@ function buildFixtureData(dir: string, pgcrDir: string): FixtureData {
     dir,
     templates,
     raidRows,
+    pantheonRows,
     pantheonHashes,
+    seasons,
     raidHashes,
     weaponHashes: [...weapons].sort((a, b) => a - b),
     emblemHashes: [...emblems].sort((a, b) => a - b),

@@ -126,6 +126,8 @@ export class PgcrRenderer {
     const deaths = deaths0 === 0 ? 0 : Math.max(0, Math.round(deaths0 * (0.5 + rng.next() * 1.1)))
     const start = Math.min(duration, Math.round(read("startSeconds") * scale))
     const played = Math.max(0, Math.min(duration - start, Math.round(read("timePlayedSeconds") * scale)))
+    // A completed Pantheon run: whoever was there at the end finished it.
+    const finished = plan.completedRun && start + played >= 0.9 * duration
     for (const key of Object.keys(values)) {
       const v = read(key)
       switch (key) {
@@ -173,6 +175,12 @@ export class PgcrRenderer {
           break
         case "playerCount":
           if (v !== -1) values[key] = stat(n, String(n))
+          break
+        case "completed":
+          if (plan.completedRun) values[key] = finished ? stat(1, "Yes") : stat(0, "No")
+          break
+        case "completionReason":
+          if (finished) values[key] = stat(0, "Objective Completed")
           break
         case "fireteamId": {
           let id = fireteams.get(v)

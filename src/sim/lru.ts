@@ -1,24 +1,34 @@
-// Small insertion-ordered LRU on top of Map.
+// A bounded cache with LRU-like eviction in O(1): two generations. New entries go to the young
+// map; when it fills (capacity / 2), it becomes the old one and the previous old one is dropped.
+// A hit in the old generation is promoted. (Evicting the first key of one big Map instead makes
+// every eviction skip the tombstones of earlier deletes: quadratic under churn.)
 export class Lru<K, V> {
-  private readonly map = new Map<K, V>()
-  constructor(private readonly capacity: number) {}
+  private young = new Map<K, V>()
+  private old = new Map<K, V>()
+  private readonly half: number
+
+  constructor(capacity: number) {
+    this.half = Math.max(1, Math.floor(capacity / 2))
+  }
 
   get(key: K): V | undefined {
-    const value = this.map.get(key)
-    if (value !== undefined) {
-      this.map.delete(key)
-      this.map.set(key, value)
-    }
+    const hit = this.young.get(key)
+    if (hit !== undefined) return hit
+    const value = this.old.get(key)
+    if (value !== undefined) this.set(key, value)
     return value
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key)
-    this.map.set(key, value)
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K)
+    this.young.set(key, value)
+    if (this.young.size >= this.half) {
+      this.old = this.young
+      this.young = new Map()
+    }
   }
 
   clear(): void {
-    this.map.clear()
+    this.young.clear()
+    this.old.clear()
   }
 }

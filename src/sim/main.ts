@@ -1,4 +1,4 @@
-// `bun run sim [--port P] [--seed S] [--scenario NAME] [--host H] [--start-id ID] [--rate N] [--epoch ISO] [--fixtures DIR]`
+// `bun run sim [--port P] [--seed S] [--scenario NAME] [--host H] [--start-id ID] [--rate N] [--epoch ISO] [--fresh-world] [--fixtures DIR]`
 //
 // The simulator is a program of its own and imports nothing from src/lib (it plays Bungie and
 // must not share our bugs), so it has its own small parser on node:util parseArgs (strict):
@@ -8,7 +8,7 @@ import { isScenarioName, SCENARIO_NAMES } from "./scenarios.ts"
 import { type SimOptions, startSim } from "./server.ts"
 
 const HELP =
-  "bun run sim [--port 5370] [--host 127.0.0.1] [--seed 1] [--scenario calm|realistic|hostile|backfill] [--start-id 17200000000] [--rate 50] [--epoch ISO-DATE] [--fixtures DIR]"
+  "bun run sim [--port 5370] [--host 127.0.0.1] [--seed 1] [--scenario calm|realistic|hostile|backfill] [--start-id 17200000000] [--rate 50] [--epoch ISO-DATE] [--fresh-world] [--fixtures DIR]"
 
 class SimUsageError extends Error {}
 
@@ -21,6 +21,7 @@ const FLAGS = {
   rate: { type: "string" },
   fixtures: { type: "string" },
   epoch: { type: "string" },
+  "fresh-world": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const
 
@@ -63,6 +64,8 @@ function parseSimArgs(argv: string[]): SimOptions | null {
     if (Number.isNaN(ms)) throw new SimUsageError(`--epoch must be an ISO date, got ${JSON.stringify(values.epoch)}`)
     world.epochMs = ms
   }
+  // Anchor the world at this start: the counter restarts at the start id on every run.
+  if (values["fresh-world"]) world.continuous = false
   options.world = world
   return options
 }
@@ -92,6 +95,9 @@ try {
       seed: sim.config.seed,
       startId: f.startId,
       ratePerSecond: f.ratePerSecond,
+      continuous: f.continuous,
+      epochId: f.epochId,
+      epoch: new Date(f.epochMs).toISOString(),
     }),
   )
   const shutdown = async () => {

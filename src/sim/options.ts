@@ -2,14 +2,32 @@
 // for the exact number (see research/bungie.md §11) and are configurable for that reason.
 
 export interface DeadBlock {
-  /** First id of the block relative to startId (negative = inside the history). */
+  /** First id of the block relative to `world.startId` (negative = inside the history before it). */
   offset: number
   length: number
 }
 
+/** Dead blocks that recur along the id axis: per `periodIds` ids, with `chance`, one block. */
+export interface RecurringDeadBlocks {
+  periodIds: number
+  chance: number
+  length: [number, number]
+}
+
 export interface WorldOptions {
-  /** First id created after the sim starts; every lower id already exists (history). */
+  /**
+   * The world's anchor: the id created at `epochMs`. Ids below it are history dated by the real
+   * id/date table; ids from it on are created by the rate curve. Without `continuous`, it is
+   * also the first id created after the sim starts (the legacy meaning).
+   */
   startId: bigint
+  /**
+   * Continuous world (default, unless `startId` is given without `epochMs`): the anchor sits at a
+   * fixed time, so a sim started later with the same seed and options serves the same ids and
+   * PGCRs for the same times, and its head is where a never-stopped sim's head would be.
+   * `false` anchors the world at the moment the sim starts (a new world on every start).
+   */
+  continuous: boolean
   /** Mean new ids per second at the frontier (research: 25–100/s, ~50/s in an evening). */
   ratePerSecond: number
   /** Per 10-s block, chance of a burst and its rate multiplier range (bursts above 150/s seen). */
@@ -24,6 +42,8 @@ export interface WorldOptions {
   lostRunMax: number
   /** Id ranges that are never created: the counter jumps over them. */
   deadBlocks: DeadBlock[]
+  /** Recurring dead blocks ahead of `startId` (null = none; Bungie's are rare). */
+  deadBlockEvery: RecurringDeadBlocks | null
   /** Delay from id creation to visibility, uniform in [min, max] ms. */
   publishDelayMs: [number, number]
   /** Per 500-id block, chance that a clump of ids is published minutes late, all at once. */
@@ -37,14 +57,28 @@ export interface WorldOptions {
   endLagMs: [number, number]
   raidShare: number
   pantheonShare: number
-  /** How many ids below startId feed the activity-history index (history endpoints). */
+  /**
+   * Inside a raid's contest / week-one window (release → week_one_end of its definition), this
+   * share of raid instances are that raid's world-first version, with day-one durations.
+   */
+  contestShare: number
+  /** How many ids below the head at start feed the activity-history index (history endpoints). */
   historyIds: number
   /**
-   * When startId is created (ms epoch). Default: the moment the sim starts. Times of every id
-   * derive from it, so pin it to get byte-identical PGCRs across runs (same seed, same epoch).
-   * Must lie within the last 7 days.
+   * When startId is created (ms epoch). Default: the calendar date of startId in the real
+   * id/date table (continuous) or the moment the sim starts (not continuous). Must not lie in
+   * the future of the sim's clock.
    */
   epochMs: number | null
+}
+
+export interface RegularOptions {
+  /** Players (pool indices 0..count-1) who raid on a fixed lane of ids: deep, multi-page histories. */
+  count: number
+  /** A regular plays one fresh full clear every `every` ids (cycling through every playable raid). */
+  every: number
+  /** How far below the head at start their activity history reaches (ids). */
+  historyIds: number
 }
 
 export interface PlayerOptions {
@@ -55,6 +89,11 @@ export interface PlayerOptions {
   unknownShare: number
   clanShare: number
   clanCount: number
+  /** Clans 0..fullClans-1 have exactly 100 members (Bungie's maximum): pool indices 100g..100g+99. */
+  fullClans: number
+  /** Share of the other clans that were deleted: GroupNotFound, and their members are clanless. */
+  deletedClanShare: number
+  regulars: RegularOptions
 }
 
 export interface ThrottleOptions {
@@ -95,6 +134,13 @@ export interface MaintenanceOptions {
   schedule: { everyMs: number; durationMs: number; offsetMs: number } | null
 }
 
+export interface FloodgateRelease {
+  /** Withheld ids are released oldest first in this many waves (1 = all at once). */
+  waves: number
+  /** Time from the opening to the last wave. */
+  durationMs: number
+}
+
 export interface FloodgateOptions {
   closed: boolean
   /** Raid hashes held back; empty = every raid hash. */
@@ -103,6 +149,7 @@ export interface FloodgateOptions {
   fromId: bigint | null
   /** Opens by itself this long after the sim starts (null = only by control). */
   openAfterMs: number | null
+  release: FloodgateRelease
 }
 
 export type LatencyOptions =
@@ -124,12 +171,30 @@ export interface SimConfig {
   failures: FailureOptions
   maintenance: MaintenanceOptions
   floodgates: FloodgateOptions
+  /** Per-system availability as `/Platform/Settings/` reports it (maintenance turns the Destiny ones off). */
+  systems: Record<string, boolean>
+  /** Group ids deleted at run time (GroupNotFound from then on). */
+  deletedGroups: string[]
   latency: LatencyOptions
   /** HTTP status per PlatformErrorCode; unknown codes answer 500 (Bungie's default). */
   statusByCode: Record<number, number>
 }
 
 export const DEFAULT_START_ID = 17_200_000_000n
+
+/** Bungie's system names (research/raidhub.md §2.6) plus the other entries Settings lists. */
+export const SYSTEM_NAMES = [
+  "Destiny2",
+  "D2Profiles",
+  "Activities",
+  "D2Characters",
+  "D2Vendors",
+  "D2Items",
+  "Groups",
+  "Clans",
+  "Forums",
+  "BungieNext",
+] as const
 
 /** Statuses: 1653→404 and 1672→503 are sourced (bungie.md §4); the rest are (guess). */
 export const DEFAULT_STATUS_BY_CODE: Record<number, number> = {
@@ -159,6 +224,7 @@ export function createDefaultConfig(): SimConfig {
     requireApiKey: true,
     world: {
       startId: DEFAULT_START_ID,
+      continuous: true,
       ratePerSecond: 50,
       burstChance: 0.08,
       burstFactor: [2, 3.5],
@@ -167,6 +233,7 @@ export function createDefaultConfig(): SimConfig {
       lostRunChance: 0.01,
       lostRunMax: 40,
       deadBlocks: [{ offset: 30_000, length: 15_680 }],
+      deadBlockEvery: null,
       publishDelayMs: [300, 2_500],
       batchChance: 0.02,
       batchLength: [20, 300],
@@ -176,10 +243,20 @@ export function createDefaultConfig(): SimConfig {
       endLagMs: [0, 40_000],
       raidShare: 0.05,
       pantheonShare: 0.004,
-      historyIds: 20_000,
+      contestShare: 0.6,
+      historyIds: 60_000,
       epochMs: null,
     },
-    players: { poolSize: 50_000, privateShare: 0.03, unknownShare: 0.005, clanShare: 0.7, clanCount: 1_000 },
+    players: {
+      poolSize: 50_000,
+      privateShare: 0.03,
+      unknownShare: 0.005,
+      clanShare: 0.7,
+      clanCount: 1_000,
+      fullClans: 1,
+      deletedClanShare: 0.02,
+      regulars: { count: 12, every: 5_003, historyIds: 3_000_000 },
+    },
     throttle: { enabled: true, limitPerSecond: 25, windowMs: 10_000, throttleSeconds: 10, countRejected: true },
     failures: {
       gameServerThrottleRate: 0.002,
@@ -192,7 +269,9 @@ export function createDefaultConfig(): SimConfig {
       slow: { rate: 0.002, extraMs: [3_000, 15_000] },
     },
     maintenance: { active: false, schedule: null },
-    floodgates: { closed: false, hashes: [], fromId: null, openAfterMs: null },
+    floodgates: { closed: false, hashes: [], fromId: null, openAfterMs: null, release: { waves: 1, durationMs: 0 } },
+    systems: Object.fromEntries(SYSTEM_NAMES.map((name) => [name, true])),
+    deletedGroups: [],
     latency: { kind: "lognormal", medianMs: 150, sigma: 0.7, maxMs: 15_000 },
     statusByCode: { ...DEFAULT_STATUS_BY_CODE },
   }

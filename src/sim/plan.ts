@@ -2,10 +2,12 @@
 // The full PGCR (generate.ts) and the activity-history index both derive from this plan.
 import { EDGE_OF_FATE_MS, type FixtureData, type PgcrTemplate } from "./fixtures.ts"
 import type { PlayerPool } from "./players.ts"
+import type { RaidCalendar } from "./raid-calendar.ts"
 import { createRng, hashWords, type Rng } from "./random.ts"
+import type { Regulars } from "./regulars.ts"
 import type { IdKind } from "./world.ts"
 
-const BEYOND_LIGHT_MS = Date.parse("2020-11-10T17:00:00Z")
+const HOUR_MS = 3_600_000
 
 export interface PlannedEntry {
   player: number
@@ -27,37 +29,98 @@ export interface InstancePlan {
   incompleteEntries: number
   /** Seed for the stat noise, so rendering is deterministic. */
   statSeed: number
+  /** Pantheon runs: whoever stayed to the end completed it. */
+  completedRun: boolean
+  /** Pool index of the regular whose lane this id is, or null. */
+  regular: number | null
+  /** A world-first version played inside its raid's race window. */
+  race: boolean
 }
 
 export function rngFor(seed: number, id: number, salt: number): Rng {
   return createRng(hashWords(seed, id % 4294967296, Math.floor(id / 4294967296), salt))
 }
 
+interface TemplatePools {
+  modern: PgcrTemplate[]
+  legacy: PgcrTemplate[]
+}
+
 export class Planner {
-  private readonly byKind: Record<IdKind, { modern: PgcrTemplate[]; legacy: PgcrTemplate[] }>
+  private readonly byKind: Record<IdKind, TemplatePools>
+  /** Fresh full clears with the fullest team of each era (regular runs, race clears). */
+  private readonly fullClears: TemplatePools
 
   constructor(
     private readonly fixtures: FixtureData,
     private readonly players: PlayerPool,
     private readonly seed: number,
+    private readonly calendar: RaidCalendar,
+    private readonly regulars: Regulars,
+    /** Share of raid instances in a race window that are the world-first version. */
+    private readonly raceShare: () => number,
   ) {
-    const split = (kind: IdKind) => {
-      const all = fixtures.templates.filter((t) => t.kind === kind)
-      const fallback = all.length > 0 ? all : fixtures.templates.filter((t) => t.kind === "other")
-      const modern = fallback.filter((t) => t.modern)
-      const legacy = fallback.filter((t) => !t.modern)
-      return { modern: modern.length > 0 ? modern : fallback, legacy: legacy.length > 0 ? legacy : fallback }
+    const split = (all: PgcrTemplate[]): TemplatePools => {
+      const modern = all.filter((t) => t.modern)
+      const legacy = all.filter((t) => !t.modern)
+      return { modern: modern.length > 0 ? modern : all, legacy: legacy.length > 0 ? legacy : all }
     }
-    this.byKind = { raid: split("raid"), pantheon: split("pantheon"), other: split("other") }
+    const ofKind = (kind: IdKind) => {
+      const all = fixtures.templates.filter((t) => t.kind === kind)
+      return all.length > 0 ? all : fixtures.templates.filter((t) => t.kind === "other")
+    }
+    this.byKind = { raid: split(ofKind("raid")), pantheon: split(ofKind("pantheon")), other: split(ofKind("other")) }
+    const fullest = (pool: PgcrTemplate[]) => {
+      const clears = pool.filter((t) => t.freshClear)
+      if (clears.length === 0) return pool
+      const most = Math.max(...clears.map((t) => t.entryCount))
+      return clears.filter((t) => t.entryCount === most)
+    }
+    const raids = this.byKind.raid
+    this.fullClears = { modern: fullest(raids.modern), legacy: fullest(raids.legacy) }
   }
 
   plan(id: number, kind: IdKind, endedAt: number): InstancePlan {
     const rng = rngFor(this.seed, id, 0x51a7)
-    const pool = endedAt >= EDGE_OF_FATE_MS ? this.byKind[kind].modern : this.byKind[kind].legacy
-    const template = rng.pick(pool)
-    const hash = this.pickHash(kind, template, endedAt, rng)
+    const era: keyof TemplatePools = endedAt >= EDGE_OF_FATE_MS ? "modern" : "legacy"
+    const regular = kind === "raid" ? this.regulars.at(id) : null
+    let template: PgcrTemplate
+    let hash: number
+    let durationScale: number
+    let race = false
+    const racing = kind === "raid" ? this.calendar.inRace(endedAt) : null
+    const lane = regular !== null ? this.laneRaid(endedAt, racing?.activityId ?? null, id) : null
+    if (lane !== null) {
+      // A regular's fresh full clear; consecutive lane turns cycle through every current raid.
+      template = rng.pick(this.fullClears[era])
+      hash = lane
+      durationScale = 0.75 + rng.next() * 0.6
+    } else if (kind === "raid") {
+      // A regular whose only raid is racing plays the race like everyone else.
+      if (racing && (regular !== null || rng.chance(this.raceShare()))) {
+        race = true
+        template = rng.pick(this.fullClears[era])
+        hash = rng.pick(racing.window.worldFirstHashes)
+        // Race clears take hours on day one (a team starts at release), less later in week one.
+        const sinceRelease = endedAt - racing.releaseMs
+        const dayOne = endedAt < racing.window.contestEndMs
+        const wanted = dayOne ? (2 + rng.next() * 8) * HOUR_MS : (1 + rng.next() * 2) * HOUR_MS
+        // Two seconds of slack: the renderer rounds the duration and floors the start to a second.
+        durationScale = Math.min(wanted, sinceRelease - 2_000) / 1000 / Math.max(1, template.durationSeconds)
+      } else {
+        template = rng.pick(this.byKind.raid[era])
+        hash = this.pickRaidHash(endedAt, racing?.activityId ?? null, rng)
+        durationScale = 0.75 + rng.next() * 0.6
+      }
+    } else {
+      template = rng.pick(this.byKind[kind][era])
+      hash = kind === "pantheon" ? this.pickPantheonHash(template, endedAt, rng) : template.hash
+      durationScale = 0.75 + rng.next() * 0.6
+    }
     const mode = kind === "other" ? (this.fixtures.activityNames.get(template.hash)?.mode ?? 3) : 4
-    const entries = this.pickPlayers(template, rng)
+    // The renderer's duration (generate.ts): nobody may have joined before their account existed.
+    const startedAt = endedAt - Math.max(30, Math.round(template.durationSeconds * durationScale)) * 1000
+    const entries = this.pickPlayers(template, startedAt, regular, rng)
     const n = entries.length
     return {
       id,
@@ -67,39 +130,75 @@ export class Planner {
       template,
       entries,
       endedAt,
-      durationScale: 0.75 + rng.next() * 0.6,
+      durationScale,
       incompleteEntries: n > 1 ? 1 + Math.floor(rng.next() * (n - 1)) : n,
       statSeed: Math.floor(rng.next() * 4294967296),
+      completedRun: kind === "pantheon" && rng.chance(0.7),
+      regular,
+      race,
     }
   }
 
-  private pickHash(kind: IdKind, template: PgcrTemplate, endedAt: number, rng: Rng): number {
-    if (kind === "other") return template.hash
-    if (kind === "pantheon") return this.fixtures.pantheonHashes.length > 0 ? rng.pick(this.fixtures.pantheonHashes) : template.hash
-    // Only raids that were playable at the time: released, and not yet sunset (Beyond Light).
-    let rows = this.fixtures.raidRows.filter((r) => r.releaseMs <= endedAt && !(r.sunset && endedAt >= BEYOND_LIGHT_MS))
-    if (rows.length === 0) rows = this.fixtures.raidRows
-    const raids = [...new Set(rows.map((r) => r.raid))]
-    const raid = rng.pick(raids)
-    const ofRaid = rows.filter((r) => r.raid === raid)
-    const standard = ofRaid.filter((r) => r.version === "Standard")
-    return (standard.length > 0 && rng.chance(0.7) ? rng.pick(standard) : rng.pick(ofRaid)).hash
+  /**
+   * The Standard hash a regular's lane turn clears: the turn-th of the current raids, leaving a
+   * racing raid to the race path (so no quick regular clear tops its world-first board); null
+   * when the racing raid is the only one.
+   */
+  private laneRaid(endedAt: number, racing: number | null, id: number): number | null {
+    const notRacing = (list: ReturnType<RaidCalendar["playable"]>) => list.filter((r) => r.activityId !== racing)
+    let raids = notRacing(this.calendar.current(endedAt))
+    if (raids.length === 0) raids = notRacing(this.calendar.playable(endedAt))
+    if (raids.length === 0) return null
+    return raids[this.regulars.turn(id) % raids.length]!.standardHash
   }
 
-  /** Keeps the template's entry→player structure (e.g. one player on 3 characters). */
-  private pickPlayers(template: PgcrTemplate, rng: Rng): PlannedEntry[] {
+  private pickPantheonHash(template: PgcrTemplate, endedAt: number, rng: Rng): number {
+    const hashes = this.calendar.pantheonHashes(endedAt)
+    return hashes.length > 0 ? rng.pick(hashes) : template.hash
+  }
+
+  /**
+   * Only raids that were playable at the time: released (long enough to clear), not yet sunset.
+   * Contest versions and a racing raid come only from the race path (day-one durations), so no
+   * short run lands on a world-first leaderboard.
+   */
+  private pickRaidHash(endedAt: number, racing: number | null, rng: Rng): number {
+    const playable = this.calendar.playable(endedAt)
+    const others = playable.filter((r) => r.activityId !== racing)
+    const raid = rng.pick(others.length > 0 ? others : playable)
+    const rows = raid.rows.filter((r) => r.version !== "Contest")
+    const pool = rows.length > 0 ? rows : raid.rows
+    const standard = pool.filter((r) => r.version === "Standard")
+    return (standard.length > 0 && rng.chance(0.7) ? rng.pick(standard) : rng.pick(pool)).hash
+  }
+
+  /**
+   * Keeps the template's entry→player structure (e.g. one player on 3 characters). A regular
+   * takes the first player's place; nobody plays before their account exists.
+   */
+  private pickPlayers(template: PgcrTemplate, startedAt: number, regular: number | null, rng: Rng): PlannedEntry[] {
     const layout = templateLayout(template)
     const used = new Set<number>()
     const chosen = new Map<number, { player: number; slots: number[] }>()
+    const fits = (index: number, charCount: number) => {
+      const p = this.players.get(index)
+      return !used.has(index) && p.characters.length >= charCount && p.createdMs <= startedAt
+    }
     for (const [group, charCount] of layout.charactersPerPlayer) {
-      let index = this.players.pickIndex(rng.next())
-      for (let tries = 0; used.has(index) || this.players.get(index).characters.length < charCount; tries++) {
-        index = tries < 20 ? this.players.pickIndex(rng.next()) : (index + 1) % this.players.size
-        if (tries > this.players.size + 20) throw new Error("sim: player pool too small for this template")
+      let index: number
+      if (group === 0 && regular !== null) {
+        index = regular
+      } else {
+        index = this.players.pickIndex(rng.next())
+        for (let tries = 0; !fits(index, charCount); tries++) {
+          index = tries < 20 ? this.players.pickIndex(rng.next()) : Math.max(this.players.regularCount, (index + 1) % this.players.size)
+          if (tries > this.players.size + 20) throw new Error("sim: player pool too small for this template")
+        }
       }
       used.add(index)
       const count = this.players.get(index).characters.length
-      const first = rng.int(0, count - 1)
+      // A regular plays mostly on their main (slot 0): deep histories page on one character.
+      const first = index === regular ? (rng.chance(0.6) ? 0 : rng.int(1, count - 1)) : rng.int(0, count - 1)
       chosen.set(group, { player: index, slots: Array.from({ length: charCount }, (_, i) => (first + i) % count) })
     }
     return layout.entries.map(({ group, charOrdinal }) => {

@@ -1,5 +1,8 @@
 // The finite player pool. Membership and character ids are bijections of the pool index,
 // so any id maps back to its player in O(1) and every endpoint agrees with the PGCRs.
+// Pool indices 0..regulars-1 are the regulars (they raid on their own id lanes, never by random
+// pick); indices below 100 × fullClans fill the full clans (100 members each).
+import { accountCreatedMs, accountSpender, type Spender } from "./accounts.ts"
 import type { PlayerOptions } from "./options.ts"
 import { hashWords, unitFor } from "./random.ts"
 
@@ -74,8 +77,13 @@ export interface SimPlayer {
   iconPath: string
   isPrivate: boolean
   isUnknown: boolean
+  /** Clan as built (a deleted clan still shows here; see Clans for what Bungie answers). */
   groupIndex: number | null
   characters: SimCharacter[]
+  /** Account creation (ms): before it the account answers 1601 and plays nothing. */
+  createdMs: number
+  spender: Spender
+  isRegular: boolean
 }
 
 function modInverse(a: bigint, m: bigint): bigint {
@@ -94,14 +102,20 @@ const CHARACTER_INV = modInverse(CHARACTER_MUL, CHARACTER_SPAN)
 
 export class PlayerPool {
   private readonly cache = new Map<number, SimPlayer>()
+  readonly regularCount: number
+  readonly fullClans: number
 
   constructor(
     public options: PlayerOptions,
     private readonly seed: number,
     private readonly emblems: readonly number[],
     private readonly icons: readonly string[],
+    /** The world's anchor time: account creation dates spread around it. */
+    private readonly anchorMs: number,
   ) {
     if (options.poolSize < 1 || options.poolSize > 10_000_000) throw new Error(`sim: players.poolSize out of range: ${options.poolSize}`)
+    this.regularCount = Math.max(0, Math.min(options.regulars.count, options.poolSize - 1))
+    this.fullClans = Math.max(0, Math.min(options.fullClans, Math.floor(options.poolSize / 100), options.clanCount - 1))
   }
 
   get size(): number {
@@ -143,18 +157,29 @@ export class PlayerPool {
     return n >= 0n && n < BigInt(this.options.clanCount) ? Number(n) : null
   }
 
-  /** Members of a clan: pool indices congruent to the clan index that joined a clan. */
+  /** Members of a clan as built (full clans: 100 consecutive indices; others: a residue class). */
   membersOfGroup(groupIndex: number): number[] {
     const members: number[] = []
-    for (let k = groupIndex; k < this.options.poolSize; k += this.options.clanCount) {
+    const f = this.fullClans
+    if (groupIndex < f) {
+      for (let k = groupIndex * 100; k < groupIndex * 100 + 100; k++) members.push(k)
+      return members
+    }
+    const stride = this.options.clanCount - f
+    for (let k = f * 100 + (groupIndex - f); k < this.options.poolSize; k += stride) {
       if (this.get(k).groupIndex === groupIndex) members.push(k)
     }
     return members
   }
 
-  /** Skewed pick: a few players raid a lot, most rarely (what leaderboards look like). */
+  isRegular(index: number): boolean {
+    return index < this.regularCount
+  }
+
+  /** Skewed pick among non-regulars: a few players raid a lot, most rarely (what leaderboards look like). */
   pickIndex(u: number): number {
-    return Math.min(this.options.poolSize - 1, Math.floor(this.options.poolSize * u * u))
+    const r = this.regularCount
+    return Math.min(this.options.poolSize - 1, r + Math.floor((this.options.poolSize - r) * u * u))
   }
 
   get(index: number): SimPlayer {
@@ -171,13 +196,18 @@ export class PlayerPool {
   }
 
   private build(index: number): SimPlayer {
+    const isRegular = this.isRegular(index)
+    const inFullClan = index < this.fullClans * 100
+    const createdMs = accountCreatedMs(this.seed, index, this.anchorMs, isRegular || inFullClan)
+    const young = createdMs > this.anchorMs - 365 * 86_400_000
     const typeRoll = this.u(index, 1)
     const membershipType = typeRoll < 0.55 ? 3 : typeRoll < 0.75 ? 2 : typeRoll < 0.9 ? 1 : 6
     const crossSaved = this.u(index, 2) < 0.4
     const others = [1, 2, 3, 6].filter((t) => t !== membershipType)
     const applicable = crossSaved ? [membershipType, others[Math.floor(this.u(index, 3) * others.length)]!] : [membershipType]
     const name = this.makeName(index)
-    const characterCount = 1 + (this.u(index, 4) < 0.5 ? 2 : this.u(index, 5) < 0.6 ? 1 : 0)
+    // Young accounts more often have a single character.
+    const characterCount = isRegular ? 3 : 1 + (this.u(index, 4) < (young ? 0.2 : 0.5) ? 2 : this.u(index, 5) < (young ? 0.3 : 0.6) ? 1 : 0)
     const firstClass = Math.floor(this.u(index, 6) * 3)
     const characters: SimCharacter[] = []
     for (let slot = 0; slot < characterCount; slot++) {
@@ -198,7 +228,12 @@ export class PlayerPool {
         light: 1800 + Math.floor(this.u(index, 40 + slot) * 211),
       })
     }
-    const inClan = this.u(index, 50) < this.options.clanShare
+    const isUnknown = !isRegular && !inFullClan && this.u(index, 54) < this.options.unknownShare
+    const f = this.fullClans
+    const stride = this.options.clanCount - f
+    let groupIndex: number | null = null
+    if (inFullClan) groupIndex = Math.floor(index / 100)
+    else if (!isUnknown && stride > 0 && this.u(index, 50) < this.options.clanShare) groupIndex = f + ((index - f * 100) % stride)
     return {
       index,
       membershipId: this.membershipIdOf(index),
@@ -209,10 +244,13 @@ export class PlayerPool {
       bungieGlobalDisplayName: name.global,
       bungieGlobalDisplayNameCode: 1 + Math.floor(this.u(index, 51) * 9999),
       iconPath: this.icons[Math.floor(this.u(index, 52) * this.icons.length)] ?? "/img/profile/avatars/default_avatar.gif",
-      isPrivate: this.u(index, 53) < this.options.privateShare,
-      isUnknown: this.u(index, 54) < this.options.unknownShare,
-      groupIndex: inClan ? index % this.options.clanCount : null,
+      isPrivate: !isRegular && this.u(index, 53) < this.options.privateShare,
+      isUnknown,
+      groupIndex,
       characters,
+      createdMs,
+      spender: accountSpender(this.seed, index, createdMs, this.anchorMs),
+      isRegular,
     }
   }
 

@@ -1,69 +1,81 @@
 // Route table for the Bungie endpoints the simulator plays (paths are case-insensitive,
 // trailing slash optional, query strings ignored unless a handler reads them).
-import type { Handler } from "./endpoints/context.ts"
-import { handleGroup, handleGroupMembers, handleGroupsForMember } from "./endpoints/groups.ts"
-import { handleActivityHistory } from "./endpoints/history.ts"
-import { handleManifest } from "./endpoints/manifest.ts"
-import { handlePgcr } from "./endpoints/pgcr.ts"
-import { handleCharacter, handleLinkedProfiles, handleProfile } from "./endpoints/profile.ts"
-import { handleSettings } from "./endpoints/settings.ts"
+import type { Handler } from "./endpoint-context.ts"
+import { handleGroup, handleGroupMembers, handleGroupsForMember } from "./endpoint-groups.ts"
+import { handleActivityHistory } from "./endpoint-history.ts"
+import { handleManifest } from "./endpoint-manifest.ts"
+import { handlePgcr } from "./endpoint-pgcr.ts"
+import { handleCharacter, handleLinkedProfiles, handleProfile } from "./endpoint-profile.ts"
+import { handleSettings } from "./endpoint-settings.ts"
+import { handleMembershipsById } from "./endpoint-user.ts"
 
 export interface Route {
   name: string
   pattern: RegExp
   handler: Handler
-  /** Served while Destiny2 is in maintenance (SystemDisabled otherwise). */
-  duringMaintenance: boolean
+  /** Bungie systems the endpoint needs (research/raidhub.md §2.6); any disabled → 5 SystemDisabled. */
+  systems: readonly string[]
 }
 
 const seg = "([^/]+)"
+const PGCR = ["Destiny2"]
+const PROFILES = ["Destiny2", "D2Profiles"]
+const CHARACTERS = ["Destiny2", "D2Profiles", "D2Characters"]
+const ACTIVITIES = ["Destiny2", "Activities"]
+const CLANS = ["Groups", "Clans"]
 
 export const ROUTES: Route[] = [
   {
     name: "pgcr",
     pattern: new RegExp(`^/Platform/Destiny2/Stats/PostGameCarnageReport/${seg}/?$`, "i"),
     handler: handlePgcr,
-    duringMaintenance: false,
+    systems: PGCR,
   },
-  { name: "settings", pattern: /^\/Platform\/Settings\/?$/i, handler: handleSettings, duringMaintenance: true },
-  { name: "manifest", pattern: /^\/Platform\/Destiny2\/Manifest\/?$/i, handler: handleManifest, duringMaintenance: false },
+  { name: "settings", pattern: /^\/Platform\/Settings\/?$/i, handler: handleSettings, systems: [] },
+  { name: "manifest", pattern: /^\/Platform\/Destiny2\/Manifest\/?$/i, handler: handleManifest, systems: PGCR },
+  {
+    name: "membershipsById",
+    pattern: new RegExp(`^/Platform/User/GetMembershipsById/${seg}/${seg}/?$`, "i"),
+    handler: handleMembershipsById,
+    systems: [],
+  },
   {
     name: "linkedProfiles",
     pattern: new RegExp(`^/Platform/Destiny2/${seg}/Profile/${seg}/LinkedProfiles/?$`, "i"),
     handler: handleLinkedProfiles,
-    duringMaintenance: false,
+    systems: PROFILES,
   },
   {
     name: "character",
     pattern: new RegExp(`^/Platform/Destiny2/${seg}/Profile/${seg}/Character/${seg}/?$`, "i"),
     handler: handleCharacter,
-    duringMaintenance: false,
+    systems: CHARACTERS,
   },
   {
     name: "profile",
     pattern: new RegExp(`^/Platform/Destiny2/${seg}/Profile/${seg}/?$`, "i"),
     handler: handleProfile,
-    duringMaintenance: false,
+    systems: PROFILES,
   },
   {
     name: "activityHistory",
     pattern: new RegExp(`^/Platform/Destiny2/${seg}/Account/${seg}/Character/${seg}/Stats/Activities/?$`, "i"),
     handler: handleActivityHistory,
-    duringMaintenance: false,
+    systems: ACTIVITIES,
   },
   {
     name: "groupsForMember",
     pattern: new RegExp(`^/Platform/GroupV2/User/${seg}/${seg}/${seg}/${seg}/?$`, "i"),
     handler: handleGroupsForMember,
-    duringMaintenance: false,
+    systems: CLANS,
   },
   {
     name: "groupMembers",
     pattern: new RegExp(`^/Platform/GroupV2/${seg}/Members/?$`, "i"),
     handler: handleGroupMembers,
-    duringMaintenance: false,
+    systems: CLANS,
   },
-  { name: "group", pattern: new RegExp(`^/Platform/GroupV2/${seg}/?$`, "i"), handler: handleGroup, duringMaintenance: false },
+  { name: "group", pattern: new RegExp(`^/Platform/GroupV2/${seg}/?$`, "i"), handler: handleGroup, systems: CLANS },
 ]
 
 export function matchRoute(path: string): { route: Route; params: string[] } | null {

@@ -23,7 +23,8 @@ export const SCENARIOS: Record<ScenarioName, DeepPartial<SimConfig>> = {
   // The defaults: everything on at low, plausible rates.
   realistic: {},
   // Every failure mode on at rates a crawler notices within a minute, maintenance every
-  // 5 minutes for 20 s, raid floodgates closed for the first 2 minutes.
+  // 5 minutes for 20 s, raid floodgates closed for the first 2 minutes then released in 4 waves
+  // over a minute, a dead block about every 400,000 ids (half of the 200,000-id periods).
   hostile: {
     failures: {
       gameServerThrottleRate: 0.02,
@@ -36,18 +37,26 @@ export const SCENARIOS: Record<ScenarioName, DeepPartial<SimConfig>> = {
       slow: { rate: 0.01, extraMs: [3_000, 20_000] },
     },
     maintenance: { active: false, schedule: { everyMs: 300_000, durationMs: 20_000, offsetMs: 120_000 } },
-    floodgates: { closed: true, hashes: [], fromId: null, openAfterMs: 120_000 },
-    world: { incompleteRate: 0.1, batchChance: 0.05, skipRate: 0.003, lostRunChance: 0.03 },
+    floodgates: { closed: true, hashes: [], fromId: null, openAfterMs: 120_000, release: { waves: 4, durationMs: 60_000 } },
+    world: {
+      incompleteRate: 0.1,
+      batchChance: 0.05,
+      skipRate: 0.003,
+      lostRunChance: 0.03,
+      deadBlockEvery: { periodIds: 200_000, chance: 0.5, length: [1_000, 15_680] },
+    },
     latency: { kind: "lognormal", medianMs: 200, sigma: 1.0, maxMs: 20_000 },
   },
   // Throughput runs: every id below startId is already published; no latency, no throttle,
   // no failures, no late batches or incomplete versions; a dead block 1 M ids below the start
-  // to jump, and a bigger history index for the history endpoints.
+  // to jump, and a bigger history index for the history endpoints. Anchored at the start (not
+  // continuous): the same ids (17,200,000,000 down) on every run, so benchmarks compare.
   backfill: {
     failures: NO_FAILURES,
     throttle: { enabled: false },
     latency: { kind: "none" },
     world: {
+      continuous: false,
       incompleteRate: 0,
       batchChance: 0,
       deadBlocks: [{ offset: -1_000_000, length: 15_680 }],

@@ -2,14 +2,14 @@
 // Pipeline per request: edge (User-Agent, Cloudflare challenge) → API key → per-IP throttle →
 // maintenance → game-server/gateway faults → handler → body damage → latency → stats.
 import { createControls, normaliseLatency, type SimControls } from "./controls.ts"
-import { handleAdmin } from "./endpoints/admin.ts"
-import type { RequestContext } from "./endpoints/context.ts"
-import { serveManifestContent } from "./endpoints/manifest.ts"
+import { handleAdmin } from "./endpoint-admin.ts"
+import type { RequestContext } from "./endpoint-context.ts"
+import { serveManifestContent } from "./endpoint-manifest.ts"
 import { type ApiResult, ERRORS, renderError, renderSuccess } from "./envelope.ts"
-import { FaultInjector, isMaintenanceActive, type PostFault } from "./failures.ts"
+import { FaultInjector, type PostFault } from "./failures.ts"
 import { loadFixtures } from "./fixtures.ts"
-import { HistoryIndex } from "./history-index.ts"
 import { renderCloudflareBlock, renderCloudflareChallenge, renderGatewayError } from "./html-pages.ts"
+import { estimateIdDateMs } from "./id-dating.ts"
 import { createDefaultConfig, type DeepPartial, type LatencyOptions, mergeConfig, parseIdOption, type SimConfig } from "./options.ts"
 import { normaliseSeed } from "./random.ts"
 import { matchRoute } from "./router.ts"
@@ -46,6 +46,8 @@ export function resolveConfig(options: SimOptions = {}): SimConfig {
   if (!isScenarioName(scenario)) throw new Error(`sim: unknown scenario '${scenario}' (known: ${SCENARIO_NAMES.join(", ")})`)
   const { scenario: _s, seed, latency, world, now: _n, ...rest } = options
   let config = mergeConfig<SimConfig>(createDefaultConfig(), SCENARIOS[scenario])
+  // A start id without an epoch keeps its old meaning: the first id created after the sim starts.
+  if (world?.startId !== undefined && world.epochMs == null && world.continuous === undefined) config.world.continuous = false
   const worldPatch = world
     ? { ...world, startId: world.startId === undefined ? undefined : parseIdOption("world.startId", world.startId) }
     : undefined
@@ -62,16 +64,29 @@ function normaliseAddress(address: string | undefined): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address
 }
 
+/**
+ * When world.startId is created: the epoch if given; else, for a continuous world, the date the
+ * real id/date table gives that id (a fixed time, so restarts find the same world); else now.
+ */
+export function resolveAnchorMs(config: SimConfig, startMs: number): number {
+  const w = config.world
+  const anchor = w.epochMs ?? (w.continuous ? Math.floor(estimateIdDateMs(Number(w.startId)) / 1000) * 1000 : startMs)
+  if (anchor > startMs + 1_000) {
+    throw new Error(
+      `sim: the world's epoch ${new Date(anchor).toISOString()} (when world.startId ${w.startId} is created) lies after the clock ` +
+        `${new Date(startMs).toISOString()}; pass world.epochMs, a lower world.startId, or world.continuous: false`,
+    )
+  }
+  return anchor
+}
+
 export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   const config = resolveConfig(options)
   const now = options.now ?? Date.now
   const fixtures = loadFixtures(config.fixturesDir)
-  const startMs = config.world.epochMs ?? now()
-  if (startMs > now() + 1_000 || now() - startMs > 7 * 86_400_000) {
-    throw new Error(`sim: world.epochMs must lie within the last 7 days, got ${new Date(startMs).toISOString()}`)
-  }
-  const state = new SimState(config, fixtures, startMs)
-  const history = new HistoryIndex(state)
+  const startMs = now()
+  const state = new SimState(config, fixtures, startMs, resolveAnchorMs(config, startMs))
+  const history = state.history
   const stats = new SimStats()
   const throttle = new SourceThrottle(config.throttle)
   const faults = new FaultInjector(config.failures, config.latency, config.seed)
@@ -81,12 +96,12 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     faults.latency = config.latency
   }
   const truth = createTruth(state, stats, now)
-  const controls = createControls(state, onChange, () => stats.reset())
+  const controls = createControls(state, now, onChange, () => stats.reset())
 
   const respond = async (req: Request, source: string): Promise<Response> => {
     const t = now()
     const url = new URL(req.url)
-    if (url.pathname.startsWith("/__sim/")) return handleAdmin(req, url, { state, truth, stats, onChange })
+    if (url.pathname.startsWith("/__sim/")) return handleAdmin(req, url, { state, truth, stats, onChange, now })
     const content = url.pathname.startsWith("/common/") ? serveManifestContent(state, url.pathname) : null
     if (content) return finish(content, "content", source, null, 0)
     const match = matchRoute(url.pathname)
@@ -133,14 +148,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
         messageData: { MaximumRequestsPerSecond: String(config.throttle.limitPerSecond) },
       })
     }
-    const maintenance = isMaintenanceActive(config.maintenance, state.startMs, t)
-    if (maintenance && !match.route.duringMaintenance) return answer({ kind: "error", status: "SystemDisabled" })
+    if (state.disabledSystem(match.route.systems, t) !== null) return answer({ kind: "error", status: "SystemDisabled" })
     if (pre === "gameServerThrottle") return answer({ kind: "error", status: "DestinyThrottledByGameServer" }, pre)
     if (pre === "http500" || pre === "http502") {
       const status = pre === "http500" ? 500 : 502
       return answer({ kind: "raw", httpStatus: status, body: renderGatewayError(status), contentType: "text/html", label: pre }, pre)
     }
-    const ctx: RequestContext = { state, history, nowMs: t, url, params: match.params, maintenance }
+    const ctx: RequestContext = { state, history, nowMs: t, url, params: match.params }
     const result = await match.route.handler(ctx)
     const post = result.kind === "ok" ? faults.pickPostFault() : null
     return answer(result, post, post)

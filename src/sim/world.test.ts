@@ -3,8 +3,11 @@ import { type SimHandle, startSim } from "./server.ts"
 import { getJson } from "./test-helpers.ts"
 
 const pgcrPath = (id: string) => `/Platform/Destiny2/Stats/PostGameCarnageReport/${id}/`
+const T0 = Date.parse("2026-11-20T12:00:00Z")
 
 describe("moving world", () => {
+  // Time moves by hand: the sim reads this clock for every request and truth call.
+  let clock = T0
   let sim: SimHandle
   beforeAll(async () => {
     sim = await startSim({
@@ -12,6 +15,7 @@ describe("moving world", () => {
       seed: "world-test",
       latency: 0,
       throttle: { enabled: false },
+      now: () => clock,
       world: { ratePerSecond: 60, burstChance: 0, publishDelayMs: [200, 400], batchChance: 0, incompleteRate: 0, deadBlocks: [] },
     })
   })
@@ -24,12 +28,9 @@ describe("moving world", () => {
     expect(first.status).toBe(404)
     expect(first.json.ErrorCode).toBe(1653)
     expect(first.json.ErrorStatus).toBe("DestinyPGCRNotFound")
-    let answered = first
-    const deadline = Date.now() + 4_000
-    while (answered.status !== 200 && Date.now() < deadline) {
-      await Bun.sleep(100)
-      answered = await getJson(sim.url + pgcrPath(ahead))
-    }
+    // 30 ids at 60/s exist within ~0.7 s; publication follows within 0.4 s.
+    clock += 2_000
+    const answered = await getJson(sim.url + pgcrPath(ahead))
     const truth = sim.truth.id(ahead)
     if (truth.state === "skipped" || truth.state === "lost") {
       expect(answered.status).toBe(404) // this id will never appear; still a correct answer
@@ -40,13 +41,14 @@ describe("moving world", () => {
     }
   })
 
-  test("the frontier advances in real time at about the configured rate", async () => {
+  test("the frontier advances with the clock at about the configured rate", async () => {
     const a = sim.truth.frontier()
-    await Bun.sleep(1_000)
+    clock += 60_000
     const b = sim.truth.frontier()
     const advanced = Number(BigInt(b.nextId) - BigInt(a.nextId))
-    expect(advanced).toBeGreaterThan(30)
-    expect(advanced).toBeLessThan(110)
+    // 60 ids/s with ±25 % noise per second and no bursts: 3,600 ± a few %.
+    expect(advanced).toBeGreaterThan(3_400)
+    expect(advanced).toBeLessThan(3_800)
   })
 
   test("truth agrees with what the endpoint serves over a range", async () => {
@@ -77,6 +79,7 @@ describe("moving world", () => {
 })
 
 describe("id-space quirks", () => {
+  let clock = T0
   let sim: SimHandle
   beforeAll(async () => {
     sim = await startSim({
@@ -84,7 +87,10 @@ describe("id-space quirks", () => {
       seed: "quirks",
       latency: 0,
       throttle: { enabled: false },
+      now: () => clock,
+      // Anchored at the start: dead block offsets count from the head at start.
       world: {
+        epochMs: T0,
         ratePerSecond: 100,
         publishDelayMs: [100, 200],
         incompleteRate: 1,
@@ -117,7 +123,8 @@ describe("id-space quirks", () => {
 
   test("the counter jumps a dead block ahead of the frontier", async () => {
     const start = BigInt(sim.truth.frontier().startId)
-    await Bun.sleep(2_500)
+    expect(sim.truth.id(start + 200n).state).toBe("dead")
+    clock += 2_500
     const next = BigInt(sim.truth.frontier().nextId)
     expect(next).toBeGreaterThan(start + 10_150n)
     expect(sim.truth.id(start + 200n).state).toBe("dead")
@@ -127,28 +134,22 @@ describe("id-space quirks", () => {
     // Ids created within the last minute (history just below the start at 100 ids/s).
     const start = BigInt(sim.truth.frontier().startId)
     const recent = sim.truth.range(start - 3_000n, start).filter((t) => t.state === "pending" || t.state === "published")
-    const pending = recent.filter((t) => t.state === "pending" && t.createdAt !== null && Date.now() - t.createdAt > 1_000)
+    const pending = recent.filter((t) => t.state === "pending" && t.createdAt !== null && clock - t.createdAt > 1_000)
     expect(pending.length).toBeGreaterThan(0)
     expect(pending.every((t) => t.publishedAt === null || t.publishedAt - t.createdAt! > 30_000)).toBe(true)
     expect((await getJson(sim.url + pgcrPath(pending[0]!.id))).status).toBe(404)
   })
 
   test("an early fetch can return an incomplete PGCR that becomes complete later", async () => {
-    const deadline = Date.now() + 3_000
-    let target: string | null = null
-    while (!target && Date.now() < deadline) {
-      const next = BigInt(sim.truth.frontier().nextId)
-      const t = sim.truth
-        .range(next - 300n, next)
-        .find((x) => x.state === "published" && x.incompleteUntil !== null && x.incompleteUntil - Date.now() > 700 && x.entryCount! > 1)
-      target = t?.id ?? null
-      if (!target) await Bun.sleep(100)
-    }
-    expect(target).not.toBeNull()
+    const next = BigInt(sim.truth.frontier().nextId)
+    const target = sim.truth
+      .range(next - 300n, next)
+      .find((x) => x.state === "published" && x.incompleteUntil !== null && x.incompleteUntil > clock && x.entryCount! > 1)?.id
+    expect(target).toBeDefined()
     const early = await getJson(sim.url + pgcrPath(target!))
     const entries = early.json.Response.entries
     expect(entries.length).toBeLessThan(entries[0].values.playerCount.basic.value)
-    await Bun.sleep(sim.truth.id(target!).incompleteUntil! - Date.now() + 50)
+    clock = sim.truth.id(target!).incompleteUntil! + 50
     const late = await getJson(sim.url + pgcrPath(target!))
     expect(late.json.Response.entries.length).toBe(late.json.Response.entries[0].values.playerCount.basic.value)
   })

@@ -1,9 +1,14 @@
-// The moving id space: which ids exist, when each was created and published. Ids at or
-// above startId are created in real time (slot per second, bursts, noise); lower ids are
-// history, aged by the id/date table. All per-id facts are pure functions of (seed, id).
+// The moving id space: which ids exist, when each was created and published. Ids from the
+// anchor (world.startId, created at the anchor time) on are created by the rate curve, a pure
+// function of time (bursts, noise); lower ids are history, aged by the id/date table. All per-id
+// facts are pure functions of (seed, options, id), so a sim started later with the same anchor
+// serves the same world.
+import { ForwardDeadBlocks } from "./dead-blocks.ts"
 import { estimateAgeMs } from "./id-dating.ts"
 import type { WorldOptions } from "./options.ts"
 import { unitFor } from "./random.ts"
+import { RateCurve, type RateShape } from "./rate-curve.ts"
+import type { Regulars } from "./regulars.ts"
 
 export type IdState = "exists" | "skipped" | "lost" | "dead" | "notCreated"
 export type IdKind = "raid" | "pantheon" | "other"
@@ -35,77 +40,73 @@ const SALT = {
   incomplete: 10,
   incompleteLen: 11,
   kind: 12,
-  burst: 13,
-  burstFactor: 14,
-  noise: 15,
   endLag: 16,
 } as const
 
 const MAX_SAFE_START = 2 ** 52
+/** Ids further than this past the head are answered "notCreated" without consulting dead blocks. */
+const DEAD_HORIZON = 50_000_000
+
+function shapeOf(o: WorldOptions): RateShape {
+  return { ratePerSecond: o.ratePerSecond, burstChance: o.burstChance, burstFactor: o.burstFactor, rateNoise: o.rateNoise }
+}
 
 export class World {
-  readonly startId: number
-  readonly startMs: number
+  /** The id created at `anchorMs` (world.startId). */
+  readonly anchorId: number
+  readonly anchorMs: number
   private readonly seed: number
   private readonly historyRate: number
-  private forwardDead: Array<{ offset: number; length: number }> = []
-  private historyDead: Array<{ from: number; to: number }> = []
-  /** cumulative[k] = sequence positions created before slot k (slot = 1 s from startMs). */
-  private cumulative: number[] = [0]
-  private realCumulative = 0
+  private readonly curve: RateCurve
+  private readonly forwardDead: ForwardDeadBlocks
+  private readonly historyDead: Array<{ from: number; to: number }> = []
+  private readonly raidCut: number
+  private readonly pantheonCut: number
 
   constructor(
     public options: WorldOptions,
     seed: number,
-    startMs: number,
+    anchorMs: number,
+    private readonly regulars: Regulars | null = null,
   ) {
     const start = Number(options.startId)
     if (!Number.isSafeInteger(start) || start < 1 || start > MAX_SAFE_START) {
       throw new Error(`sim: world.startId must be in 1..2^52, got ${options.startId}`)
     }
-    if (!(options.ratePerSecond > 0)) throw new Error(`sim: world.ratePerSecond must be > 0, got ${options.ratePerSecond}`)
-    this.startId = start
+    this.anchorId = start
     this.seed = seed
-    this.startMs = startMs
+    this.anchorMs = anchorMs
     this.historyRate = options.ratePerSecond
+    this.curve = new RateCurve(seed, shapeOf(options))
+    this.forwardDead = new ForwardDeadBlocks(options.deadBlocks, options.deadBlockEvery, seed)
     for (const block of options.deadBlocks) {
-      if (block.offset >= 0) this.forwardDead.push({ offset: block.offset, length: block.length })
-      else this.historyDead.push({ from: start + block.offset, to: start + block.offset + block.length })
+      if (block.offset < 0) this.historyDead.push({ from: start + block.offset, to: start + block.offset + block.length })
     }
-    this.forwardDead.sort((a, b) => a.offset - b.offset)
+    // Regulars' lanes are raids; the other ids are drawn so the overall shares stay as configured.
+    const lane = regulars?.share ?? 0
+    this.raidCut = Math.max(0, (options.raidShare - lane) / (1 - lane))
+    this.pantheonCut = this.raidCut + options.pantheonShare / (1 - lane)
   }
 
-  /** Extends the per-second slots so that `nowMs` is covered. Rate changes apply from here on. */
-  private materialise(nowMs: number): void {
-    const slotNow = Math.floor((nowMs - this.startMs) / 1000)
-    while (this.cumulative.length - 1 <= slotNow) {
-      const k = this.cumulative.length - 1
-      this.realCumulative += this.slotRate(k)
-      this.cumulative.push(Math.floor(this.realCumulative))
-    }
-  }
-
-  private slotRate(k: number): number {
-    const o = this.options
-    const block = Math.floor(k / 10)
-    let factor = 1
-    if (unitFor(this.seed, block, SALT.burst) < o.burstChance) {
-      const [lo, hi] = o.burstFactor
-      factor = lo + (hi - lo) * unitFor(this.seed, block, SALT.burstFactor)
-    }
-    const noise = 1 + o.rateNoise * (2 * unitFor(this.seed, k, SALT.noise) - 1)
-    return Math.max(0, o.ratePerSecond * factor * noise)
+  /** Applies changed rate options from `nowMs` on (ids already created keep their times). */
+  retune(nowMs: number): void {
+    this.curve.retune(shapeOf(this.options), nowMs - this.anchorMs)
   }
 
   /** Sequence positions (forward ids minus dead blocks) created by `nowMs`. */
   createdCount(nowMs: number): number {
-    if (nowMs < this.startMs) return 0
-    this.materialise(nowMs)
-    const elapsed = nowMs - this.startMs
-    const k = Math.floor(elapsed / 1000)
-    const base = this.cumulative[k]!
-    const inSlot = this.cumulative[k + 1]! - base
-    return base + Math.floor(inSlot * ((elapsed - k * 1000) / 1000))
+    if (nowMs <= this.anchorMs) return 0
+    const o = this.options
+    const c = this.curve.current
+    const changed =
+      c.ratePerSecond !== o.ratePerSecond ||
+      c.burstChance !== o.burstChance ||
+      c.rateNoise !== o.rateNoise ||
+      c.burstFactor[0] !== o.burstFactor[0] ||
+      c.burstFactor[1] !== o.burstFactor[1]
+    // Options mutated without a retune (a control applied directly): the change starts now.
+    if (changed) this.retune(nowMs)
+    return this.curve.count(nowMs - this.anchorMs)
   }
 
   /** Next id the counter will hand out. */
@@ -114,51 +115,37 @@ export class World {
   }
 
   private seqToId(seq: number): number {
-    let offset = seq
-    for (const b of this.forwardDead) {
-      if (offset >= b.offset) offset += b.length
-      else break
-    }
-    return this.startId + offset
+    return this.anchorId + this.forwardDead.offsetOfSeq(seq)
   }
 
   /** Sequence position of a forward id, or null inside a dead block. */
   private idToSeq(id: number): number | null {
-    const offset = id - this.startId
-    let removed = 0
-    for (const b of this.forwardDead) {
-      if (offset < b.offset) break
-      if (offset < b.offset + b.length) return null
-      removed += b.length
-    }
-    return offset - removed
+    return this.forwardDead.seqOfOffset(id - this.anchorId)
   }
 
   /** Creation time of a forward sequence position if created by `nowMs`. */
   private seqCreatedAt(seq: number, nowMs: number): number | null {
     if (seq >= this.createdCount(nowMs)) return null
-    const cum = this.cumulative
-    let lo = 0
-    let hi = cum.length - 2
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (cum[mid]! <= seq) lo = mid
-      else hi = mid - 1
-    }
-    const inSlot = cum[lo + 1]! - cum[lo]!
-    return this.startMs + lo * 1000 + ((seq - cum[lo]! + 0.5) / Math.max(inSlot, 1)) * 1000
+    return this.anchorMs + this.curve.timeOf(seq + 0.5)
   }
 
   createdAt(id: number, nowMs: number): number | null {
-    if (id < this.startId) return this.startMs - estimateAgeMs(this.startId, id, this.historyRate)
+    if (id < this.anchorId) return this.anchorMs - estimateAgeMs(this.anchorId, id, this.historyRate)
     const seq = this.idToSeq(id)
     return seq === null ? null : this.seqCreatedAt(seq, nowMs)
   }
 
   isDead(id: number): boolean {
-    if (id >= this.startId) return this.idToSeq(id) === null
+    if (id >= this.anchorId) return this.idToSeq(id) === null
     for (const d of this.historyDead) if (id >= d.from && id < d.to) return true
     return false
+  }
+
+  /** Forward dead blocks overlapping [from, to), as ids. */
+  deadBlocksWithin(from: number, to: number): Array<{ from: number; to: number }> {
+    return this.forwardDead
+      .within(Math.max(0, from - this.anchorId), Math.max(0, to - this.anchorId))
+      .map((b) => ({ from: b.from + this.anchorId, to: b.to + this.anchorId }))
   }
 
   isSkipped(id: number): boolean {
@@ -178,10 +165,10 @@ export class World {
   }
 
   kindOf(id: number): IdKind {
+    if (this.regulars?.at(id) != null) return "raid"
     const u = unitFor(this.seed, id, SALT.kind)
-    const { raidShare, pantheonShare } = this.options
-    if (u < raidShare) return "raid"
-    if (u < raidShare + pantheonShare) return "pantheon"
+    if (u < this.raidCut) return "raid"
+    if (u < this.pantheonCut) return "pantheon"
     return "other"
   }
 
@@ -203,6 +190,7 @@ export class World {
   facts(id: number, nowMs: number): IdFacts {
     const kind = this.kindOf(id)
     const none = { id, kind, createdAt: null, publishedAt: null, incompleteUntil: null, endedAt: null }
+    if (id >= this.anchorId && id > this.nextId(nowMs) + DEAD_HORIZON) return { ...none, state: "notCreated" }
     if (this.isDead(id)) return { ...none, state: "dead" }
     const createdAt = this.createdAt(id, nowMs)
     if (createdAt === null) return { ...none, state: "notCreated" }

@@ -24,7 +24,8 @@ const MIGRATE_COMMAND = {
   summary:
     "Applies sql/migrations/*.sql, sql/views/*.sql and the seeds (sql/seeds) to Postgres, then clickhouse/migrations/*.sql and " +
     "clickhouse/views/*.sql to ClickHouse. Each file is recorded with its sha256 (public._migrations, and _migrations in the " +
-    "ClickHouse database); applied files are skipped, and an applied file that was edited stops the run. Targets: DATABASE_URL " +
+    "ClickHouse database); applied files are skipped, an applied migration that was edited stops the run, and an edited " +
+    "views file (each drops and recreates its own view) is applied again. Targets: DATABASE_URL " +
     "and CLICKHOUSE_URL, or (when unset) the embedded Postgres and chdb under DATA_DIR.",
   sections: ["shared"],
   flags: {

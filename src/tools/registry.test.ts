@@ -39,4 +39,16 @@ describe("tool registry", () => {
     io = captureIo()
     expect(await runToolMain([], io)).toBe(2)
   })
+
+  test("every tool: --help prints its usage and exits 0; an unknown flag is one line naming it, exit 2", async () => {
+    for (const entry of TOOLS) {
+      let io = captureIo()
+      expect(await runToolMain([entry.name, "--help"], io)).toBe(0)
+      expect(io.stdout.join("\n")).toContain(entry.name)
+      io = captureIo()
+      expect(await runToolMain([entry.name, "--no-such-flag"], io)).toBe(2)
+      expect(io.stderr).toHaveLength(1)
+      expect(io.stderr[0]).toContain("--no-such-flag")
+    }
+  })
 })

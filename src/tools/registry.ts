@@ -96,6 +96,21 @@ export const TOOLS: readonly ToolEntry[] = [
     description: "Print the effective configuration, or regenerate .env.example and docs/configuration.md (--write).",
     load: async () => (await import("./config.ts")).tool,
   },
+  {
+    name: "refresh-view",
+    description: "Refresh materialized views in dependency order, caches first, concurrently where possible.",
+    load: async () => (await import("./refresh-view.ts")).tool,
+  },
+  {
+    name: "convert-raw-pgcr",
+    description: "Convert raw.pgcr rows stored as zstd into the gzip Response JSON the public API reads (resumable batches).",
+    load: async () => (await import("./convert-raw-pgcr.ts")).tool,
+  },
+  {
+    name: "sync-clickhouse-definitions",
+    description: "Copy weapon definitions from Postgres into ClickHouse's weapon_definition (the API's weapon-meta join).",
+    load: async () => (await import("./sync-clickhouse-definitions.ts")).tool,
+  },
 ]
 
 export function findTool(name: string): ToolEntry | undefined {

@@ -11,6 +11,7 @@ import { Database } from "bun:sqlite"
 import { computeBackoffMs } from "../../lib/backoff.ts"
 import { buildUserAgent } from "../../lib/bungie/client.ts"
 import type { RateLimitedBungie } from "../../lib/bungie/rate-limited.ts"
+import { ZEUS_CLIENT_HEADER } from "../../lib/bungie/zeus-protocol.ts"
 import type { Sql } from "../../lib/database/postgres.ts"
 import { type FeatRow, readFeats, readWeapons, type WeaponRow } from "./read-definitions.ts"
 import { readSingleZipEntry } from "./unzip.ts"
@@ -169,7 +170,8 @@ async function download(o: ManifestOptions, contentPath: string): Promise<Uint8A
     const url = `${base}${contentPath}?cb=${Math.floor(random() * 2 ** 31)}`
     try {
       const response = await fetch(url, {
-        headers: { "user-agent": buildUserAgent(), ...(o.apiKey ? { "x-api-key": o.apiKey } : {}) },
+        // Through zeus (ZEUS_URL) the download is filed under athena's caller tag like its API calls.
+        headers: { "user-agent": buildUserAgent(), [ZEUS_CLIENT_HEADER]: "athena", ...(o.apiKey ? { "x-api-key": o.apiKey } : {}) },
         signal: AbortSignal.timeout(300_000),
       })
       if (response.ok) return new Uint8Array(await response.arrayBuffer())

@@ -15,7 +15,7 @@ function parse(argv: string[], env: Record<string, string> = {}): AtlasCommandLi
 describe("atlas command line", () => {
   test("defaults come from the tables", () => {
     const { flags, config } = parse([])
-    expect(flags).toEqual({ from: null, to: null, sim: false, simSeed: 1, simScenario: "realistic", crawler: "atlas" })
+    expect(flags).toEqual({ from: null, to: null, sim: false, simSeed: 1, simScenario: "realistic", viaZeus: false, crawler: "atlas" })
     expect(config.ATLAS_FETCHERS).toBe(2)
     expect(config.ATLAS_METRICS_PORT).toBe(8080)
   })

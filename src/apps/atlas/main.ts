@@ -7,8 +7,9 @@
  */
 
 import { runMain } from "../../lib/cli/run-main.ts"
+import { UsageError } from "../../lib/cli/usage-error.ts"
+import { SHARED_KEYS } from "../../lib/config/keys-shared.ts"
 import { ConfigError } from "../../lib/config/load-config.ts"
-import { SHARED_KEYS } from "../../lib/config/sections/shared.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
@@ -36,8 +37,21 @@ function chooseSourceAddresses(configured: readonly string[], sim: boolean): rea
 
 async function main({ config, flags }: AtlasCommandLine): Promise<number> {
   checkAtlasFlags(flags)
-  if (!flags.sim && !config.BUNGIE_API_KEY) {
-    throw new ConfigError([{ key: "BUNGIE_API_KEY", value: "(unset)", reason: "required unless --sim is given" }])
+  if (flags.viaZeus) {
+    if (!config.ZEUS_URL)
+      throw new ConfigError([{ key: "ZEUS_URL", value: "(unset)", reason: "--via-zeus sends every request through zeus: set its URL" }])
+    if (config.ATLAS_SOURCE_ADDRESSES.length > 0) {
+      throw new ConfigError([
+        {
+          key: "ATLAS_SOURCE_ADDRESSES",
+          value: JSON.stringify(config.ATLAS_SOURCE_ADDRESSES.join(",")),
+          reason: "with --via-zeus zeus owns every address: leave it empty",
+        },
+      ])
+    }
+    if (flags.sim) throw new UsageError("--via-zeus and --sim exclude each other (point zeus's BUNGIE_BASE_URL at a simulator instead)")
+  } else if (!flags.sim && !config.BUNGIE_API_KEY) {
+    throw new ConfigError([{ key: "BUNGIE_API_KEY", value: "(unset)", reason: "required unless --sim or --via-zeus is given" }])
   }
   const log = createLogger({ level: config.LOG_LEVEL, fields: { app: "atlas" } })
 
@@ -60,15 +74,15 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
   try {
     if (config.ATLAS_METRICS_PORT !== null) await checkPortFree(config.ATLAS_METRICS_PORT)
 
-    // Bungie calls go to zeus when one is configured; a redirected stats host (simulator, proxy)
-    // with the www host left at its default gets Settings calls too rather than Bungie.
-    let baseUrl = config.ZEUS_URL ?? config.BUNGIE_BASE_URL
+    // Atlas keeps its own addresses and limiter (tuned to the crawl) unless --via-zeus gives
+    // zeus every address. A redirected stats host (simulator, proxy) with the www host left at its
+    // default gets Settings calls too rather than Bungie.
+    let baseUrl = config.BUNGIE_BASE_URL
     let wwwBaseUrl =
-      config.ZEUS_URL ??
-      (config.BUNGIE_BASE_URL !== SHARED_KEYS.BUNGIE_BASE_URL.default &&
+      config.BUNGIE_BASE_URL !== SHARED_KEYS.BUNGIE_BASE_URL.default &&
       config.BUNGIE_WWW_BASE_URL === SHARED_KEYS.BUNGIE_WWW_BASE_URL.default
         ? config.BUNGIE_BASE_URL
-        : config.BUNGIE_WWW_BASE_URL)
+        : config.BUNGIE_WWW_BASE_URL
     let apiKey = config.BUNGIE_API_KEY
     let frontierHint: bigint | null = null
     if (flags.sim) {
@@ -102,7 +116,8 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       databaseUrl: pg.url,
       baseUrl,
       wwwBaseUrl,
-      apiKey: apiKey!,
+      apiKey: apiKey ?? "",
+      viaZeusUrl: flags.viaZeus ? config.ZEUS_URL : null,
       fetchers: config.ATLAS_FETCHERS,
       maxConcurrency: config.ATLAS_MAX_CONCURRENCY,
       sourceAddresses: chooseSourceAddresses(config.ATLAS_SOURCE_ADDRESSES, flags.sim),

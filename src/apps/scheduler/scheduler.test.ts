@@ -13,6 +13,7 @@ import { loadConfig } from "../../lib/config/load-config.ts"
 import { createSql, type Sql } from "../../lib/database/postgres.ts"
 import { createTestDatabase, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { TOOLS } from "../../tools/registry.ts"
 import { childEnvOf } from "./child-env.ts"
 import { parseSchedule } from "./schedule-file.ts"
 import { createScheduler, type RunReport, type Scheduler } from "./scheduler.ts"
@@ -217,6 +218,22 @@ describe("scheduler", () => {
       const byJob = new Map(reports.map((r) => [r.job, r]))
       expect(byJob.get("wf")).toMatchObject({ started: true, outcome: "success", exitCode: 0, steps: 2 })
       expect(byJob.get("broken")).toMatchObject({ started: true, outcome: "failure", exitCode: 2 })
+    },
+    SLOW,
+  )
+
+  test(
+    "every refresh-view and update-wfr-scores step of ops/schedule runs on a migrated database",
+    async () => {
+      const entries = parseSchedule(readFileSync(join(REPO_ROOT, "ops/schedule"), "utf8"))
+      const steps = entries.flatMap((e) => e.steps).filter((step) => step[0] === "refresh-view" || step[0] === "update-wfr-scores")
+      expect(steps.length).toBeGreaterThanOrEqual(6)
+      for (const [name, ...args] of steps) {
+        const tool = await TOOLS.find((t) => t.name === name)!.load()
+        const errors: string[] = []
+        const code = await tool.run(args, { out: () => {}, err: (l) => errors.push(l), env: { DATABASE_URL: db.url, LOG_LEVEL: "silent" } })
+        expect({ step: [name, ...args].join(" "), code, errors }).toEqual({ step: [name, ...args].join(" "), code: 0, errors: [] })
+      }
     },
     SLOW,
   )

@@ -33,15 +33,18 @@ export interface AvailabilityWatch {
 }
 
 export function watchAvailability(o: AvailabilityWatchOptions): AvailabilityWatch {
+  const limiter = o.bungie.limiter
+  // Through zeus there is no local limiter to pause or resume: zeus runs this watch itself.
+  if (limiter === null) return { stop() {} }
   const system = o.system ?? "Destiny2"
   let busy = false
   const timer = setInterval(async () => {
-    if (busy || o.bungie.limiter.snapshot().pauseReason !== "disabled") return
+    if (busy || limiter.snapshot().pauseReason !== "disabled") return
     busy = true
     try {
       if (readSystemEnabled(await o.bungie.getSettings(), system) === true) {
         o.log.info(`${o.app}.bungie.enabled`, { system })
-        o.bungie.limiter.resume()
+        limiter.resume()
       }
     } catch (error) {
       o.log.warn(`${o.app}.bungie.settings_failed`, { error })

@@ -401,3 +401,24 @@ describe("classifyResponse details", () => {
     expect(result.kind === "transient" && result.reason).toBe("network timeout: no response within 5000 ms")
   })
 })
+
+describe("zeus's own answers", () => {
+  const classify = (status: number, text: string) =>
+    classifyResponse({ status, retryAfter: null, body: decodeBody("application/json", encoder.encode(text)), latencyMs: 3 })
+
+  test("ZeusQueueTimeout on a 503 is a local transient timeout, not Bungie throttling", () => {
+    const result = classify(503, envelope(0, "ZeusQueueTimeout"))
+    expect(result.kind).toBe("transient")
+    expect(result.kind === "transient" && result.reason).toContain("ZeusQueueTimeout")
+    expect(result.meta.errorStatus).toBe("ZeusQueueTimeout")
+    // The same 503 without zeus's status is what Bungie's game servers say: a throttle.
+    expect(classify(503, envelope(0, "SomethingElse")).kind).toBe("throttled")
+  })
+
+  test("the other local statuses are transient too; a relayed SystemDisabled stays disabled", () => {
+    for (const status of ["ZeusQueueFull", "ZeusShuttingDown", "ZeusUpstreamError"]) {
+      expect(classify(status === "ZeusUpstreamError" ? 502 : 503, envelope(0, status)).kind).toBe("transient")
+    }
+    expect(classify(503, envelope(5, "SystemDisabled")).kind).toBe("disabled")
+  })
+})

@@ -9,6 +9,7 @@ import type { DecodedBody } from "./envelope.ts"
 import { ErrorCode } from "./error-codes.ts"
 import type { BungieMeta, BungieResult } from "./result.ts"
 import type { TransportNetworkError } from "./transport-types.ts"
+import { isZeusLocalStatus } from "./zeus-protocol.ts"
 
 /** Waits (ms) used when Bungie does not say how long (`ThrottleSeconds` 0 or absent). */
 export const DEFAULT_WAIT_MS = {
@@ -96,6 +97,11 @@ export function classifyResponse(input: ClassifyResponseInput): BungieResult<unk
     errorStatus: envelope?.errorStatus ?? null,
     attempts: 1,
     latencyMs: input.latencyMs,
+  }
+  // Zeus's own answers (queue timeout, queue full, ...) are local and transient: Bungie was not
+  // asked, so they must not read as Bungie throttling (their 503 would otherwise say so).
+  if (envelope !== null && isZeusLocalStatus(envelope.errorStatus)) {
+    return { kind: "transient", reason: `zeus ${envelope.errorStatus}${envelope.message === null ? "" : `: ${envelope.message}`}`, meta }
   }
   if (envelope !== null) {
     const byCode = classifyByErrorCode(envelope.errorCode, status, envelope, meta)

@@ -38,9 +38,10 @@ export interface CallOptions extends AttemptOptions {
 }
 
 export interface RateLimitedBungie {
-  /** Number of source addresses (the limiter's `addresses`). */
+  /** Number of source addresses (the limiter's `addresses`; 1 through zeus). */
   readonly addresses: number
-  readonly limiter: Limiter
+  /** The local limiter; null through zeus (via-zeus.ts), which owns the addresses and their limiter. */
+  readonly limiter: Limiter | null
   /** One request under one permit; the result also tells which address sent it. */
   attempt<T>(request: BungieRequest<T>, options?: AttemptOptions): Promise<AttemptResult<T>>
   /** Bounded attempts with jittered backoff; returns the last result. */
@@ -129,14 +130,8 @@ export function wrapClients(
     addresses: clients.length,
     limiter,
     attempt,
-    async call(request, options = {}) {
-      const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_CALL_ATTEMPTS)
-      const retryOn = options.retryOn ?? DEFAULT_RETRY_ON
-      for (let n = 1; ; n++) {
-        const { result } = await attempt(request, options)
-        if (n >= maxAttempts || !retryOn.includes(result.kind)) return result
-        await sleep(computeBackoffMs(n - 1, CALL_BACKOFF, random))
-      }
+    call(request, options = {}) {
+      return repeatAttempts(() => attempt(request, options), options, sleep, random)
     },
     attemptPgcr(id, cacheBust, options) {
       return attempt((client) => client.getPgcr(id, cacheBust > 0 ? { malformedRetry: cacheBust } : {}), options)
@@ -147,5 +142,21 @@ export function wrapClients(
     close() {
       for (const client of clients) client.close()
     },
+  }
+}
+
+/** call()'s loop, shared by every RateLimitedBungie: bounded attempts, jittered backoff between them. */
+export async function repeatAttempts<T>(
+  attempt: () => Promise<{ result: BungieResult<T> }>,
+  options: CallOptions,
+  sleep: (ms: number) => Promise<void>,
+  random: () => number,
+): Promise<BungieResult<T>> {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_CALL_ATTEMPTS)
+  const retryOn = options.retryOn ?? DEFAULT_RETRY_ON
+  for (let n = 1; ; n++) {
+    const { result } = await attempt()
+    if (n >= maxAttempts || !retryOn.includes(result.kind)) return result
+    await sleep(computeBackoffMs(n - 1, CALL_BACKOFF, random))
   }
 }

@@ -27,6 +27,8 @@ export interface TransportOptions {
   engine?: TransportEngine
   /** Idle keep-alive sockets kept per agent ("node" engine). */
   maxIdleSockets?: number
+  /** More request headers (e.g. the caller tag zeus schedules by). */
+  headers?: Readonly<Record<string, string>>
 }
 
 export interface Transport {
@@ -44,8 +46,11 @@ export function createTransport(options: TransportOptions): Transport {
   return engine === "fetch" ? createFetchTransport(options) : createNodeTransport(options)
 }
 
+/** An empty apiKey sends no X-API-Key: a client talking to zeus leaves the key to zeus. */
 function buildHeaders(options: TransportOptions): Record<string, string> {
-  return { "X-API-Key": options.apiKey, "User-Agent": options.userAgent, Accept: "application/json" }
+  const headers: Record<string, string> = { "User-Agent": options.userAgent, Accept: "application/json", ...options.headers }
+  if (options.apiKey.length > 0) headers["X-API-Key"] = options.apiKey
+  return headers
 }
 
 function createFetchTransport(options: TransportOptions): Transport {

@@ -43,6 +43,12 @@ export const ATLAS_COMMAND = {
       default: "realistic",
       description: "Simulator scenario, with --sim.",
     },
+    viaZeus: {
+      type: "boolean",
+      default: false,
+      description:
+        "Send every Bungie request through zeus (ZEUS_URL), which owns every source address and the API key; atlas then has no addresses of its own.",
+    },
     crawler: {
       type: "string",
       default: "atlas",
@@ -69,7 +75,8 @@ export const ZEUS_COMMAND = {
   name: "zeus",
   usage: "bun run zeus [flags]",
   summary:
-    "(Entry point not built yet; this is its command line.) Proxies every app's Bungie API calls through per-source-address adaptive rate buckets with fair queueing.",
+    "The Bungie egress proxy: callers send GET http://zeus:7777/Platform/... with an x-raidhub-client tag; zeus adds the API key, " +
+    "shares each source address's adaptive rate limit fairly between callers, and relays Bungie's answer (docs/zeus.md).",
   sections: ["shared", "zeus"],
   flags: {},
 } as const satisfies CommandSpec

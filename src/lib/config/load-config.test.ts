@@ -83,7 +83,10 @@ describe("loadConfig", () => {
     expect(err.issues.map((i) => [i.key, i.reason])).toEqual([
       ["RAIDHUB_FETCHERS", "renamed: use ATLAS_FETCHERS (flag --fetchers)"],
       ["RAIDHUB_TARGET_404_SHARE", "renamed: use ATLAS_TARGET_404_SHARE (flag --target-404-share)"],
-      ["RAIDHUB_SOMETHING", "RAIDHUB_* keys are retired; settings carry their section's prefix (ATLAS_, HERMES_, ZEUS_, SCHEDULER_, RELAY_)"],
+      [
+        "RAIDHUB_SOMETHING",
+        "RAIDHUB_* keys are retired; settings carry their section's prefix (ATLAS_, HERMES_, ZEUS_, SCHEDULER_, RELAY_)",
+      ],
     ])
     // Refused whatever the app: the environment is often one .env for every app.
     expect(() => loadConfig(["shared", "hermes"], { RAIDHUB_BATCH_SIZE: "10" })).toThrow(
@@ -102,7 +105,7 @@ describe("loadConfig", () => {
       },
     ])
     expect(errorOf({ ZEUS_PROT: "1" }).message).toContain(
-      "known ZEUS_* keys: ZEUS_URL, ZEUS_PORT, ZEUS_METRICS_PORT, ZEUS_SOURCE_ADDRESSES",
+      "known ZEUS_* keys: ZEUS_URL, ZEUS_PORT, ZEUS_METRICS_PORT, ZEUS_LISTEN_ADDRESS, ZEUS_SOURCE_ADDRESSES,",
     )
     expect(() => loadConfig(["shared"], { SCHEDULER_METRICS: "1" })).toThrow(/SCHEDULER_METRICS="1": unknown key/)
     // A key of another app's section is known, even when this app does not read it.

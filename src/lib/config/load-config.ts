@@ -8,7 +8,9 @@
  * RAIDHUB_* keys (named with their replacement) and unknown keys under a section prefix (a typo
  * in ATLAS_FETCHERS must not pass silently, even in another app sharing the same .env).
  */
+
 import { registerSecret } from "../monitoring/logger.ts"
+import { checkAddressOwnership } from "./address-ownership.ts"
 import { displayValue } from "./redact.ts"
 import {
   type ConfigKey,
@@ -102,6 +104,26 @@ export function loadConfig<N extends SectionName>(
         })
     }
   }
+  if ((sections as readonly string[]).includes("atlas") || (sections as readonly string[]).includes("zeus")) {
+    issues.push(
+      ...checkAddressOwnership(
+        readAddresses("ATLAS_SOURCE_ADDRESSES", env, flagValues),
+        readAddresses("ZEUS_SOURCE_ADDRESSES", env, flagValues),
+      ),
+    )
+  }
   if (issues.length > 0) throw new ConfigError(issues)
   return Object.freeze(out) as ConfigOf<N>
+}
+
+/** An address list as given (flag, else environment), or none when unset or malformed (reported elsewhere). */
+function readAddresses(
+  key: "ATLAS_SOURCE_ADDRESSES" | "ZEUS_SOURCE_ADDRESSES",
+  env: Env,
+  flagValues: Partial<Record<ConfigKey, string>>,
+): string[] {
+  const raw = (flagValues[key] ?? env[key])?.trim()
+  if (!raw) return []
+  const parsed = parseValue(specOf(key)!, raw)
+  return parsed.ok ? [...(parsed.value as readonly string[])] : []
 }

@@ -14,7 +14,7 @@ export const CONFIG_DOC_PATH = "docs/configuration.md"
 
 export function renderEnvExample(): string {
   const lines = [
-    "# RaidHub Services configuration, generated from src/lib/config/sections/*.ts:",
+    "# RaidHub Services configuration, generated from src/lib/config/keys-*.ts:",
     `# \`${REGENERATE_COMMAND}\` rewrites this file and ${CONFIG_DOC_PATH}. Copy to .env and edit.`,
     "# An empty value means unset. Each key is also a flag of the apps that read it (flags win).",
   ]
@@ -57,7 +57,7 @@ export function renderConfigDoc(): string {
   const lines = [
     "# Configuration",
     "",
-    `<!-- Generated from src/lib/config (sections/*.ts, apps.ts) by \`${REGENERATE_COMMAND}\`; a test fails when it drifts. Do not edit. -->`,
+    `<!-- Generated from src/lib/config (keys-*.ts, apps.ts) by \`${REGENERATE_COMMAND}\`; a test fails when it drifts. Do not edit. -->`,
     "",
     "Every app and tool reads the shared settings; each long-running app also reads its own section, whose keys carry",
     "the section's prefix (`ATLAS_`, `HERMES_`, `ZEUS_`, `SCHEDULER_`). Sources, later wins: the defaults below, the",

@@ -4,12 +4,12 @@
  * key without that prefix, in kebab case (ATLAS_MAX_CONCURRENCY → --max-concurrency,
  * DATABASE_URL → --database-url). To add a setting, add one entry to its section's table.
  */
-import { ATLAS_KEYS } from "./sections/atlas.ts"
-import { HERMES_KEYS } from "./sections/hermes.ts"
-import { RELAY_KEYS } from "./sections/relay.ts"
-import { SCHEDULER_KEYS } from "./sections/scheduler.ts"
-import { SHARED_KEYS } from "./sections/shared.ts"
-import { ZEUS_KEYS } from "./sections/zeus.ts"
+import { ATLAS_KEYS } from "./keys-atlas.ts"
+import { HERMES_KEYS } from "./keys-hermes.ts"
+import { RELAY_KEYS } from "./keys-relay.ts"
+import { SCHEDULER_KEYS } from "./keys-scheduler.ts"
+import { SHARED_KEYS } from "./keys-shared.ts"
+import { ZEUS_KEYS } from "./keys-zeus.ts"
 import type { ValueOf, ValueSpec } from "./value-spec.ts"
 
 export interface Section {

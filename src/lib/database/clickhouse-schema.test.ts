@@ -116,6 +116,7 @@ describe("clickhouse schema", () => {
       player_population_by_hour_mv: "MaterializedView",
       clear_time_by_day_mv: "MaterializedView",
       weapon_meta_by_hour_mv: "MaterializedView",
+      weapon_definition: "EmbeddedRocksDB",
     })
   })
 
@@ -160,13 +161,19 @@ describe("clickhouse schema", () => {
     expect(clearTimes).toEqual([{ bungie_day: fresh.dateStarted.slice(0, 10), version_id: 1, clears: "1", q: [5400, 5400, 5400, 5400] }])
 
     // Weapon 3886416794: 4 character loadouts per instance, kills 40+30+5+7 = 82, precision 38; doubled.
-    const weapons = await queryRows<{ hour: string; weapon_hash: number; usage_count: string; kills: string; precision_kills: string }>(
-      `SELECT hour, weapon_hash, sum(usage_count) AS usage_count, sum(kills) AS kills, sum(precision_kills) AS precision_kills
+    const weapons = await queryRows<{
+      hour: string
+      weapon_hash: number
+      usage_count: string
+      kill_count: string
+      precision_kill_count: string
+    }>(
+      `SELECT hour, weapon_hash, sum(usage_count) AS usage_count, sum(kill_count) AS kill_count, sum(precision_kill_count) AS precision_kill_count
        FROM weapon_meta_by_hour GROUP BY hour, weapon_hash ORDER BY weapon_hash`,
     )
     expect(weapons).toEqual([
-      { hour: hour(18), weapon_hash: 1094005544, usage_count: "2", kills: "20", precision_kills: "0" },
-      { hour: hour(18), weapon_hash: 3886416794, usage_count: "8", kills: "164", precision_kills: "76" },
+      { hour: hour(18), weapon_hash: 1094005544, usage_count: "2", kill_count: "20", precision_kill_count: "0" },
+      { hour: hour(18), weapon_hash: 3886416794, usage_count: "8", kill_count: "164", precision_kill_count: "76" },
     ])
   })
 

@@ -19,6 +19,7 @@ const VIEWS = [
   "leaderboard.world_first_contest_leaderboard",
   "leaderboard.team_activity_version_leaderboard",
   "leaderboard.clan_leaderboard",
+  "leaderboard.team_pantheon_custom_race_leaderboard",
 ]
 
 const P1 = 4611686018400000001n
@@ -154,15 +155,17 @@ describe("materialized views", () => {
       time_after_launch: 19 * 3600,
       is_challenge_mode: false,
     })
-    expect(worldFirst[0]!.membership_ids).toEqual([String(P1), String(P2)])
+    // Exact JSON numbers, found the way the public API searches: the id as text cast to jsonb.
+    const [ids] = await db.sql`SELECT membership_ids::text AS ids FROM leaderboard.world_first_contest_leaderboard`
+    expect(ids!.ids).toBe(`[${P1}, ${P2}]`)
     const byMember = await db.sql`
-      SELECT instance_id FROM leaderboard.world_first_contest_leaderboard WHERE membership_ids @> ${JSON.stringify([String(P2)])}::text::jsonb`
+      SELECT instance_id FROM leaderboard.world_first_contest_leaderboard WHERE membership_ids @> ${String(P2)}::text::jsonb`
     expect(byMember.map((r) => r.instance_id)).toEqual([15000000001n])
 
     const team = await db.sql`
-      SELECT activity_id, version_id, position, instance_id, time_after_launch
+      SELECT activity_id, version_id, position, instance_id, value
       FROM leaderboard.team_activity_version_leaderboard ORDER BY activity_id, version_id, position`
-    expect(team.map((r) => [r.activity_id, r.version_id, Number(r.position), r.instance_id, r.time_after_launch])).toEqual([
+    expect(team.map((r) => [r.activity_id, r.version_id, Number(r.position), r.instance_id, r.value])).toEqual([
       [14, 1, 1, 15000000003n, 13 * 86400 + 2 * 3600],
       [14, 32, 1, 15000000001n, 19 * 3600],
       // Uses the hash's release_date_override (2026-06-13 17:00), not the activity's release.
@@ -174,6 +177,53 @@ describe("materialized views", () => {
     expect(clan!.total_contest_score).toBeCloseTo(1.5, 9)
     const weighted = (3 * (1.0 * 0.9 ** -5 + 0.5 * 0.9 ** -4)) / Math.cbrt(4)
     expect(clan!.weighted_contest_score).toBeCloseTo(weighted, 9)
+  })
+
+  test("the Pantheon race counts completions in its window with exactly five distinct feats", async () => {
+    const feats = [1000000001n, 1000000002n, 1000000003n, 1000000004n, 1000000005n, 1000000006n]
+    const EMPTY_FEAT = 790421403n
+    const NOT_A_FEAT = 2000000000n
+    await db.sql`
+      INSERT INTO definitions.activity_feat_definition (hash, skull_hash, name)
+      SELECT 3000000000 + s, s, 'Feat: ' || s FROM unnest(${[...feats, EMPTY_FEAT].map(String)}::bigint[]) s`
+    const five = feats.slice(0, 5)
+    // [id, completed at, skulls, blacklisted]
+    const runs: [bigint, string, bigint[], boolean][] = [
+      [16000000002n, "2026-06-13T19:00:00Z", [...five, EMPTY_FEAT, NOT_A_FEAT], false], // second
+      [16000000001n, "2026-06-13T18:00:00Z", [...five].reverse(), false], // first
+      [16000000003n, "2026-06-13T19:00:00Z", five, false], // ties the second on time: rank 2, position 3
+      [16000000004n, "2026-06-13T17:30:00Z", [...five.slice(0, 4), NOT_A_FEAT, EMPTY_FEAT], false], // four feats
+      [16000000005n, "2026-06-13T17:40:00Z", [...five.slice(0, 4), five[0]!], false], // a repeat: four distinct
+      [16000000006n, "2026-06-13T17:50:00Z", feats, false], // six feats
+      [16000000007n, "2026-06-15T17:00:00Z", five, false], // the window is closed at its end
+      [16000000008n, "2026-06-13T17:20:00Z", five, true], // blacklisted
+    ]
+    for (const [id, completedAt, skulls] of runs) {
+      await db.sql`
+        INSERT INTO core.instance (instance_id, hash, completed, fresh, flawless, player_count, date_started, date_completed,
+                                   duration, platform_type, skull_hashes)
+        VALUES (${String(id)}, 747671496, true, true, false, 1, '2026-06-13T17:00:00Z', ${completedAt}, 600, 3, ${skulls.map(String)}::bigint[])`
+      await db.sql`
+        INSERT INTO core.instance_player (instance_id, membership_id, completed, time_played_seconds)
+        VALUES (${String(id)}, ${String(P1)}, true, 600), (${String(id)}, ${String(P2)}, false, 60)`
+    }
+    for (const [id, , , blacklisted] of runs) {
+      if (blacklisted)
+        await db.sql`INSERT INTO flagging.blacklist_instance (instance_id, report_source, reason) VALUES (${String(id)}, 'Manual', 'test')`
+    }
+    await refreshAll()
+
+    const race = await db.sql`
+      SELECT position, rank, value, instance_id, membership_ids::text AS ids
+      FROM leaderboard.team_pantheon_custom_race_leaderboard ORDER BY position`
+    expect(race.map((r) => [Number(r.position), Number(r.rank), r.value, r.instance_id, r.ids])).toEqual([
+      [1, 1, 3600, 16000000001n, `[${P1}]`],
+      [2, 2, 7200, 16000000002n, `[${P1}]`],
+      [3, 2, 7200, 16000000003n, `[${P1}]`],
+    ])
+    const [found] = await db.sql`
+      SELECT min(position)::int AS position FROM leaderboard.team_pantheon_custom_race_leaderboard WHERE membership_ids @> ${String(P1)}::text::jsonb`
+    expect(found!.position).toBe(1)
   })
 
   test("views files apply again over themselves and still refresh concurrently", async () => {

@@ -9,6 +9,7 @@
  */
 import { watchAvailability } from "../../../lib/bungie/availability.ts"
 import { createRateLimitedBungie } from "../../../lib/bungie/rate-limited.ts"
+import { createViaZeusBungie } from "../../../lib/bungie/via-zeus.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
 import type { Logger, LogLevel } from "../../../lib/monitoring/logger.ts"
 import { serveMetrics } from "../../../lib/monitoring/serve-metrics.ts"
@@ -36,6 +37,8 @@ export interface AtlasOptions {
   /** www host for Settings polling; defaults to baseUrl. */
   wwwBaseUrl?: string
   apiKey: string
+  /** Send every request through zeus at this URL (it owns the addresses); null/absent = directly. */
+  viaZeusUrl?: string | null
   requestTimeoutMs?: number
   fetchers: number
   maxConcurrency: number
@@ -92,14 +95,19 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     ...o.limiterOptions,
   })
   const timeoutMs = o.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS
-  const bungie = createRateLimitedBungie({
-    limiter,
-    baseUrl: o.baseUrl,
-    wwwBaseUrl: o.wwwBaseUrl ?? o.baseUrl,
-    apiKey: o.apiKey,
-    timeoutMs,
-    sourceAddresses: o.sourceAddresses,
-  })
+  // Via zeus the local limiter only bounds nothing: zeus owns the rates (its snapshot stays idle).
+  const viaZeusUrl = o.viaZeusUrl ?? null
+  const bungie =
+    viaZeusUrl === null
+      ? createRateLimitedBungie({
+          limiter,
+          baseUrl: o.baseUrl,
+          wwwBaseUrl: o.wwwBaseUrl ?? o.baseUrl,
+          apiKey: o.apiKey,
+          timeoutMs,
+          sourceAddresses: o.sourceAddresses,
+        })
+      : createViaZeusBungie({ zeusUrl: viaZeusUrl, client: "atlas", timeoutMs })
   const probe = createProbe(bungie)
   const start = await findStartPoint({
     sql: o.sql,
@@ -186,6 +194,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
         limiter: limiterBuffer,
         baseUrl: o.baseUrl,
         apiKey: o.apiKey,
+        viaZeusUrl,
         timeoutMs,
         sourceAddresses: [...o.sourceAddresses],
         addressNames,

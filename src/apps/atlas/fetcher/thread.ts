@@ -5,6 +5,7 @@
  * requests finish, claimed-but-unfetched ids stay unresolved (below the checkpoint).
  */
 import { createRateLimitedBungie } from "../../../lib/bungie/rate-limited.ts"
+import { createViaZeusBungie } from "../../../lib/bungie/via-zeus.ts"
 import { loadDefinitions } from "../../../lib/definitions.ts"
 import { attachLimiter } from "../../../lib/ratelimit/index.ts"
 import { defineWorker } from "../../../lib/runtime/worker-thread.ts"
@@ -15,13 +16,16 @@ import { FetchLoop } from "./fetch-loop.ts"
 
 export function runFetcherThread(): void {
   defineWorker<FetcherInit, MainToFetcher, FetcherToMain>((init, scope) => {
-    const bungie = createRateLimitedBungie({
-      limiter: attachLimiter(init.limiter),
-      baseUrl: init.baseUrl,
-      apiKey: init.apiKey,
-      timeoutMs: init.timeoutMs,
-      sourceAddresses: init.sourceAddresses,
-    })
+    const bungie =
+      init.viaZeusUrl === null
+        ? createRateLimitedBungie({
+            limiter: attachLimiter(init.limiter),
+            baseUrl: init.baseUrl,
+            apiKey: init.apiKey,
+            timeoutMs: init.timeoutMs,
+            sourceAddresses: init.sourceAddresses,
+          })
+        : createViaZeusBungie({ zeusUrl: init.viaZeusUrl, client: "atlas", timeoutMs: init.timeoutMs })
     const loop = new FetchLoop({
       worker: init.worker,
       space: new IdSpace(init.idSpace),

@@ -28,7 +28,7 @@ export interface RaidItem {
   instance: ProcessedInstance
   activityId: number
   versionId: number
-  /** The PGCR response bytes as received, zstd-compressed by the fetcher (stored as is in raw.pgcr). */
+  /** The stored form of the PGCR (encodeRawPgcr: the Response object's bytes, gzipped by the fetcher; stored as is in raw.pgcr). */
   raw: Uint8Array
   /** Epoch ms of completion, for the lag observed when the writer commits it. */
   completedAt: number
@@ -105,6 +105,8 @@ export interface FetcherInit {
   writerPort: MessagePort
   baseUrl: string
   apiKey: string
+  /** Send through zeus at this URL (no local addresses, no API key); null = directly. */
+  viaZeusUrl: string | null
   timeoutMs: number
   sourceAddresses: string[]
   /** Metric label per address index. */

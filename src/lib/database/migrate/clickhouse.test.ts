@@ -22,7 +22,7 @@ function makeDirs(migrations: Record<string, string>, views: Record<string, stri
     const dir = join(base, group)
     mkdirSync(dir)
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
-    return { group, dir }
+    return { group, dir, repeatable: group === "views" }
   })
 }
 
@@ -57,6 +57,33 @@ describe("runClickhouseMigrations (embedded chdb)", () => {
 
       writeFileSync(join(dirs[0]!.dir, "0001_t.sql"), "CREATE TABLE IF NOT EXISTS events (id Int64) ENGINE = Memory;")
       await expect(runClickhouseMigrations(ch.client, { dirs, logger: silent })).rejects.toThrow(/migrations\/0001_t\.sql.*edited/)
+    } finally {
+      await ch.drop()
+    }
+  })
+
+  test("an edited views file is applied again, recorded once more, and then skipped", async () => {
+    const ch = await createTestClickhouse()
+    try {
+      const view = (weight: number) =>
+        `DROP VIEW IF EXISTS totals_mv;\nCREATE MATERIALIZED VIEW totals_mv TO totals AS SELECT id, ${weight} * count() AS n FROM events GROUP BY id;`
+      const dirs = makeDirs(
+        {
+          "0001_t.sql":
+            "CREATE TABLE IF NOT EXISTS events (id Int64) ENGINE = MergeTree ORDER BY id;\n" +
+            "CREATE TABLE IF NOT EXISTS totals (id Int64, n UInt64) ENGINE = SummingMergeTree ORDER BY id;",
+        },
+        { "0001_mv.sql": view(10) },
+      )
+      await runClickhouseMigrations(ch.client, { dirs, logger: silent })
+      // Only the edited definition (weight 1) may be live afterwards.
+      writeFileSync(join(dirs[1]!.dir, "0001_mv.sql"), view(1))
+      const again = await runClickhouseMigrations(ch.client, { dirs, logger: silent })
+      expect(again.applied).toEqual(["views/0001_mv.sql"])
+      await ch.client.insert({ table: "events", values: [{ id: "7" }], format: "JSONEachRow" })
+      const rs = await ch.client.query({ query: "SELECT id, sum(n) AS n FROM totals GROUP BY id", format: "JSONEachRow" })
+      expect(await rs.json()).toEqual([{ id: "7", n: "1" }])
+      expect(await runClickhouseMigrations(ch.client, { dirs, logger: silent })).toEqual({ applied: [], skipped: 2 })
     } finally {
       await ch.drop()
     }

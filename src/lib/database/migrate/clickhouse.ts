@@ -5,7 +5,8 @@
  * A file may hold several statements; they run one by one (the HTTP interface takes one per
  * request). ClickHouse DDL is not transactional, so a file is recorded only after its last
  * statement succeeds, and statements should be idempotent (IF NOT EXISTS) so a re-run after a
- * failure can pass the ones that already took effect.
+ * failure can pass the ones that already took effect. An edited views file (repeatable) is
+ * applied again and recorded once more; the newest record of a name is the one that counts.
  */
 import type { ClickHouseClient } from "@clickhouse/client"
 import { logger as defaultLogger, type Logger } from "../../monitoring/logger.ts"
@@ -29,7 +30,7 @@ export async function ensureClickhouseMigrationsTable(client: ClickHouseClient):
 }
 
 export async function readClickhouseApplied(client: ClickHouseClient): Promise<{ name: string; checksum: string }[]> {
-  const rs = await client.query({ query: "SELECT name, checksum FROM _migrations ORDER BY name", format: "JSONEachRow" })
+  const rs = await client.query({ query: "SELECT name, checksum FROM _migrations ORDER BY name, applied_at", format: "JSONEachRow" })
   return rs.json<{ name: string; checksum: string }>()
 }
 

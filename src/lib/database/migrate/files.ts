@@ -2,6 +2,10 @@
  * Migration files on disk: `*.sql` in a directory, applied in lexical order (so names are
  * zero-padded numbers: 0001_core.sql, 0002_...). Each file is identified by `<group>/<file>`
  * and its sha256 checksum, which is what the `_migrations` tables record.
+ *
+ * A directory is either append-only (migrations: an applied file must never change) or
+ * repeatable (views: every file drops and recreates what it defines, so an edited file is
+ * simply applied again and its record updated).
  */
 import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
@@ -14,12 +18,16 @@ export interface MigrationFile {
   path: string
   content: string
   checksum: string
+  /** From a repeatable directory: applied again whenever its checksum changes. */
+  repeatable: boolean
 }
 
 export interface MigrationDir {
   /** Prefix of the recorded name: "migrations" or "views". */
   group: string
   dir: string
+  /** Files are re-applied when edited instead of stopping the run (default false). */
+  repeatable?: boolean
 }
 
 /** Repository root (two levels above src/lib/database/migrate). */
@@ -27,12 +35,12 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url))
 
 export const DEFAULT_POSTGRES_DIRS: readonly MigrationDir[] = [
   { group: "migrations", dir: join(REPO_ROOT, "sql/migrations") },
-  { group: "views", dir: join(REPO_ROOT, "sql/views") },
+  { group: "views", dir: join(REPO_ROOT, "sql/views"), repeatable: true },
 ]
 
 export const DEFAULT_CLICKHOUSE_DIRS: readonly MigrationDir[] = [
   { group: "migrations", dir: join(REPO_ROOT, "clickhouse/migrations") },
-  { group: "views", dir: join(REPO_ROOT, "clickhouse/views") },
+  { group: "views", dir: join(REPO_ROOT, "clickhouse/views"), repeatable: true },
 ]
 
 export function checksumOf(content: string): string {
@@ -42,7 +50,7 @@ export function checksumOf(content: string): string {
 /** Lists `*.sql` files of each directory (missing directories are empty), groups in the given order. */
 export function listMigrationFiles(dirs: readonly MigrationDir[]): MigrationFile[] {
   const files: MigrationFile[] = []
-  for (const { group, dir } of dirs) {
+  for (const { group, dir, repeatable } of dirs) {
     if (!existsSync(dir)) continue
     const names = readdirSync(dir)
       .filter((f) => f.endsWith(".sql") && statSync(join(dir, f)).isFile())
@@ -50,7 +58,7 @@ export function listMigrationFiles(dirs: readonly MigrationDir[]): MigrationFile
     for (const file of names) {
       const path = join(dir, file)
       const content = readFileSync(path, "utf8")
-      files.push({ name: `${group}/${file}`, path, content, checksum: checksumOf(content) })
+      files.push({ name: `${group}/${file}`, path, content, checksum: checksumOf(content), repeatable: repeatable ?? false })
     }
   }
   return files
@@ -75,8 +83,11 @@ export interface AppliedRecord {
 }
 
 /**
- * Compares files with what is recorded: throws on the first edited file, returns the pending ones.
- * A recorded file that no longer exists is tolerated (it was applied; history is not rewritten).
+ * Compares files with what is recorded: throws on the first edited append-only file, returns the
+ * pending ones (new files, and repeatable files whose checksum changed). A recorded file that no
+ * longer exists is tolerated (it was applied; history is not rewritten). When a name was recorded
+ * more than once (a re-applied repeatable file in ClickHouse's append-only table), the last
+ * record in `applied` wins, so callers pass records oldest first.
  */
 export function findPending(files: readonly MigrationFile[], applied: readonly AppliedRecord[]): MigrationFile[] {
   const recorded = new Map(applied.map((r) => [r.name, r.checksum]))
@@ -84,7 +95,9 @@ export function findPending(files: readonly MigrationFile[], applied: readonly A
   for (const file of files) {
     const checksum = recorded.get(file.name)
     if (checksum === undefined) pending.push(file)
-    else if (checksum !== file.checksum) throw new MigrationChecksumError(file.name, checksum, file.checksum)
+    else if (checksum === file.checksum) continue
+    else if (file.repeatable) pending.push(file)
+    else throw new MigrationChecksumError(file.name, checksum, file.checksum)
   }
   return pending
 }

@@ -15,7 +15,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-/** A fresh pair of migration/view directories holding the given files. */
+/** A fresh pair of migration/view directories holding the given files (views repeatable, as in the repo). */
 function makeDirs(files: { migrations?: Record<string, string>; views?: Record<string, string> }): MigrationDir[] {
   const base = mkdtempSync(join(root, "case-"))
   const dirs: MigrationDir[] = []
@@ -23,7 +23,7 @@ function makeDirs(files: { migrations?: Record<string, string>; views?: Record<s
     const dir = join(base, group)
     mkdirSync(dir)
     for (const [name, content] of Object.entries(files[group] ?? {})) writeFileSync(join(dir, name), content)
-    dirs.push({ group, dir })
+    dirs.push({ group, dir, repeatable: group === "views" })
   }
   return dirs
 }
@@ -82,6 +82,30 @@ describe("runPostgresMigrations", () => {
       // Nothing after the edited file ran either.
       const [exists] = await sql<{ t: string | null }[]>`SELECT to_regclass('public.b')::text AS t`
       expect(exists!.t).toBeNull()
+    }))
+
+  test("an edited views file is applied again and its record updated; unchanged ones are skipped", () =>
+    withDb(async ({ sql }) => {
+      const view = (column: string) =>
+        `DROP MATERIALIZED VIEW IF EXISTS s.v;\nCREATE MATERIALIZED VIEW s.v AS SELECT id AS ${column} FROM t;`
+      const dirs = makeDirs({
+        migrations: { "0001_t.sql": "CREATE SCHEMA s;\nCREATE TABLE t (id bigint);\nINSERT INTO t VALUES (1);" },
+        views: { "0001_v.sql": view("a"), "0002_w.sql": "CREATE MATERIALIZED VIEW s.w AS SELECT 1 AS one;" },
+      })
+      await runPostgresMigrations(sql, { dirs, seeds: false, logger: silent })
+      const before = await sql<{ checksum: string }[]>`SELECT checksum FROM public._migrations WHERE name = 'views/0001_v.sql'`
+
+      writeFileSync(join(dirs[1]!.dir, "0001_v.sql"), view("b"))
+      const again = await runPostgresMigrations(sql, { dirs, seeds: false, logger: silent })
+      expect(again.applied).toEqual(["views/0001_v.sql"])
+      const [row] = await sql<{ b: bigint }[]>`SELECT b FROM s.v`
+      expect(row!.b).toBe(1n)
+      const after = await sql<{ checksum: string }[]>`SELECT checksum FROM public._migrations WHERE name = 'views/0001_v.sql'`
+      expect(after).toHaveLength(1)
+      expect(after[0]!.checksum).not.toBe(before[0]!.checksum)
+
+      const third = await runPostgresMigrations(sql, { dirs, seeds: false, logger: silent })
+      expect(third.applied).toEqual([])
     }))
 
   test("a failing migration rolls back entirely and is not recorded", () =>

@@ -6,7 +6,8 @@
  *   file leaves neither changes nor a record. A file whose first line is
  *   `-- migrate:no-transaction` (CREATE INDEX CONCURRENTLY, ...) runs statement by statement
  *   outside a transaction and is recorded after its last statement succeeds.
- * - An applied file whose checksum changed stops the run before anything is applied.
+ * - An applied migration whose checksum changed stops the run before anything is applied; an
+ *   edited views file (repeatable) is applied again and its record updated.
  * - An advisory lock makes concurrent runners (several app replicas starting) take turns.
  */
 import type postgres from "postgres"
@@ -110,7 +111,7 @@ async function applyInTransaction(sql: Sql, file: MigrationFile): Promise<boolea
     } catch (err) {
       throw annotate(err, file)
     }
-    await tx`INSERT INTO public._migrations (name, checksum) VALUES (${file.name}, ${file.checksum})`
+    await record(tx, file)
     return true
   }) as Promise<boolean>
 }
@@ -128,7 +129,7 @@ async function applyWithoutTransaction(sql: Sql, file: MigrationFile): Promise<b
           throw annotate(err, file)
         }
       }
-      await conn`INSERT INTO public._migrations (name, checksum) VALUES (${file.name}, ${file.checksum})`
+      await record(conn, file)
       return true
     } finally {
       await conn`SELECT pg_advisory_unlock(${ADVISORY_LOCK_KEY})`
@@ -140,12 +141,20 @@ async function applyWithoutTransaction(sql: Sql, file: MigrationFile): Promise<b
 
 type Queryable = Sql | postgres.TransactionSql<{ bigint: bigint }> | postgres.ReservedSql<{ bigint: bigint }>
 
+/** True when this exact file is recorded; a repeatable file recorded with another checksum is not. */
 async function isRecorded(sql: Queryable, file: MigrationFile): Promise<boolean> {
   const rows = await (sql as Sql)<{ checksum: string }[]>`SELECT checksum FROM public._migrations WHERE name = ${file.name}`
   const row = rows[0]
   if (!row) return false
-  if (row.checksum !== file.checksum) throw new MigrationChecksumError(file.name, row.checksum, file.checksum)
-  return true
+  if (row.checksum === file.checksum) return true
+  if (file.repeatable) return false
+  throw new MigrationChecksumError(file.name, row.checksum, file.checksum)
+}
+
+async function record(sql: Queryable, file: MigrationFile): Promise<void> {
+  await (sql as Sql)`
+    INSERT INTO public._migrations (name, checksum) VALUES (${file.name}, ${file.checksum})
+    ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`
 }
 
 function annotate(err: unknown, file: MigrationFile): Error {

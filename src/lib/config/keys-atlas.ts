@@ -1,0 +1,53 @@
+/** Settings of atlas, the PGCR crawler. Flags drop the ATLAS_ prefix (`--fetchers`). */
+import type { ValueSpec } from "./value-spec.ts"
+
+export const ATLAS_KEYS = {
+  ATLAS_FETCHERS: {
+    type: "int",
+    default: 2,
+    min: 1,
+    max: 64,
+    description: "Fetcher Worker threads.",
+  },
+  ATLAS_MAX_CONCURRENCY: {
+    type: "int",
+    default: 64,
+    min: 1,
+    max: 4096,
+    description: "Most concurrent PGCR requests over all fetchers (the limiter's latency-following concurrency stays below it).",
+  },
+  ATLAS_SOURCE_ADDRESSES: {
+    type: "ipList",
+    default: [],
+    description:
+      "Local IP addresses to send Bungie requests from, one rate bucket each (an IPv6 block in production). Empty: the default route; with --sim, 127.0.0.1-127.0.0.8.",
+  },
+  ATLAS_BATCH_SIZE: {
+    type: "int",
+    default: 500,
+    min: 1,
+    max: 100000,
+    description: "pg-writer: most instances per write transaction.",
+  },
+  ATLAS_BATCH_MAX_MS: {
+    type: "int",
+    default: 250,
+    min: 1,
+    max: 60000,
+    description:
+      "pg-writer: longest wait (ms) before a partial batch is written; also the least time between two such writes (an item after a quiet interval waits only 20 ms).",
+  },
+  ATLAS_TARGET_404_SHARE: {
+    type: "number",
+    default: 0.025,
+    min: 0,
+    max: 0.5,
+    description: "Share of not-found answers (1653/404) among first tries that the frontier controller aims for.",
+  },
+  ATLAS_METRICS_PORT: {
+    type: "port",
+    default: 8080,
+    off: true,
+    description: "Port of atlas's /metrics and /healthz.",
+  },
+} as const satisfies Record<string, ValueSpec>
