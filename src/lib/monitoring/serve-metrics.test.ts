@@ -26,3 +26,23 @@ test("serveMetrics exposes /metrics and /healthz on an ephemeral port", async ()
     await server.stop()
   }
 })
+
+test("an app's extra routes answer by exact path; /metrics stays the registry's", async () => {
+  const registry = new Registry()
+  registerMetrics(registry, TABLE).share.set(0.5)
+  const server = serveMetrics({
+    port: 0,
+    hostname: "127.0.0.1",
+    registry,
+    health: () => ({ ok: true }),
+    routes: { "/status": () => Response.json({ lag: 31 }), "/metrics": () => new Response("hijacked") },
+  })
+  try {
+    expect(await (await fetch(`${server.url}/status`)).json()).toEqual({ lag: 31 })
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toContain("test_404_share 0.5")
+    expect((await fetch(`${server.url}/status/x`)).status).toBe(404)
+    expect((await fetch(`${server.url}/toString`)).status).toBe(404)
+  } finally {
+    await server.stop()
+  }
+})

@@ -1,6 +1,7 @@
 /**
  * The tiny HTTP endpoint every long-running app exposes: GET /metrics (Prometheus text) and
- * GET /healthz (JSON; 200 when healthy, 503 otherwise). Port 0 picks a free port (tests).
+ * GET /healthz (JSON; 200 when healthy, 503 otherwise), plus any GET routes an app adds (atlas's
+ * /status). Port 0 picks a free port (tests).
  */
 import { Registry } from "prom-client"
 
@@ -15,6 +16,8 @@ export interface ServeMetricsOptions {
   /** A registry, or anything producing Prometheus text (e.g. a WorkerMetricsAggregator). */
   registry: Registry | { metrics(): Promise<string>; readonly contentType?: string }
   health: () => HealthReport | Promise<HealthReport>
+  /** More GET routes by exact path (e.g. "/status"); /metrics and /healthz cannot be replaced. */
+  routes?: Readonly<Record<string, () => Response | Promise<Response>>>
 }
 
 export interface MetricsServer {
@@ -38,6 +41,8 @@ export function serveMetrics(options: ServeMetricsOptions): MetricsServer {
           const report = await options.health()
           return Response.json(report, { status: report.ok ? 200 : 503 })
         }
+        const route = options.routes && Object.hasOwn(options.routes, path) ? options.routes[path] : undefined
+        if (route) return await route()
       } catch (error) {
         return Response.json({ ok: false, error: String(error) }, { status: 500 })
       }

@@ -24,6 +24,7 @@ import { Coordinator, type CoordinatorStatus } from "./coordinator.ts"
 import { searchFrontier } from "./frontier-search.ts"
 import { createProbe } from "./probe.ts"
 import { findStartPoint, type StartPoint } from "./start-point.ts"
+import { StatusTracker } from "./status-tracker.ts"
 import { type CrawlThreads, startCrawlThreads } from "./threads.ts"
 
 export interface AtlasOptions {
@@ -144,6 +145,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   const controller = createFrontierController(controllerOptions, Date.now())
   if (start.frontier !== null) controller.observeExisting(Date.now(), start.frontier, null)
   const metrics = new AtlasMetrics(addressNames)
+  const statusTracker = new StatusTracker({ crawler: o.crawler })
 
   let fatalReason: string | null = null
   let requestStop: (reason: AtlasResult["reason"]) => void = () => {}
@@ -205,9 +207,13 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
         ...(o.policy === undefined ? {} : { policy: o.policy }),
       }
     }),
-    onWriterMessage: (message) => coordinator.onWriterMessage(message),
+    onWriterMessage: (message) => {
+      coordinator.onWriterMessage(message)
+      statusTracker.onWriterMessage(message)
+    },
     onFetcherMessage: (message) => {
       coordinator.onFetcherMessage(message)
+      statusTracker.onFetcherMessage(message)
       if (message.type === "fatal") fail(message.reason)
     },
     onMetrics: (thread, snapshot) => metrics.acceptWorker(thread, snapshot),
@@ -233,6 +239,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
               fatal: fatalReason,
             }
           },
+          routes: { "/status": () => Response.json(statusTracker.report(coordinator.status(), limiter.snapshot().pauseReason)) },
         })
   const metricsUrl = server ? server.url : null
   if (metricsUrl) log.info("atlas.metrics", { url: `${metricsUrl}/metrics` })

@@ -9,6 +9,7 @@ import { encodeRawPgcr } from "../../../lib/database/raw-pgcr-codec.ts"
 import type { Definitions } from "../../../lib/definitions.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
 import { processPgcr } from "../../../lib/pgcr/process.ts"
+import { observeCrawlSummaryLag } from "../shared/crawl-summary.ts"
 import type { IdSpace } from "../shared/id-space.ts"
 import type { MissedReason, WriterItem } from "../shared/messages.ts"
 import type { AtlasWorkerMetrics } from "../shared/metrics.ts"
@@ -92,6 +93,7 @@ function handlePgcr(
         versionId: processed.versionId,
         raw: encodeRawPgcr(pgcr.bytes),
         completedAt,
+        attempts: countAttempts(task),
       })
       ctx.stats.noteRaid()
       ctx.stats.noteNewest(task.id, completedAt)
@@ -105,6 +107,7 @@ function handlePgcr(
       if (Number.isFinite(completed)) {
         const lagSeconds = Math.max(0, (now - completed) / 1000)
         ctx.metrics?.lag.observe(lagSeconds)
+        observeCrawlSummaryLag(ctx.metrics?.crawlSummaryLag, "nonRaid", countAttempts(task), completed, now)
         ctx.stats.noteNewest(task.id, completed)
         ctx.stats.noteLag(lagSeconds)
       }

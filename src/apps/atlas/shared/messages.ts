@@ -32,6 +32,8 @@ export interface RaidItem {
   raw: Uint8Array
   /** Epoch ms of completion, for the lag observed when the writer commits it. */
   completedAt: number
+  /** Requests the fetcher spent on the id (the attempts label of the lag it records at commit); absent = 1. */
+  attempts?: number
 }
 
 export interface MissedItem {

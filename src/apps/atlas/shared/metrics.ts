@@ -14,6 +14,13 @@ import { type MetricsOf, type MetricTable, registerMetrics } from "../../../lib/
 export const LAG_BUCKETS_SECONDS: readonly number[] = [
   0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300, 900, 1800, 3600, 7200, 21600, 86400, 259200, 604800,
 ]
+/**
+ * The original's buckets for pgcr_crawl_summary_lag_seconds (the public status page reads its p50):
+ * every 5 s up to 45 s, 60 and 90 s, 5 and 30 min, then 2 h up to 3 days.
+ */
+export const CRAWL_SUMMARY_LAG_BUCKETS_SECONDS: readonly number[] = [
+  5, 10, 15, 20, 25, 30, 35, 40, 45, 60, 90, 300, 1800, 7200, 21600, 43200, 86400, 172800, 259200,
+]
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500]
 export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -53,6 +60,14 @@ export const ATLAS_METRIC_DEFS = {
     help: "Now minus completion time when an id is resolved",
     labels: [],
     buckets: LAG_BUCKETS_SECONDS,
+    scope: "worker",
+  },
+  crawlSummaryLag: {
+    kind: "histogram",
+    name: "pgcr_crawl_summary_lag_seconds",
+    help: "Now minus the activity's completion time when a PGCR is resolved (raids at commit), by status (1 raid, 2 non-raid) and attempts (10+ = ten or more); the public status page reads its p50",
+    labels: ["status", "attempts"],
+    buckets: CRAWL_SUMMARY_LAG_BUCKETS_SECONDS,
     scope: "worker",
   },
   writerBatchSize: {

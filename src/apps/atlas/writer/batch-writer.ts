@@ -37,6 +37,8 @@ export interface BatchOutcome {
   durationMs: number
   /** Completion times (epoch ms) of the raids stored in this batch, for lag. */
   completedAt: number[]
+  /** The fetcher's attempts for each of those raids (same order). */
+  attempts: number[]
 }
 
 export interface BatchWriterOptions {
@@ -220,6 +222,7 @@ export class BatchWriter {
       missed: missed.length + unknownIds.length,
       durationMs: performance.now() - started,
       completedAt: raids.map((r) => r.completedAt),
+      attempts: raids.map((r) => r.attempts ?? 1),
     }
   }
 }

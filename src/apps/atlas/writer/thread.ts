@@ -6,6 +6,7 @@
  */
 import { createSql } from "../../../lib/database/postgres.ts"
 import { defineWorker } from "../../../lib/runtime/worker-thread.ts"
+import { observeCrawlSummaryLag } from "../shared/crawl-summary.ts"
 import { IdSpace } from "../shared/id-space.ts"
 import { decodeWriterItem, type MainToWriter, type PgWriterInit, type WriterToMain } from "../shared/messages.ts"
 import { registerAtlasWorkerMetrics } from "../shared/metrics.ts"
@@ -31,9 +32,10 @@ export function runPgWriterThread(): void {
         metrics.resolved.inc({ how: "raid" }, outcome.raids)
         metrics.resolved.inc({ how: "missed" }, outcome.missed)
         for (const gap of outcome.gaps) metrics.resolved.inc({ how: "gap" }, Number(gap.to - gap.from))
-        for (const completedAt of outcome.completedAt) {
+        outcome.completedAt.forEach((completedAt, i) => {
           if (Number.isFinite(completedAt)) metrics.lag.observe(Math.max(0, (now - completedAt) / 1000))
-        }
+          observeCrawlSummaryLag(metrics.crawlSummaryLag, "raid", outcome.attempts[i] ?? 1, completedAt, now)
+        })
         metrics.queueDepth.set({ queue: "writer" }, space.writerQueue)
         const ids = BigInt64Array.from(outcome.resolved)
         scope.post({ type: "resolved", ids }, [ids.buffer as ArrayBuffer])
