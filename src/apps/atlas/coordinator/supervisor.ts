@@ -11,6 +11,7 @@ import { watchAvailability } from "../../../lib/bungie/availability.ts"
 import { createRateLimitedBungie } from "../../../lib/bungie/rate-limited.ts"
 import { createViaZeusBungie } from "../../../lib/bungie/via-zeus.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
+import { startOutboxMonitor } from "../../../lib/messaging/outbox-monitor.ts"
 import type { Logger, LogLevel } from "../../../lib/monitoring/logger.ts"
 import { serveMetrics } from "../../../lib/monitoring/serve-metrics.ts"
 import { createSharedLimiter, type LimiterOptions } from "../../../lib/ratelimit/index.ts"
@@ -223,6 +224,8 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     },
   })
 
+  // The backlog of what this crawl writes to the outbox (the "outbox backlog growing" alert).
+  const outboxMonitor = o.metricsPort === null ? null : startOutboxMonitor({ sql: o.sql, registry: metrics.registry, log })
   const server =
     o.metricsPort === null
       ? null
@@ -277,6 +280,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       await crawl.writer.close(DRAIN_STEP_MS)
       control.stop()
       availability.stop()
+      outboxMonitor?.stop()
       coordinator.tick()
       await coordinator.persist(true)
       for (const sidecar of o.sidecars ?? []) {
