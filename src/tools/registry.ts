@@ -107,6 +107,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./convert-raw-pgcr.ts")).tool,
   },
   {
+    name: "status",
+    description: "Print the crawler's status (lag, caught up or ETA, 404 share, Bungie, low-water mark) from atlas or Prometheus.",
+    load: async () => (await import("./status.ts")).tool,
+  },
+  {
     name: "sync-clickhouse-definitions",
     description: "Copy weapon definitions from Postgres into ClickHouse's weapon_definition (the API's weapon-meta join).",
     load: async () => (await import("./sync-clickhouse-definitions.ts")).tool,

@@ -5,6 +5,19 @@
  */
 import { type LagPoint, type LagSummaryOptions, summarizeLag } from "./lag-series.ts"
 
+/**
+ * How the public status page reads the lag series: points at or under 2.5 s dropped, offline when
+ * the newest point is 30 s old, weighted mean of the newest 6, caught up at or under 60 s.
+ */
+export const PUBLIC_PAGE_LAG_READING: Partial<LagSummaryOptions> = {
+  minLagSeconds: 2.5,
+  staleMs: 30_000,
+  recentPoints: 6,
+  caughtUpSeconds: 60,
+}
+export const PUBLIC_PAGE_WINDOW_MS = 5 * 60_000
+export const PUBLIC_PAGE_STEP_MS = 15_000
+
 /** What Bungie looks like from the crawler over the last minute. */
 export type BungieAvailability = "available" | "disabled" | "throttled" | "failing" | "unknown"
 

@@ -6,6 +6,9 @@
  * 2.5 s, so this must be the completion lag (tens of seconds), never the publication lag (~1-2 s).
  */
 
+/** The public RaidHub status page's query (its API asks Prometheus for it over the last 5 minutes at 15 s steps). */
+export const PUBLIC_STATUS_LAG_QUERY = "histogram_quantile(0.50, sum(rate(pgcr_crawl_summary_lag_seconds_bucket[2m])) by (le))"
+
 /** The original's result codes, kept as the status label: 1 Success (raid), 2 NonRaid. */
 export const CRAWL_SUMMARY_STATUS = { raid: "1", nonRaid: "2" } as const
 
