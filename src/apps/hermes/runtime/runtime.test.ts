@@ -171,7 +171,7 @@ describe("hermes runtime (real RabbitMQ, private vhost)", () => {
 
   test("requeue costs no retry: to the tail with new headers, or back to the head", async () => {
     let round = 0
-    const worker = recorder("player_crawl", (d) => {
+    const worker = recorder("player_crawl", () => {
       round++
       if (round === 1) return { kind: "requeue", reason: "later", position: "tail", headers: { "x-first-blocked-at": "t0" } }
       if (round === 2) return { kind: "requeue", reason: "again", position: "head" }
