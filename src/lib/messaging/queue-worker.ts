@@ -58,6 +58,8 @@ export interface QueueControl {
    */
   probe(): Promise<Outcome | null>
   readonly paused: boolean
+  /** Every reason the queue is paused for right now. */
+  readonly pauseReasons: readonly string[]
 }
 
 export interface QueueWorker<T = unknown> {
