@@ -113,7 +113,9 @@ export function createPgcrBlockedWorker(deps: PgcrBlockedDeps): PgcrBlockedWorke
       }
       let outcome: Outcome | null = null
       try {
+        deps.log.debug("pgcr_blocked.probe", {})
         outcome = await c.probe()
+        deps.log.debug("pgcr_blocked.probed", { outcome: outcome?.kind ?? null })
       } catch (error) {
         deps.log.warn("pgcr_blocked.probe_failed", { error })
       }

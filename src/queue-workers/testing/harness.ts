@@ -11,10 +11,11 @@ import { createTestDatabase, type TestDatabase } from "../../lib/database/testin
 import { type Definitions, loadDefinitions } from "../../lib/definitions.ts"
 import type { ConfirmedPublisher } from "../../lib/messaging/confirmed-publisher.ts"
 import type { QueueWorker } from "../../lib/messaging/queue-worker.ts"
-import type { QueueName, QueueSpec } from "../../lib/messaging/queues.ts"
+import { QUEUE_NAMES, type QueueName, type QueueSpec } from "../../lib/messaging/queues.ts"
 import { connectRabbit } from "../../lib/messaging/rabbit-connection.ts"
 import { rawBody } from "../../lib/messaging/raw-bodies.ts"
 import { createTestVhost, type TestVhost } from "../../lib/messaging/testing/test-vhost.ts"
+import { declareQueueTopology } from "../../lib/messaging/topology.ts"
 import { createLogger, type Logger } from "../../lib/monitoring/logger.ts"
 import { createSharedLimiter } from "../../lib/ratelimit/index.ts"
 import { type SimHandle, type SimOptions, startSim } from "../../sim/server.ts"
@@ -47,6 +48,8 @@ export async function createHarness(sim: SimOptions = {}): Promise<Harness> {
   ])
   const rabbit = connectRabbit(vhost.url, { name: "harness", onError: () => {} })
   await rabbit.onConnect(10_000, true)
+  // Producers declare the topology before publishing (as the outbox relay does).
+  for (const queue of QUEUE_NAMES) await declareQueueTopology(rabbit, queue)
   const { limiter } = createSharedLimiter({
     addresses: 1,
     initialCeiling: 2_000,
@@ -82,7 +85,7 @@ export async function createHarness(sim: SimOptions = {}): Promise<Harness> {
       return handle
     },
     async publish(queue, body, contentType = "application/json", headers) {
-      await publisher.send({ routingKey: queue, contentType, durable: true, headers }, Buffer.from(body))
+      await publisher.send({ routingKey: queue, contentType, durable: true, mandatory: true, headers }, Buffer.from(body))
     },
     async drain(queue) {
       const out = []
