@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { HermesHandle } from "../../apps/hermes/runtime/hermes.ts"
+import { maxBigint } from "../../lib/bigint.ts"
 import { waitUntil } from "../../lib/messaging/testing/wait-until.ts"
 import { createHarness, type Harness, pickIds, settledCount } from "../testing/harness.ts"
 import { createPgcrBlockedWorker, type PgcrBlockedWorker, readFirstBlockedAt } from "./pgcr-blocked.ts"
@@ -60,7 +61,7 @@ describe("pgcr_blocked", () => {
     expect(await count("select count(*) as n from crawl.missed_pgcr")).toBe(0)
     expect(await settledCount(hermes, "pgcr_blocked", "retry")).toBe(0)
     expect(await settledCount(hermes, "pgcr_blocked", "dead")).toBe(0)
-    const newest = ids.reduce((a, b) => (a > b ? a : b))
+    const newest = ids.reduce(maxBigint)
     expect(worker.gates.newestReleased).toBe(newest)
     const text = await fetch(`${hermes.metricsUrl}/metrics`).then((r) => r.text())
     // A plain integer: the public status page uses the sample's text as an instance id.
