@@ -14,7 +14,8 @@ import { RETRY_COUNT_HEADER } from "../lib/messaging/retry-schedule.ts"
 import { encodeIdMessage } from "../lib/messaging/wire-format.ts"
 import type { Logger } from "../lib/monitoring/logger.ts"
 import { fetchPgcr, type PgcrBungie } from "./pgcr/fetch-pgcr.ts"
-import { isStored, recordLedger, resolveLedger, storeRaid } from "./pgcr/store-raid.ts"
+import { createStoreBatcher } from "./pgcr/store-batcher.ts"
+import { isStored, recordLedger, resolveLedger } from "./pgcr/store-raid.ts"
 
 export interface PgcrExistsDeps {
   sql: AnySql
@@ -30,6 +31,7 @@ const HOUR = 60 * 60_000
 
 export function createPgcrExistsWorker(deps: PgcrExistsDeps): QueueWorker<bigint> {
   const now = deps.now ?? Date.now
+  const store = createStoreBatcher(deps.sql, { crawler: QUEUE, now })
   return {
     queue: QUEUE,
     async handle(delivery): Promise<Outcome> {
@@ -38,7 +40,7 @@ export function createPgcrExistsWorker(deps: PgcrExistsDeps): QueueWorker<bigint
       const fetched = await fetchPgcr(id, { bungie: deps.bungie, defs: deps.defs, signal: delivery.signal })
       switch (fetched.kind) {
         case "raid": {
-          const stored = await storeRaid(deps.sql, fetched.item, QUEUE)
+          const stored = await store.store(fetched.item)
           if (stored === "unknownHash") deps.log.warn("pgcr_exists.unknown_hash", { id, hash: fetched.item.instance.hash })
           return ok
         }

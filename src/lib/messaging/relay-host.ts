@@ -31,7 +31,7 @@ export interface RelayHost {
   readonly started: Promise<void>
   /** Delivers what is due to ClickHouse now (tests); 0 before the relays run. */
   flushClickhouse(): Promise<number>
-  /** Final ClickHouse flush (or publish), then stops the relays and closes ClickHouse. */
+  /** Final ClickHouse flush (or publish), then stops the relays and closes ClickHouse (once; later calls wait for it). */
   close(): Promise<void>
 }
 
@@ -41,6 +41,7 @@ export function startRelayHost(o: RelayHostOptions): RelayHost {
   let relays: OutboxRelays | null = null
   let closeClickhouse: () => Promise<void> = async () => {}
   let closing = false
+  let closed: Promise<void> | null = null
   let wake: () => void = () => {}
   const started = (async () => {
     if (o.rabbitmqUrl) {
@@ -72,15 +73,18 @@ export function startRelayHost(o: RelayHostOptions): RelayHost {
     async flushClickhouse() {
       return relays === null ? 0 : relays.flushClickhouse()
     },
-    async close() {
-      closing = true
-      wake()
-      await started
-      if (relays !== null) {
-        await relays.flushClickhouse().catch((error) => o.log.warn("relay.final_flush_failed", { error }))
-        await relays.stop()
-      }
-      await closeClickhouse()
+    close() {
+      closed ??= (async () => {
+        closing = true
+        wake()
+        await started
+        if (relays !== null) {
+          await relays.flushClickhouse().catch((error) => o.log.warn("relay.final_flush_failed", { error }))
+          await relays.stop()
+        }
+        await closeClickhouse()
+      })()
+      return closed
     },
   }
 }

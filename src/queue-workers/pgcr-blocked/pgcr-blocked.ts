@@ -19,7 +19,8 @@ import { type Delivery, type Outcome, ok, type QueueControl, type QueueWorker, r
 import { decodeJsonObject } from "../../lib/messaging/wire-format.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import { fetchPgcr, type PgcrBungie } from "../pgcr/fetch-pgcr.ts"
-import { isStored, recordLedger, resolveLedger, storeRaid } from "../pgcr/store-raid.ts"
+import { createStoreBatcher } from "../pgcr/store-batcher.ts"
+import { isStored, recordLedger, resolveLedger } from "../pgcr/store-raid.ts"
 import { DEFAULT_FLOODGATE_PARAMS, FloodgateDetector, type FloodgateParams } from "./floodgates.ts"
 
 export const FIRST_BLOCKED_HEADER = "x-first-blocked-at"
@@ -51,6 +52,7 @@ export interface PgcrBlockedWorker extends QueueWorker<bigint> {
 
 export function createPgcrBlockedWorker(deps: PgcrBlockedDeps): PgcrBlockedWorker {
   const now = deps.now ?? Date.now
+  const store = createStoreBatcher(deps.sql, { crawler: QUEUE, now })
   const random = deps.random ?? Math.random
   const patienceMs = deps.patienceMs ?? DAY
   const probeIntervalMs = deps.probeIntervalMs ?? 30_000
@@ -153,7 +155,7 @@ export function createPgcrBlockedWorker(deps: PgcrBlockedDeps): PgcrBlockedWorke
       const fetched = await fetchPgcr(id, { bungie: deps.bungie, defs: deps.defs, signal: delivery.signal })
       switch (fetched.kind) {
         case "raid": {
-          const stored = await storeRaid(deps.sql, fetched.item, QUEUE)
+          const stored = await store.store(fetched.item)
           if (stored === "unknownHash") deps.log.warn("pgcr_blocked.unknown_hash", { id, hash: fetched.item.instance.hash })
           released(id)
           return ok

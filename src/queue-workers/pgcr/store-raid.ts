@@ -8,33 +8,6 @@ import { type LedgerEntry, resolveMissedLedger, upsertMissedLedger } from "../..
 import type { AnySql } from "../../lib/database/sql-types.ts"
 import { lockInstanceStore } from "../../lib/database/store-lock.ts"
 
-export type StoreOutcome = "stored" | "duplicate" | "unknownHash"
-
-export async function storeRaid(sql: AnySql, item: StoreItem, crawler: string): Promise<StoreOutcome> {
-  const id = item.instance.instanceId
-  return sql.begin(async (tx) => {
-    await lockInstanceStore(tx)
-    const report = await storeInTransaction(tx, [item])
-    if (report.unknownHashIds.includes(id)) {
-      // The seed does not know this raid's hash yet: parked in the ledger until it does.
-      await upsertMissedLedger(tx, crawler, [
-        {
-          id,
-          reason: "storeFailed",
-          lastResult: "storeFailed: hash not in definitions.activity_version",
-          httpStatus: 200,
-          errorCode: 1,
-          attempts: 1,
-          nextRetryAt: Date.now() + 60 * 60_000,
-        },
-      ])
-      return "unknownHash"
-    }
-    await resolveMissedLedger(tx, [id], "raid")
-    return report.storedIds.includes(id) ? "stored" : "duplicate"
-  })
-}
-
 /** True when the instance is already stored (nothing to fetch). */
 export async function isStored(sql: AnySql, id: bigint): Promise<boolean> {
   const rows = await sql`select 1 from core.instance where instance_id = ${id.toString()}::bigint`

@@ -108,10 +108,15 @@ export async function createHarness(sim: SimOptions = {}): Promise<Harness> {
   }
 }
 
-/** Published raid (and other) ids just below the simulator's start, from its ground truth. */
-export function pickIds(sim: SimHandle, span = 4_000): { raids: bigint[]; others: bigint[] } {
-  const start = BigInt(sim.truth.frontier().startId)
-  const truth = sim.truth.range(start - BigInt(span), start)
+/**
+ * Published raid (and other) ids of the simulator's history, from its ground truth: `span` ids
+ * ending `offset` ids below its start. The default offset keeps clear of the newest history, whose
+ * PGCRs may still be incomplete (the simulator serves first versions without all entries for up
+ * to 3 minutes after publication).
+ */
+export function pickIds(sim: SimHandle, span = 4_000, offset = 12_000): { raids: bigint[]; others: bigint[] } {
+  const end = BigInt(sim.truth.frontier().startId) - BigInt(offset)
+  const truth = sim.truth.range(end - BigInt(span), end)
   const published = truth.filter((e) => e.state === "published")
   return {
     raids: published.filter((e) => e.isRaid).map((e) => BigInt(e.id)),
