@@ -14,8 +14,8 @@ import { RETRY_COUNT_HEADER } from "../lib/messaging/retry-schedule.ts"
 import { encodeIdMessage } from "../lib/messaging/wire-format.ts"
 import type { Logger } from "../lib/monitoring/logger.ts"
 import { fetchPgcr, type PgcrBungie } from "./pgcr/fetch-pgcr.ts"
+import { isStored, recordLedger, resolveLedger } from "./pgcr/ledger.ts"
 import { createStoreBatcher } from "./pgcr/store-batcher.ts"
-import { isStored, recordLedger, resolveLedger } from "./pgcr/store-raid.ts"
 
 export interface PgcrExistsDeps {
   sql: AnySql

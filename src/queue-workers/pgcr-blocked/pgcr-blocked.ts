@@ -19,8 +19,8 @@ import { type Delivery, type Outcome, ok, type QueueControl, type QueueWorker, r
 import { decodeJsonObject } from "../../lib/messaging/wire-format.ts"
 import type { Logger } from "../../lib/monitoring/logger.ts"
 import { fetchPgcr, type PgcrBungie } from "../pgcr/fetch-pgcr.ts"
+import { isStored, recordLedger, resolveLedger } from "../pgcr/ledger.ts"
 import { createStoreBatcher } from "../pgcr/store-batcher.ts"
-import { isStored, recordLedger, resolveLedger } from "../pgcr/store-raid.ts"
 import { DEFAULT_FLOODGATE_PARAMS, FloodgateDetector, type FloodgateParams } from "./floodgates.ts"
 
 export const FIRST_BLOCKED_HEADER = "x-first-blocked-at"

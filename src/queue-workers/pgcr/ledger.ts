@@ -1,12 +1,10 @@
 /**
- * Stores one raid for a queue worker through the same store as atlas (one transaction: the
- * instance, its aggregates and outbox side effects, and the missed ledger row, if any, resolved),
- * and records the other endings of a PGCR worker in the ledger.
+ * The lookup and ledger side of a PGCR worker (raids themselves are stored through
+ * store-batcher.ts): is an instance stored already, and the other endings of a PGCR recorded in
+ * the missed ledger.
  */
-import { type StoreItem, storeInTransaction } from "../../lib/database/instance-store.ts"
 import { type LedgerEntry, resolveMissedLedger, upsertMissedLedger } from "../../lib/database/missed-ledger.ts"
 import type { AnySql } from "../../lib/database/sql-types.ts"
-import { lockInstanceStore } from "../../lib/database/store-lock.ts"
 
 /** True when the instance is already stored (nothing to fetch). */
 export async function isStored(sql: AnySql, id: bigint): Promise<boolean> {
