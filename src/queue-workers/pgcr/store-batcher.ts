@@ -75,7 +75,7 @@ export function createStoreBatcher(sql: AnySql, o: StoreBatcherOptions): StoreBa
           batch.map((p) => p.item),
         ),
       )
-      batch.forEach((p, i) => p.resolve(outcomes[i]!))
+      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!)
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error)
