@@ -19,7 +19,7 @@ import { describeQueueTopology } from "../../../lib/messaging/topology.ts"
 import { decodeBody } from "../../../lib/messaging/wire-format.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
 import type { HermesMetrics } from "../hermes-metrics.ts"
-import { type Settlement, settle } from "./settle.ts"
+import { type SettleContext, type Settlement, settle } from "./settle.ts"
 
 export interface QueueRunnerOptions {
   connection: Connection
@@ -46,7 +46,12 @@ export class QueueRunner implements QueueControl {
   private readonly consumers: Consumer[] = []
   private readonly closing = new Set<Promise<void>>()
   private readonly pauses = new Set<string>()
-  private readonly inFlight = new Set<AbortController>()
+  /** Handlers running now, with the time (performance.now) they time out and how. */
+  private readonly inFlight = new Map<AbortController, { deadline: number; expire: () => void }>()
+  private sweeper: ReturnType<typeof setInterval> | null = null
+  private readonly processedBy = new Map<string, { inc(): void }>()
+  private readonly durationOf: { observe(seconds: number): void }
+  private readonly settleContext: SettleContext
   private readonly declaration
   private probeChannel: Channel | null = null
   private dependencyTimer: ReturnType<typeof setTimeout> | null = null
@@ -56,6 +61,8 @@ export class QueueRunner implements QueueControl {
     this.name = o.spec.name
     this.desired = o.spec.workers.initial
     this.declaration = describeQueueTopology(o.spec.name, o.spec.retrySchedule)[0]!
+    this.durationOf = o.metrics.duration.labels(o.spec.name)
+    this.settleContext = { queue: o.spec.name, schedule: o.spec.retrySchedule, publisher: o.publisher, now: o.now, random: o.random }
   }
 
   get paused(): boolean {
@@ -72,6 +79,14 @@ export class QueueRunner implements QueueControl {
 
   /** Starts the worker's background work and the consumers (unless paused meanwhile). */
   start(): void {
+    // One timer for every handler timeout (a timer per message would cost more than the runtime).
+    this.sweeper = setInterval(
+      () => {
+        const now = performance.now()
+        for (const entry of this.inFlight.values()) if (entry.deadline <= now) entry.expire()
+      },
+      Math.min(1_000, this.o.spec.handlerTimeoutMs),
+    )
     this.o.worker.start?.(this)
     this.reconcile()
   }
@@ -89,7 +104,7 @@ export class QueueRunner implements QueueControl {
     if (this.pauses.size > 1) return
     this.o.log.info("hermes.queue.paused", { queue: this.name, reason })
     // Handlers waiting on Bungie give up now and hand their messages back.
-    for (const controller of this.inFlight) controller.abort(new Error(`queue paused: ${reason}`))
+    for (const controller of this.inFlight.keys()) controller.abort(new Error(`queue paused: ${reason}`))
     this.reconcile()
   }
 
@@ -120,6 +135,7 @@ export class QueueRunner implements QueueControl {
     await this.o.worker.stop?.()
     this.reconcile()
     await Promise.allSettled([...this.closing])
+    if (this.sweeper) clearInterval(this.sweeper)
     await this.probeChannel?.close().catch(() => {})
     this.o.metrics.workers.set({ queue_name: this.name }, 0)
   }
@@ -179,20 +195,19 @@ export class QueueRunner implements QueueControl {
           retryCount,
           redelivered: message.redelivered,
           probe,
-          signal: AbortSignal.abort(), // replaced in runHandler
         })
       }
     }
     const settlement = await settle(
-      { queue: spec.name, schedule: spec.retrySchedule, publisher: this.o.publisher, now: this.o.now, random: this.o.random },
+      this.settleContext,
       { body: raw.body, contentType: raw.contentType, messageId: message.messageId, headers, retryCount },
       outcome,
     )
     const elapsedMs = performance.now() - started
     this.served++
     this.busyMs += elapsedMs
-    this.o.metrics.processed.inc({ queue_name: spec.name, status: settlement.status })
-    this.o.metrics.duration.observe({ queue_name: spec.name }, elapsedMs / 1000)
+    this.countProcessed(settlement.status)
+    this.durationOf.observe(elapsedMs / 1000)
     if (settlement.status === "dead")
       this.o.log.warn("hermes.message.dead", { queue: spec.name, messageId: message.messageId, reason: settlement.reason })
     else if (settlement.status === "retry")
@@ -201,15 +216,17 @@ export class QueueRunner implements QueueControl {
     return { outcome, settlement }
   }
 
-  private async runHandler(delivery: Delivery<unknown>): Promise<Outcome> {
+  private async runHandler(delivery: Omit<Delivery<unknown>, "signal">): Promise<Outcome> {
     const controller = new AbortController()
-    this.inFlight.add(controller)
-    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeoutMs = this.o.spec.handlerTimeoutMs
     const timedOut = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort(new Error("handler timeout"))
-        resolve({ kind: "retry", reason: `handler timed out after ${this.o.spec.handlerTimeoutMs} ms` })
-      }, this.o.spec.handlerTimeoutMs)
+      this.inFlight.set(controller, {
+        deadline: performance.now() + timeoutMs,
+        expire: () => {
+          controller.abort(new Error("handler timeout"))
+          resolve({ kind: "retry", reason: `handler timed out after ${timeoutMs} ms` })
+        },
+      })
     })
     const handled = this.o.worker
       .handle({ ...delivery, signal: controller.signal })
@@ -222,9 +239,17 @@ export class QueueRunner implements QueueControl {
       }
       return outcome
     } finally {
-      clearTimeout(timer)
       this.inFlight.delete(controller)
     }
+  }
+
+  private countProcessed(status: string): void {
+    let counter = this.processedBy.get(status)
+    if (!counter) {
+      counter = this.o.metrics.processed.labels(this.name, status)
+      this.processedBy.set(status, counter)
+    }
+    counter.inc()
   }
 
   private onPauseOutcome(outcome: Extract<Outcome, { kind: "pause" }>): void {

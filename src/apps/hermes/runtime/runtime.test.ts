@@ -57,13 +57,14 @@ function recorder(queue: QueueName, decide: (d: Delivery<unknown>) => Outcome | 
 async function start(
   workers: Partial<Record<QueueName, QueueWorker>>,
   getSettings: Parameters<typeof startHermes>[0]["getSettings"] = null,
+  handlerTimeoutMs = 5_000,
 ) {
   hermes = await startHermes({
     connection: rabbit,
     queues: Object.keys(workers) as QueueName[],
     createWorker: (queue) => workers[queue],
     specOverrides: Object.fromEntries(
-      Object.keys(workers).map((q) => [q, { retrySchedule: SHORT, workers: { min: 1, max: 2, initial: 1 }, handlerTimeoutMs: 5_000 }]),
+      Object.keys(workers).map((q) => [q, { retrySchedule: SHORT, workers: { min: 1, max: 2, initial: 1 }, handlerTimeoutMs }]),
     ),
     getSettings,
     availability: { intervalMs: 100, fastIntervalMs: 50, minDisabledMs: 200 },
@@ -167,6 +168,24 @@ describe("hermes runtime (real RabbitMQ, private vhost)", () => {
     expect(dead.map((d) => [d.body, d.headers["x-dead-reason"]])).toEqual([
       ["not-an-id", 'unparseable: body is not a decimal id: "not-an-id"'],
     ])
+  })
+
+  test("a handler that never answers is cut off at the queue's timeout (signal aborted) and the message retried", async () => {
+    const aborted: string[] = []
+    let calls = 0
+    const worker = recorder("player_crawl", (d) => {
+      if (++calls > 1) return { kind: "ok" }
+      return new Promise<Outcome>((resolve) => {
+        d.signal.addEventListener("abort", () => aborted.push(String((d.signal.reason as Error).message)))
+        setTimeout(() => resolve({ kind: "ok" }), 60_000).unref()
+      })
+    })
+    await start({ player_crawl: worker }, null, 300)
+    await publish("player_crawl", "11", "text/plain")
+    await waitUntil(() => worker.seen.length === 2, "the retried delivery")
+    expect(aborted).toEqual(["handler timeout"])
+    expect(worker.seen.map((s) => s.retryCount)).toEqual([0, 1])
+    expect(String(worker.seen[1]!.headers["x-last-error"])).toBe("handler timed out after 300 ms")
   })
 
   test("requeue costs no retry: to the tail with new headers, or back to the head", async () => {
