@@ -125,7 +125,7 @@ export const hermesScenario: Scenario = {
   summary: "queue runtime overhead vs raw rabbitmq-client consume; pgcr_exists messages/s end to end against the sim",
   core: false,
   async run(ctx) {
-    const rounds = ctx.quick ? 5 : 9
+    const rounds = ctx.quick ? 6 : 10
     const messages = ctx.quick ? 20_000 : 50_000
     const shapes: Shape[] = [
       { workers: 4, concurrency: 1, prefetch: 2 },
@@ -149,10 +149,16 @@ export const hermesScenario: Scenario = {
         const runtime: number[] = []
         const hermes = await startRuntime(rabbit, shape)
         for (let round = 0; round < rounds; round++) {
+          // Both queues filled first, then drained back to back, alternating which goes first.
           await publishIds(rabbit, "bench_raw", messages)
-          raw.push(await drainRaw(rabbit, "bench_raw", messages, shape))
           await publishIds(rabbit, "player_crawl", messages)
-          runtime.push(await hermes.drain(messages))
+          if (round % 2 === 0) {
+            raw.push(await drainRaw(rabbit, "bench_raw", messages, shape))
+            runtime.push(await hermes.drain(messages))
+          } else {
+            runtime.push(await hermes.drain(messages))
+            raw.push(await drainRaw(rabbit, "bench_raw", messages, shape))
+          }
           ctx.progress(
             `overhead ${JSON.stringify(shape)} round ${round + 1}/${rounds}: raw ${raw.at(-1)!.toFixed(0)} msg/s, runtime ${runtime.at(-1)!.toFixed(0)} msg/s`,
           )

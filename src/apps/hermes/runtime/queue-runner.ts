@@ -34,6 +34,8 @@ export interface QueueRunnerOptions {
   random?: () => number
 }
 
+const SETTLED_OK: Settlement = { action: "ack", status: "ok" }
+
 /** Longest and shortest wait of a dependency pause (resumeAfterMs is clamped into this, then jittered). */
 const DEPENDENCY_PAUSE_MS = { min: 1_000, max: 60_000 }
 
@@ -198,11 +200,14 @@ export class QueueRunner implements QueueControl {
         })
       }
     }
-    const settlement = await settle(
-      this.settleContext,
-      { body: raw.body, contentType: raw.contentType, messageId: message.messageId, headers, retryCount },
-      outcome,
-    )
+    const settlement =
+      outcome.kind === "ok"
+        ? SETTLED_OK
+        : await settle(
+            this.settleContext,
+            { body: raw.body, contentType: raw.contentType, messageId: message.messageId, headers, retryCount },
+            outcome,
+          )
     const elapsedMs = performance.now() - started
     this.served++
     this.busyMs += elapsedMs
@@ -219,20 +224,25 @@ export class QueueRunner implements QueueControl {
   private async runHandler(delivery: Omit<Delivery<unknown>, "signal">): Promise<Outcome> {
     const controller = new AbortController()
     const timeoutMs = this.o.spec.handlerTimeoutMs
-    const timedOut = new Promise<Outcome>((resolve) => {
-      this.inFlight.set(controller, {
-        deadline: performance.now() + timeoutMs,
-        expire: () => {
-          controller.abort(new Error("handler timeout"))
-          resolve({ kind: "retry", reason: `handler timed out after ${timeoutMs} ms` })
-        },
-      })
+    // Whichever comes first settles it: the handler's answer, or the sweeper's timeout.
+    let finish: (outcome: Outcome) => void = () => {}
+    const result = new Promise<Outcome>((resolve) => {
+      finish = resolve
     })
-    const handled = this.o.worker
+    this.inFlight.set(controller, {
+      deadline: performance.now() + timeoutMs,
+      expire: () => {
+        controller.abort(new Error("handler timeout"))
+        finish({ kind: "retry", reason: `handler timed out after ${timeoutMs} ms` })
+      },
+    })
+    this.o.worker
       .handle({ ...delivery, signal: controller.signal })
-      .catch((error): Outcome => ({ kind: "retry", reason: `handler failed: ${error instanceof Error ? error.message : String(error)}` }))
+      .then(finish, (error) =>
+        finish({ kind: "retry", reason: `handler failed: ${error instanceof Error ? error.message : String(error)}` }),
+      )
     try {
-      const outcome = await Promise.race([handled, timedOut])
+      const outcome = await result
       // A handler cut short by a pause hands its message back without burning a retry.
       if (this.paused && outcome.kind === "retry" && controller.signal.aborted) {
         return { kind: "pause", reason: `interrupted: ${outcome.reason}` }
