@@ -66,3 +66,24 @@ test("pgcr_exists: a stored id that is later replayed makes no Bungie request", 
   await waitUntil(async () => (await settledCount(hermes, "pgcr_exists", "ok")) === settled + 1, "the message settled")
   expect(pgcrRequests()).toBe(before)
 })
+
+test("pgcr_exists: maintenance (SystemDisabled) pauses the queue without burning retries; it resumes by itself when Destiny2 is back", async () => {
+  const { raids } = pickIds(h.sim)
+  const ids = raids.slice(10, 20)
+  const retries = await settledCount(hermes, "pgcr_exists", "retry")
+  h.sim.controls.setMaintenance(true)
+  for (const id of ids) await h.publish("pgcr_exists", id.toString(), "text/plain")
+  const runner = hermes.runners.get("pgcr_exists")!
+  await waitUntil(() => runner.pauseReasons.includes("bungie:Destiny2"), "the pause")
+  await waitUntil(() => runner.running === 0, "consumers cancelled")
+  await waitUntil(async () => (await h.depth("pgcr_exists")) === ids.length, "every message back in the queue, ready")
+  h.sim.controls.setMaintenance(false)
+  await waitUntil(
+    async () =>
+      (await count(`select count(*) as n from core.instance where instance_id = any($1::bigint[])`, [ids.map(String)])) === ids.length,
+    "all stored after maintenance",
+    60_000,
+  )
+  expect(runner.paused).toBe(false)
+  expect(await settledCount(hermes, "pgcr_exists", "retry")).toBe(retries)
+})

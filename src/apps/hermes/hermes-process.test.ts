@@ -55,6 +55,25 @@ function spawnHermes(queue: string): Child {
 const count = async (sql: string) => Number((await h.db.sql.unsafe(sql))[0]!.n)
 
 describe("hermes process", () => {
+  test("an unreachable broker at start-up: retried for SERVICE_WAIT_SECONDS, then exit 2 with one line naming RABBITMQ_URL", async () => {
+    const child = Bun.spawn(["bun", MAIN, "--queue", "pgcr_exists", "--metrics-port", "0"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: h.db.url,
+        RABBITMQ_URL: "amqp://guest:guest@127.0.0.1:1",
+        BUNGIE_API_KEY: "k",
+        SERVICE_WAIT_SECONDS: "1",
+        LOG_LEVEL: "error",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    expect(await child.exited).toBe(2)
+    const lines = (await new Response(child.stderr).text()).trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toBe("hermes: rabbitmq unreachable at 127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1): check RABBITMQ_URL")
+  })
+
   test("pgcr_exists: broker connections closed mid-stream, SIGKILL, restart: every instance stored exactly once, none lost; SIGTERM exits 0", async () => {
     const ids = pickIds(h.sim, 8_000).raids.slice(0, 300)
     expect(ids.length).toBe(300)

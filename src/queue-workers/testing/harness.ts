@@ -76,6 +76,9 @@ export async function createHarness(sim: SimOptions = {}): Promise<Harness> {
         createWorker: (queue, pub, metrics) => workers[queue]?.(pub, metrics),
         getSettings: () => bungie.getSettings(),
         availability: { intervalMs: 200, fastIntervalMs: 100, minDisabledMs: 300 },
+        onBungieEnabled: () => {
+          if (bungie.limiter.snapshot().pauseReason === "disabled") bungie.limiter.resume()
+        },
         metricsPort: 0,
         scaleIntervalMs: 60_000,
         log,
