@@ -243,9 +243,10 @@ export class QueueRunner implements QueueControl {
       )
     try {
       const outcome = await result
-      // A handler cut short by a pause hands its message back without burning a retry.
+      // A handler cut short by a pause hands its message back in place, without burning a retry
+      // (and without reading as an outage of its own: the pause already has its reason).
       if (this.paused && outcome.kind === "retry" && controller.signal.aborted) {
-        return { kind: "pause", reason: `interrupted: ${outcome.reason}` }
+        return { kind: "requeue", reason: `interrupted by a pause: ${outcome.reason}`, position: "head" }
       }
       return outcome
     } finally {

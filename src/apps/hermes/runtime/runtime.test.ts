@@ -188,6 +188,31 @@ describe("hermes runtime (real RabbitMQ, private vhost)", () => {
     expect(String(worker.seen[1]!.headers["x-last-error"])).toBe("handler timed out after 300 ms")
   })
 
+  test("a handler interrupted by a pause hands its message back in place: no retry, no outage reported", async () => {
+    let calls = 0
+    const worker = recorder("player_crawl", (d) => {
+      if (++calls > 1) return { kind: "ok" }
+      // Waits on its signal like a handler waiting for a Bungie permit, then fails as that would.
+      return new Promise<Outcome>((_resolve, reject) =>
+        d.signal.addEventListener("abort", () => reject(new Error("aborted while waiting"))),
+      )
+    })
+    const h = await start({ player_crawl: worker })
+    const runner = h.runners.get("player_crawl")!
+    await publish("player_crawl", "12", "text/plain")
+    await waitUntil(() => worker.seen.length === 1, "the first delivery")
+    runner.pause("operator")
+    await waitUntil(
+      async () => (await metric('queue_messages_processed_total{queue_name="player_crawl",status="requeue"}')) === 1,
+      "the requeue",
+    )
+    expect(runner.pauseReasons).toEqual(["operator"])
+    runner.resume("operator")
+    await waitUntil(() => worker.seen.length === 2, "the delivery after the resume")
+    expect(worker.seen.map((s) => s.retryCount)).toEqual([0, 0])
+    expect(await metric('queue_messages_processed_total{queue_name="player_crawl",status="retry"}')).toBe(0)
+  })
+
   test("requeue costs no retry: to the tail with new headers, or back to the head", async () => {
     let round = 0
     const worker = recorder("player_crawl", () => {
