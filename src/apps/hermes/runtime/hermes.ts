@@ -130,13 +130,14 @@ export async function startHermes(o: HermesOptions): Promise<HermesHandle> {
       metrics.depth.set({ queue_name: spec.name }, depth)
       const runner = runners.get(spec.name)
       const scaler = scalers.get(spec.name)
-      if (!runner || !scaler) continue
+      // A paused queue serves nothing on purpose: its backlog says nothing about the workers it
+      // needs. The first sample after the resume sees the grown depth and scales from there.
+      if (!runner || !scaler || runner.paused) continue
       const decision = scaler.observe({
         now: now(),
         depth,
         served: runner.served,
         busyMs: runner.busyMs,
-        // While paused the pool is empty on purpose: the scaler reasons about the desired size.
         workers: runner.desired,
         concurrencyPerWorker: spec.perWorker.concurrency,
       })
