@@ -51,7 +51,13 @@ test("autoscaling follows a burst of 10,000 messages up and back down to min (de
       Array.from({ length: 10_000 }, (_, i) => publisher.send({ routingKey: "player_crawl", contentType: "text/plain" }, String(i + 1))),
     )
     await publisher.close()
-    await waitUntil(() => handled === 10_000, "all 10,000 handled", 120_000, 50)
+    await waitUntil(() => handled === 10_000, "all 10,000 handled", 120_000, 50).catch(async (error) => {
+      const q = await rabbit.queueDeclare({ queue: "player_crawl", passive: true })
+      const scaling = events.filter((e) => e.event === "hermes.scale").map((d) => `${d.direction} ${d.from}->${d.to}`)
+      throw new Error(
+        `${error.message}: handled ${handled}, ready ${q.messageCount}, broker consumers ${q.consumerCount}, running ${runner.running}, desired ${runner.desired}; decisions ${scaling.join(", ")}`,
+      )
+    })
     await waitUntil(() => runner.desired === 1, "back down to min", 60_000, 50)
 
     const decisions = events.filter((e) => e.event === "hermes.scale")
