@@ -22,13 +22,15 @@ afterAll(async () => {
 test("autoscaling follows a burst of 10,000 messages up and back down to min (decisions, not times)", async () => {
   const events: { event: string; direction?: string; from?: number; to?: number }[] = []
   const log = createLogger({ level: "info", sink: (line) => events.push(JSON.parse(line)) })
-  let handled = 0
+  // Distinct messages: delivery is at least once (a consumer closed by a scale-down can lose an
+  // ack in flight, and that message comes again).
+  const handledIds = new Set<bigint>()
   // Each message costs a little service time, so one worker cannot keep up with the burst.
-  const worker: QueueWorker = {
+  const worker: QueueWorker<bigint> = {
     queue: "player_crawl",
-    async handle() {
+    async handle(delivery) {
       await Bun.sleep(2)
-      handled++
+      handledIds.add(delivery.value)
       return { kind: "ok" }
     },
   }
@@ -51,11 +53,11 @@ test("autoscaling follows a burst of 10,000 messages up and back down to min (de
       Array.from({ length: 10_000 }, (_, i) => publisher.send({ routingKey: "player_crawl", contentType: "text/plain" }, String(i + 1))),
     )
     await publisher.close()
-    await waitUntil(() => handled === 10_000, "all 10,000 handled", 120_000, 50).catch(async (error) => {
+    await waitUntil(() => handledIds.size === 10_000, "all 10,000 handled", 120_000, 50).catch(async (error) => {
       const q = await rabbit.queueDeclare({ queue: "player_crawl", passive: true })
       const scaling = events.filter((e) => e.event === "hermes.scale").map((d) => `${d.direction} ${d.from}->${d.to}`)
       throw new Error(
-        `${error.message}: handled ${handled}, ready ${q.messageCount}, broker consumers ${q.consumerCount}, running ${runner.running}, desired ${runner.desired}; decisions ${scaling.join(", ")}`,
+        `${error.message}: handled ${handledIds.size}, ready ${q.messageCount}, broker consumers ${q.consumerCount}, running ${runner.running}, desired ${runner.desired}; decisions ${scaling.join(", ")}`,
       )
     })
     await waitUntil(() => runner.desired === 1, "back down to min", 60_000, 50)
