@@ -137,4 +137,14 @@ describe("layout rules", () => {
     ]
     expect(findFolderCycles(files)).toEqual([["src/a", "src/b", "src/c"]])
   })
+
+  test("a test that needs a server, a process or real time is named *.integration.test.ts (npm run test:unit skips those)", () => {
+    const needsServices =
+      /database\/testing\.ts|sim\/server\.ts|rabbitmq-client|test-vhost|Bun\.spawn|node:child_process|startAtlas|createTestClickhouse|createTestDatabase|startZeus|startTestZeus|startHermes|harness\.ts|chdb/
+    const misnamed = SCANNED.flatMap((top) => listTs(join(ROOT, top)))
+      .filter((file) => file.endsWith(".test.ts") && !file.endsWith(".integration.test.ts") && file !== import.meta.path)
+      .filter((file) => needsServices.test(readFileSync(file, "utf8")))
+      .map((file) => relative(ROOT, file))
+    expect(misnamed).toEqual([])
+  })
 })

@@ -4,6 +4,7 @@ import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
 import { extraScenarios } from "./extras.ts"
 import { frontierScenario } from "./frontier.ts"
+import { hermesScenario } from "./hermes.ts"
 import { limiterScenario } from "./limiter.ts"
 import { memoryScenario } from "./memory.ts"
 import { sweepScenario } from "./sweep.ts"
@@ -19,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
   memoryScenario,
   sweepScenario,
   zeusScenario,
+  hermesScenario,
   ...extraScenarios,
 ]
 

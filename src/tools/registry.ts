@@ -27,6 +27,11 @@ export const TOOLS: readonly ToolEntry[] = [
     },
   },
   {
+    name: "dead-letters",
+    description: "List the messages parked in <queue>.dead with their reasons; --requeue moves them back.",
+    load: async () => (await import("./dead-letters.ts")).tool,
+  },
+  {
     name: "process-single-pgcr",
     description: "Fetch or read one PGCR, process it, and store it (or print it with --dry-run).",
     load: async () => (await import("./process-single-pgcr.ts")).tool,

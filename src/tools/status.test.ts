@@ -52,17 +52,6 @@ describe("renderStatusTable", () => {
 })
 
 describe("bun run tool status", () => {
-  test("unreachable atlas or Prometheus: one line naming the flag, exit 2", async () => {
-    let io = captureIo()
-    expect(await tool.run(["--url", "http://127.0.0.1:1"], io)).toBe(2)
-    expect(io.stderr).toHaveLength(1)
-    expect(io.stderr[0]).toStartWith("status: cannot read atlas at http://127.0.0.1:1/status")
-    expect(io.stderr[0]).toContain("--url")
-    io = captureIo()
-    expect(await tool.run(["--prometheus", "http://127.0.0.1:1"], io)).toBe(2)
-    expect(io.stderr[0]).toContain("--prometheus")
-  })
-
   test("--url and --prometheus together: usage error", async () => {
     const io = captureIo()
     expect(await tool.run(["--url", "http://a:8080", "--prometheus", "http://b:9090"], io)).toBe(2)

@@ -1,6 +1,6 @@
 /**
  * The via-zeus client against a scripted stand-in for zeus (the real zeus is tested with it in
- * src/apps/zeus/via-zeus.test.ts): what it sends, and how zeus's own answers are classified.
+ * src/apps/zeus/via-zeus.integration.test.ts): what it sends, and how zeus's own answers are classified.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"

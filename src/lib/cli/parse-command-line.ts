@@ -33,21 +33,20 @@ export function parseCommandLine<C extends CommandSpec>(command: C, argv: readon
   for (const [flag, target] of table) {
     const isBoolean = target.kind === "help" || target.kind === "verbose" || target.spec.type === "boolean"
     options[flag] = { type: isBoolean ? "boolean" : "string" }
+    // A list flag may be repeated; its occurrences are joined into one comma-separated value.
+    if (target.kind !== "help" && target.kind !== "verbose" && target.spec.type === "list") options[flag].multiple = true
     if (target.kind === "help") options[flag].short = "h"
     if (target.kind === "verbose") options[flag].short = "v"
   }
-  let values: Record<string, string | boolean | undefined>
+  const values: Record<string, string | boolean | undefined> = {}
   let positionals: string[]
   try {
-    ;({ values, positionals } = parseArgs({
-      args: [...argv],
-      options,
-      strict: true,
-      allowPositionals: command.positionals !== undefined,
-    }) as {
-      values: Record<string, string | boolean | undefined>
+    const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: command.positionals !== undefined }) as {
+      values: Record<string, string | boolean | string[] | undefined>
       positionals: string[]
-    })
+    }
+    for (const [flag, value] of Object.entries(parsed.values)) values[flag] = Array.isArray(value) ? value.join(",") : value
+    positionals = parsed.positionals
   } catch (error) {
     throw translateParseError(error)
   }

@@ -64,11 +64,23 @@ export const ATLAS_COMMAND = {
 
 export const HERMES_COMMAND = {
   name: "hermes",
-  usage: "bun run hermes [flags]",
+  usage: "bun run hermes [--queue NAME ...] [flags]",
   summary:
-    "(Entry point not built yet; this is its command line.) Runs the queue workers, one autoscaled consumer pool per queue, and the outbox relays.",
+    "Consumes the RabbitMQ work queues with their workers (one autoscaled consumer pool per queue), watches Bungie availability per " +
+    "system, hosts the outbox relays, and serves /metrics. Needs RABBITMQ_URL; Postgres from DATABASE_URL (else the embedded " +
+    "server under DATA_DIR). Bungie calls go through zeus when ZEUS_URL is set. SIGINT/SIGTERM: stop consuming, finish what is " +
+    "in flight, exit 0 (docs/hermes.md).",
   sections: ["shared", "hermes"],
-  flags: {},
+  flags: {
+    queue: {
+      type: "list",
+      default: [],
+      pattern: /^[a-z_]+$/,
+      patternHint: "queue names",
+      description: "Consume this queue (repeatable; with HERMES_QUEUES, the union). Default: every queue with a worker.",
+    },
+    noRelays: { type: "boolean", default: false, description: "Do not host the outbox relays (as HERMES_RELAYS=false)." },
+  },
 } as const satisfies CommandSpec
 
 export const ZEUS_COMMAND = {

@@ -56,12 +56,34 @@ export interface IpListSpec extends BaseSpec {
   type: "ipList"
   default: readonly string[]
 }
+/**
+ * A list of names: comma-separated in the environment; as a flag it may be repeated
+ * (`--queue a --queue b`) and each occurrence may itself be a comma-separated list.
+ */
+export interface ListSpec extends BaseSpec {
+  type: "list"
+  default: readonly string[]
+  /** Each item must match. */
+  pattern?: RegExp
+  patternHint?: string
+}
 /** A 64-bit id (instance, membership, ...): decimal in, bigint out, never a JS number. */
 export interface IdSpec extends BaseSpec {
   type: "id"
   default: null
 }
-export type ValueSpec = UrlSpec | StringSpec | SecretSpec | IntSpec | NumberSpec | PortSpec | BooleanSpec | EnumSpec | IpListSpec | IdSpec
+export type ValueSpec =
+  | UrlSpec
+  | StringSpec
+  | SecretSpec
+  | IntSpec
+  | NumberSpec
+  | PortSpec
+  | BooleanSpec
+  | EnumSpec
+  | IpListSpec
+  | ListSpec
+  | IdSpec
 
 type OrNull<S, T> = S extends { default: infer D } ? (null extends D ? T | null : T) : T
 
@@ -78,7 +100,7 @@ export type ValueOf<S> = S extends { type: "url" | "string" | "secret" }
           ? boolean
           : S extends { type: "enum"; values: readonly (infer V)[] }
             ? OrNull<S, V>
-            : S extends { type: "ipList" }
+            : S extends { type: "ipList" | "list" }
               ? readonly string[]
               : S extends { type: "id" }
                 ? bigint | null
@@ -142,6 +164,23 @@ export function parseValue(spec: ValueSpec, raw: string): ParseOutcome {
       if (new Set(items).size !== items.length) return { ok: false, reason: "duplicate address" }
       return { ok: true, value: Object.freeze(items) }
     }
+    case "list": {
+      const items = [
+        ...new Set(
+          raw
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0),
+        ),
+      ]
+      const bad = spec.pattern ? items.filter((s) => !spec.pattern!.test(s)) : []
+      if (bad.length > 0)
+        return {
+          ok: false,
+          reason: `${bad.map((b) => JSON.stringify(b)).join(", ")}: expected ${spec.patternHint ?? spec.pattern!.source}`,
+        }
+      return { ok: true, value: Object.freeze(items) }
+    }
     case "id": {
       if (!/^\d{1,19}$/.test(raw)) return { ok: false, reason: "expected a positive decimal id" }
       const id = BigInt(raw)
@@ -179,6 +218,8 @@ export function describeType(spec: ValueSpec): string {
       return spec.values.join("|")
     case "ipList":
       return "comma-separated IP addresses"
+    case "list":
+      return spec.patternHint ? `comma-separated list (repeatable flag) of ${spec.patternHint}` : "comma-separated list (repeatable flag)"
     case "id":
       return "64-bit decimal id"
   }
@@ -204,6 +245,7 @@ export function describeMetavar(spec: ValueSpec): string {
     case "enum":
       return `<${spec.values.join("|")}>`
     case "ipList":
+    case "list":
       return "<a,b,...>"
     case "id":
       return "<id>"

@@ -19,7 +19,7 @@ export async function writeInstanceOutbox(tx: AnyTx): Promise<{ clickhouse: numb
       returning 1
     ), cheat as (
       insert into crawl.outbox (topic, payload)
-      select 'queue.instance_cheat_check', convert_to(json_build_object('instanceId', instance_id::text)::text, 'UTF8')
+      select 'queue.pgcr_cheat_check', convert_to(json_build_object('instanceId', instance_id::text)::text, 'UTF8')
       from rh_stg1_new order by instance_id
       returning 1
     )

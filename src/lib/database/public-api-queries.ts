@@ -1,6 +1,6 @@
 /**
  * Test support: the RaidHub public API's own SQL (Raid-Hub/API src/services, 2026), transcribed
- * so public-api-compat.test.ts can run it against our schema exactly as the API's routes do.
+ * so public-api-compat.integration.test.ts can run it against our schema exactly as the API's routes do.
  * Relations are unqualified and resolve through the API's search_path (API_SEARCH_PATH).
  *
  * One deliberate difference: where the API binds a membership id to `$n::jsonb`, node-postgres

@@ -136,6 +136,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         waitMs = computeBackoffMs(errors, { baseMs: pollMs, maxMs: 30_000 }, random)
         log?.error("outbox_relay_error", { error: err instanceof Error ? err.message : String(err), errors })
       }
+      // stop() during the batch found no sleep to cut short: do not start one.
+      if (!running) break
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs * (0.8 + random() * 0.4))
         wake = () => {

@@ -1,12 +1,14 @@
 /**
- * Delivers `queue.<name>` outbox rows to RabbitMQ queue <name>: declared topology (topology.ts),
- * persistent messages, publisher confirms, mandatory routing (an unroutable message counts as
- * failed, not delivered). Each message carries messageId "outbox-<id>" so consumers can drop a
- * redelivery after a relay crash, and header x-retry-count 0 for the consumer-side retry loop.
+ * Delivers outbox rows to RabbitMQ: `queue.<name>` rows to queue <name>, and (with `route`) other
+ * topics wherever the caller says, e.g. `clickhouse.instance` to pgcr_clickhouse. Declared topology
+ * (topology.ts), persistent messages, publisher confirms, mandatory routing (an unroutable message
+ * counts as failed, not delivered). Each message carries messageId "outbox-<id>" so consumers can
+ * drop a redelivery after a relay crash, and header x-retry-count 0 for the consumer-side retries.
  */
 import type { Connection } from "rabbitmq-client"
 import { type DeliveryResult, type OutboxRow, type OutboxSink, outboxMessageId } from "./outbox-sink.ts"
 import { queueOfTopic } from "./outbox-topics.ts"
+import { RETRY_COUNT_HEADER } from "./retry-schedule.ts"
 import { declareQueueTopology } from "./topology.ts"
 
 export interface RabbitSink extends OutboxSink {
@@ -14,8 +16,14 @@ export interface RabbitSink extends OutboxSink {
   close(): Promise<void>
 }
 
+export interface RabbitSinkOptions {
+  /** The queue a topic goes to (null = not deliverable here); default `queue.<name>` → <name>. */
+  route?: (topic: string) => string | null
+}
+
 /** Creates the RabbitMQ sink on an open connection. */
-export function createRabbitSink(connection: Connection): RabbitSink {
+export function createRabbitSink(connection: Connection, options: RabbitSinkOptions = {}): RabbitSink {
+  const route = options.route ?? queueOfTopic
   const returned = new Set<string>()
   const publisher = connection.createPublisher({
     confirm: true,
@@ -31,8 +39,8 @@ export function createRabbitSink(connection: Connection): RabbitSink {
     async deliver(rows: readonly OutboxRow[]): Promise<DeliveryResult> {
       const failed = new Map<string, string>()
       for (const row of rows) {
-        const queue = queueOfTopic(row.topic)
-        if (queue === null) failed.set(row.id, `not a queue topic: ${row.topic}`)
+        const queue = route(row.topic)
+        if (queue === null) failed.set(row.id, `no queue for topic ${row.topic}`)
         else if (!declared.has(queue)) {
           await declareQueueTopology(connection, queue)
           declared.add(queue)
@@ -44,12 +52,12 @@ export function createRabbitSink(connection: Connection): RabbitSink {
           publisher.send(
             {
               exchange: "",
-              routingKey: queueOfTopic(row.topic)!,
+              routingKey: route(row.topic)!,
               durable: true,
               mandatory: true,
               messageId: outboxMessageId(row),
               contentType: row.contentType,
-              headers: { "x-retry-count": 0 },
+              headers: { [RETRY_COUNT_HEADER]: 0 },
             },
             Buffer.from(row.payload),
           ),

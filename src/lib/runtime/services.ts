@@ -3,9 +3,11 @@
  * setting that points at it and connects for real (a query or a broker handshake), so "reachable"
  * means usable, not merely a port that accepts TCP.
  */
+
 import { Connection } from "rabbitmq-client"
 import { type ClickhouseHandle, type ConnectClickhouseOptions, connectClickhouse } from "../database/clickhouse.ts"
 import { type ConnectPostgresOptions, connectPostgres, DEFAULT_EMBEDDED_PORT, type PostgresHandle } from "../database/postgres.ts"
+import { installRawBodies } from "../messaging/raw-bodies.ts"
 import { describeAddress, type ServiceTarget } from "./wait-for-service.ts"
 
 /** Postgres at DATABASE_URL (or the embedded server), answering a query. */
@@ -64,6 +66,8 @@ export function rabbitmqService(options: RabbitmqServiceOptions): ServiceTarget<
  * ends the attempt (waitForService owns retries), and the connection is closed on failure.
  */
 function connectRabbitmqOnce(url: string, timeoutMs: number): Promise<Connection> {
+  // Message bodies arrive as raw bytes everywhere (ids must never pass through JSON.parse's numbers).
+  installRawBodies()
   const connection = new Connection({ url, connectionTimeout: timeoutMs, retryLow: timeoutMs, retryHigh: timeoutMs })
   return new Promise<Connection>((resolve, reject) => {
     const settle = (error: unknown) => {

@@ -1,7 +1,8 @@
 /**
  * The pg-writer's logic, independent of the thread it runs in: collects raids and missed-ledger
  * items, flushes by size or age (paced, see `batchMs`), and writes each batch in ONE transaction
- * (instances with their outbox rows via storeInTransaction, ledger upserts, gap ranges). Only after COMMIT are the ids
+ * (instances with their outbox rows via storeInTransaction, ledger upserts, withheld PGCRs as
+ * `queue.pgcr_blocked` outbox rows, gap ranges). Only after COMMIT are the ids
  * reported as resolved, so the coordinator's low-water mark never passes an uncommitted id.
  *
  * Failures: a failing batch is retried with jittered backoff (Postgres down: fetchers feel the
@@ -13,6 +14,8 @@ import { type StoreItem, storeInTransaction } from "../../../lib/database/instan
 import type { Sql } from "../../../lib/database/postgres.ts"
 import type { AnyTx } from "../../../lib/database/sql-types.ts"
 import { lockInstanceStore } from "../../../lib/database/store-lock.ts"
+import { enqueueBlockedPgcrs } from "../../../lib/messaging/blocked-outbox.ts"
+import type { PgcrBlockedPayload } from "../../../lib/messaging/outbox-topics.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
 import type { MissedItem, RaidItem, WriterItem } from "../shared/messages.ts"
 import { computeFlushDelay } from "./flush-pacing.ts"
@@ -206,7 +209,16 @@ export class BatchWriter {
           nextRetryAt: Date.now() + 60 * 60_000,
         })
       }
-      await upsertMissed(anyTx, this.options.crawler, ledger)
+      // Withheld PGCRs go to the pgcr_blocked worker through the outbox (to the ledger without a broker).
+      await enqueueBlockedPgcrs(
+        anyTx,
+        ledger.filter((m) => m.reason === "blocked").map((m) => toBlockedPayload(this.options.crawler, m)),
+      )
+      await upsertMissed(
+        anyTx,
+        this.options.crawler,
+        ledger.filter((m) => m.reason !== "blocked"),
+      )
       await resolveMissed(anyTx, settledIds, "raid")
       for (const gap of gaps) await insertGap(anyTx, this.options.crawler, gap.from, gap.to, gap.reason)
       return { storedIds, unknownIds }
@@ -224,5 +236,18 @@ export class BatchWriter {
       completedAt: raids.map((r) => r.completedAt),
       attempts: raids.map((r) => r.attempts ?? 1),
     }
+  }
+}
+
+function toBlockedPayload(crawler: string, item: MissedItem): PgcrBlockedPayload {
+  return {
+    instanceId: item.id,
+    blockedAt: new Date().toISOString(),
+    crawler,
+    attempts: item.attempts,
+    httpStatus: item.httpStatus,
+    errorCode: item.errorCode,
+    lastResult: item.lastResult,
+    retryAt: item.nextRetryAt === null ? null : new Date(item.nextRetryAt).toISOString(),
   }
 }

@@ -47,7 +47,7 @@ test("the ClickHouse relay moves instance rows into ClickHouse with the writer's
   expect(await clickhouseIds()).toEqual(items.map((i) => i.instance.instanceId).sort())
   expect((await pendingTopics()).some((t) => t.topic.startsWith("clickhouse."))).toBe(false)
   // Queue rows belong to another relay and stay.
-  expect((await pendingTopics()).map((t) => t.topic)).toContain("queue.instance_cheat_check")
+  expect((await pendingTopics()).map((t) => t.topic)).toContain("queue.pgcr_cheat_check")
 
   const pg = await db.sql.unsafe(
     `select sum(sherpas)::int as s, count(*) filter (where is_first_clear)::int as f from core.instance_player`,

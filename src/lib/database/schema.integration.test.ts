@@ -161,7 +161,7 @@ describe("crawl tables", () => {
     const payload = Buffer.from(JSON.stringify({ instanceId: "17100000001" }))
     await db.sql`
       INSERT INTO crawl.outbox (topic, payload)
-      SELECT t, ${payload} FROM unnest(ARRAY['clickhouse.instance', 'queue.player_crawl', 'queue.character_fill', 'queue.instance_cheat_check']) t`
+      SELECT t, ${payload} FROM unnest(ARRAY['clickhouse.instance', 'queue.player_crawl', 'queue.character_fill', 'queue.pgcr_cheat_check']) t`
     await expect(db.sql`INSERT INTO crawl.outbox (topic, payload) VALUES ('Bad Topic', ${payload})`).rejects.toThrow(/outbox_topic_format/)
 
     const claim = (tx: typeof db.sql) => tx<{ id: bigint }[]>`

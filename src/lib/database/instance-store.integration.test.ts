@@ -175,7 +175,7 @@ describe("storeInstances", () => {
       { membershipId: C, characterId: (BigInt(C) + 1n).toString(), instanceId: "17000000002" },
     ])
     expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.player_crawl", { membershipId: B }])
-    expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.instance_cheat_check", { instanceId: "17000000002" }])
+    expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.pgcr_cheat_check", { instanceId: "17000000002" }])
   })
 
   test("a clear that completed earlier takes over the first clear and the sherpas", async () => {

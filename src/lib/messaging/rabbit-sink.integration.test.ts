@@ -6,7 +6,7 @@ import { createOutboxRelay } from "./outbox-relay.ts"
 import type { OutboxSink } from "./outbox-sink.ts"
 import { QUEUE_TOPIC_PREFIX } from "./outbox-topics.ts"
 import { createRabbitSink } from "./rabbit-sink.ts"
-import { deadQueueName, deleteQueueTopology, retryQueueName } from "./topology.ts"
+import { DEFAULT_RETRY_SCHEDULE, deadQueueName, delayQueueName, delayTiers, deleteQueueTopology } from "./topology.ts"
 
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672"
 
@@ -56,7 +56,7 @@ async function drain(queue: string): Promise<{ body: unknown; messageId?: string
   }
 }
 
-test("the queue relay publishes with confirms into a durable queue with retry and dead-letter queues", async () => {
+test("the queue relay publishes with confirms into a durable queue with delay-tier and dead-letter queues", async () => {
   const queue = newQueue()
   const ids = await enqueue(queue, [{ membershipId: "4611686018400000001" }, { membershipId: "4611686018400000002" }])
   const sink = createRabbitSink(rabbit)
@@ -71,8 +71,8 @@ test("the queue relay publishes with confirms into a durable queue with retry an
   expect(messages.map((m) => m.body)).toEqual([{ membershipId: "4611686018400000001" }, { membershipId: "4611686018400000002" }])
   expect(messages.map((m) => m.messageId)).toEqual(ids.map((id) => `outbox-${id}`))
   expect(messages.every((m) => m.durable)).toBe(true)
-  // The retry and dead-letter queues exist (passive declare throws when a queue is missing).
-  await rabbit.queueDeclare({ queue: retryQueueName(queue), passive: true })
+  // The delay tiers and the dead-letter queue exist (passive declare throws when a queue is missing).
+  for (const ms of delayTiers(DEFAULT_RETRY_SCHEDULE)) await rabbit.queueDeclare({ queue: delayQueueName(queue, ms), passive: true })
   await rabbit.queueDeclare({ queue: deadQueueName(queue), passive: true })
 })
 

@@ -97,9 +97,11 @@ describe("BatchWriter (real Postgres)", () => {
     >`SELECT count(*)::int AS count FROM core.instance WHERE instance_id BETWEEN 17000000100 AND 17000000111`
     expect(counted[0]!.count).toBe(12)
     const ledger = await a.sql`SELECT instance_id::text AS id, state, last_result FROM crawl.missed_pgcr ORDER BY 1`
-    expect(ledger.map((r) => [r.id, r.state, r.last_result])).toEqual([
-      ["17000000050", "blocked", "blocked"],
-      ["17000000051", "lost", "notFound"],
+    expect(ledger.map((r) => [r.id, r.state, r.last_result])).toEqual([["17000000051", "lost", "notFound"]])
+    // The withheld PGCR left as a pgcr_blocked outbox row in the same transaction.
+    const blocked = await a.sql`SELECT convert_from(payload, 'UTF8') AS body FROM crawl.outbox WHERE topic = 'queue.pgcr_blocked'`
+    expect(blocked.map((r) => JSON.parse(r.body as string))).toEqual([
+      expect.objectContaining({ instanceId: "17000000050", crawler: "t1", errorCode: 12, attempts: 1 }),
     ])
     const gaps = await a.sql`SELECT start_id::text, end_id::text FROM crawl.gap_range`
     expect(gaps.length).toBe(1)

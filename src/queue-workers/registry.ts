@@ -1,0 +1,53 @@
+/**
+ * Which worker consumes which queue: hermes asks here for each queue it runs. A queue without a
+ * worker yet is still declared by hermes, so its messages wait instead of being dropped:
+ *
+ *   pgcr_cheat_check   createPgcrCheatCheckWorker with the cheat library's loader, checkInstance and
+ *                      flag writer (src/lib/cheat) — wired here when that library lands
+ *   player_crawl, character_fill, activity_history, clan_crawl   the player-side workers
+ *   instance_participant_refresh, subscription_match, subscription_delivery   subscriptions
+ */
+import type { AnySql } from "../lib/database/sql-types.ts"
+import type { Definitions } from "../lib/definitions.ts"
+import type { ConfirmedPublisher } from "../lib/messaging/confirmed-publisher.ts"
+import type { QueueWorker } from "../lib/messaging/queue-worker.ts"
+import type { QueueName } from "../lib/messaging/queues.ts"
+import type { Logger } from "../lib/monitoring/logger.ts"
+import type { PgcrBungie } from "./pgcr/fetch-pgcr.ts"
+import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
+import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
+import { createPgcrExistsWorker } from "./pgcr-exists.ts"
+
+export interface WorkerDeps {
+  sql: AnySql
+  /** Null when no Bungie client is configured (queues that need one then have no worker). */
+  bungie: PgcrBungie | null
+  defs: Definitions
+  publisher: ConfirmedPublisher
+  log: Logger
+  /** Inserts rows into ClickHouse's instance table; null = no ClickHouse writer here. */
+  clickhouseInsert: ((rows: readonly object[]) => Promise<void>) | null
+  /** floodgates_recent_pgcr. */
+  onFloodgateRelease(id: bigint): void
+}
+
+/** The queues that have a worker today. */
+export const QUEUES_WITH_WORKERS: readonly QueueName[] = ["pgcr_exists", "pgcr_blocked", "pgcr_clickhouse"]
+
+export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
+  const log = deps.log.child({ queue })
+  switch (queue) {
+    case "pgcr_exists":
+      return deps.bungie
+        ? createPgcrExistsWorker({ sql: deps.sql, bungie: deps.bungie, defs: deps.defs, publisher: deps.publisher, log })
+        : undefined
+    case "pgcr_blocked":
+      return deps.bungie
+        ? createPgcrBlockedWorker({ sql: deps.sql, bungie: deps.bungie, defs: deps.defs, log, onReleased: deps.onFloodgateRelease })
+        : undefined
+    case "pgcr_clickhouse":
+      return deps.clickhouseInsert ? createPgcrClickhouseWorker({ sql: deps.sql, insert: deps.clickhouseInsert, log }) : undefined
+    default:
+      return undefined
+  }
+}
