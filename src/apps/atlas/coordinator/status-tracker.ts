@@ -60,7 +60,7 @@ export class StatusTracker {
     return out
   }
 
-  report(status: CoordinatorStatus, pauseReason: string): AtlasStatusReport {
+  report(status: Pick<CoordinatorStatus, "lowWater" | "decision">, pauseReason: string): AtlasStatusReport {
     const now = this.now()
     const d = status.decision
     return buildStatusReport({
