@@ -2,7 +2,7 @@
  * Every series our apps export, as the apps declare them: one entry per Prometheus scrape job
  * (ops/prometheus.yml) with the metric tables its process registers. The dashboards in
  * ops/grafana/dashboards and the rules in ops/alerts.yml are checked against this list
- * (ops/ops-config.test.ts), so a renamed or dropped series fails a test instead of a panel.
+ * (src/ops/ops-config.test.ts), so a renamed or dropped series fails a test instead of a panel.
  *
  * An app that registers a table adds it here.
  */
