@@ -7,7 +7,7 @@
  * intervals because one can cover millions of ids.
  */
 
-interface Range {
+export interface Range {
   from: bigint
   /** Exclusive. */
   to: bigint
@@ -56,9 +56,59 @@ export class ResolutionTracker {
 
   /** Marks [from, to) resolved (a gap range). */
   resolveRange(from: bigint, to: bigint): void {
+    this.addRange(from, to, true)
+  }
+
+  /**
+   * A restart: marks what the previous run had resolved above the mark (the complement of its
+   * unresolved runs, resume-state.ts) without counting it as resolved by this run.
+   */
+  restore(pieces: Iterable<{ from: bigint; to: bigint }>): void {
+    for (const piece of pieces) this.addRange(piece.from, piece.to, false)
+  }
+
+  /**
+   * The unresolved ids in [lowWater, below) as ascending runs [from, to); at most maxRuns + 1 runs
+   * (one more than asked says "cut here"). Cost: sorting the resolved singles above the mark.
+   */
+  unresolvedRuns(below: bigint, maxRuns = Number.POSITIVE_INFINITY): Range[] {
+    const singles = [...this.ahead].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const ranges = this.ranges
+    const runs: Range[] = []
+    let pos = this.mark
+    let i = 0
+    let j = 0
+    while (pos < below && runs.length <= maxRuns) {
+      while (i < singles.length && singles[i]! < pos) i++
+      while (j < ranges.length && ranges[j]!.to <= pos) j++
+      const single = i < singles.length ? singles[i]! : null
+      const range = j < ranges.length ? ranges[j]! : null
+      let nextFrom: bigint
+      let nextTo: bigint
+      if (range && (single === null || range.from <= single)) {
+        nextFrom = range.from > pos ? range.from : pos
+        nextTo = range.to
+      } else if (single !== null) {
+        nextFrom = single
+        nextTo = single + 1n
+      } else {
+        runs.push({ from: pos, to: below })
+        break
+      }
+      if (nextFrom >= below) {
+        runs.push({ from: pos, to: below })
+        break
+      }
+      if (nextFrom > pos) runs.push({ from: pos, to: nextFrom })
+      pos = nextTo
+    }
+    return runs
+  }
+
+  private addRange(from: bigint, to: bigint, count: boolean): void {
     if (to <= this.mark || to <= from) return
     const start = from < this.mark ? this.mark : from
-    this.resolvedTotal += Number(to - start)
+    if (count) this.resolvedTotal += Number(to - start)
     this.ranges.push({ from: start, to })
     this.ranges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
     this.advance()
