@@ -128,6 +128,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       logLevel: config.LOG_LEVEL,
       frontierHint,
       target404Share: config.ATLAS_TARGET_404_SHARE,
+      lateWindowMs: config.ATLAS_LATE_PUBLICATION_WINDOW_S * 1000,
       sidecars: [relay],
     })
     void signals.requested.then(() => atlas.stop())

@@ -44,6 +44,14 @@ export const ATLAS_KEYS = {
     max: 0.5,
     description: "Share of not-found answers (1653/404) among first tries that the frontier controller aims for.",
   },
+  ATLAS_LATE_PUBLICATION_WINDOW_S: {
+    type: "int",
+    default: 900,
+    min: 0,
+    max: 86400,
+    description:
+      "Longest Bungie publishes a PGCR after the ids around it (s). A dead block found by the forward search is recorded as a gap only once the ids past it are older than this; until then it is held unresolved and searched again.",
+  },
   ATLAS_METRICS_PORT: {
     type: "port",
     default: 8080,

@@ -101,7 +101,7 @@ describe("loadConfig", () => {
         key: "ATLAS_FETCHER",
         value: '"3"',
         reason:
-          "unknown key (known ATLAS_* keys: ATLAS_FETCHERS, ATLAS_MAX_CONCURRENCY, ATLAS_SOURCE_ADDRESSES, ATLAS_BATCH_SIZE, ATLAS_BATCH_MAX_MS, ATLAS_TARGET_404_SHARE, ATLAS_METRICS_PORT)",
+          "unknown key (known ATLAS_* keys: ATLAS_FETCHERS, ATLAS_MAX_CONCURRENCY, ATLAS_SOURCE_ADDRESSES, ATLAS_BATCH_SIZE, ATLAS_BATCH_MAX_MS, ATLAS_TARGET_404_SHARE, ATLAS_LATE_PUBLICATION_WINDOW_S, ATLAS_METRICS_PORT)",
       },
     ])
     expect(errorOf({ ZEUS_PROT: "1" }).message).toContain(

@@ -97,6 +97,19 @@ function buildInstance(header: PgcrHeader): ProcessedInstance {
 }
 
 /** Non-raids only need their completion time (for lag): read just the duration and spans. */
+/**
+ * When the activity of a PGCR ended (epoch ms), for any report, raid or not; null when the
+ * report does not say. Atlas's gap evidence dates the id past a suspected dead block with it.
+ */
+export function pgcrCompletedAt(raw: unknown): number | null {
+  try {
+    const ms = Date.parse(computeNonRaidDateCompleted(readHeader(raw)))
+    return Number.isFinite(ms) ? ms : null
+  } catch {
+    return null
+  }
+}
+
 function computeNonRaidDateCompleted(header: PgcrHeader): string {
   const spans = header.entries.map((raw, i) => {
     const values = readObject(readObject(raw, `entries[${i}]`).values, `entries[${i}].values`)

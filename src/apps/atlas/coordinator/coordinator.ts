@@ -1,8 +1,9 @@
 /**
  * The coordinator (main thread): owns the id space. It turns acks into the low-water mark,
  * feeds the frontier controller with fetcher stats and applies its decision (claim ceiling, gap
- * search), persists the checkpoint about every second, and reports status. No I/O besides the
- * checkpoint and the gap-search probes, which go through the shared limiter like every request.
+ * search), persists the checkpoint (low-water mark and the resume state: what is unresolved above
+ * it) a few times a second while it changes, and reports status. No I/O besides the checkpoint
+ * and the gap-search probes, which go through the shared limiter like every request.
  */
 import { maxBigint } from "../../../lib/bigint.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
@@ -12,9 +13,13 @@ import type { IdSpace } from "../shared/id-space.ts"
 import type { FetcherStats, FetcherToMain, WriterToMain } from "../shared/messages.ts"
 import type { AtlasMetrics } from "./atlas-metrics.ts"
 import { saveCheckpoint } from "./checkpoint.ts"
+import { ClaimTimeline } from "./claim-timeline.ts"
 import { applyGapProbe, type ControllerDecision, createGapSearch, type FrontierController, nextGapProbe } from "./controller/index.ts"
-import type { Probe } from "./probe.ts"
+import { DEFAULT_GAP_EVIDENCE, type GapEvidenceOptions, judgeGap, judgeRecheck } from "./gap-evidence.ts"
+import { type PendingGap, pendingGapsOf, restoredIds } from "./pending-gaps.ts"
+import type { CompletionProbe, Probe } from "./probe.ts"
 import { ResolutionTracker } from "./resolution-tracker.ts"
+import { captureRuns, DEFAULT_RESUME_LIMITS, planResume, type ResumeLimits, type ResumeState, resolvedPieces } from "./resume-state.ts"
 
 export interface CoordinatorOptions {
   crawler: string
@@ -30,6 +35,14 @@ export interface CoordinatorOptions {
   to: bigint | null
   /** Gap-search and look-ahead probes (main thread, through the rate-limited client). */
   probe: Probe
+  /** Completion time of the first id past a suspected gap (its age is the gap's evidence). */
+  probeCompletedAt: CompletionProbe
+  /** What the previous run left unresolved above `start`; null = nothing known. */
+  resume: ResumeState | null
+  /** Hands claimed-but-unresolved ids to the fetchers (a restart, a pending range given back). */
+  handBack: (ids: BigInt64Array, since: Float64Array) => void
+  gapEvidence?: GapEvidenceOptions
+  resumeLimits?: ResumeLimits
   /** Sends a gap range to the pg-writer (recorded, then acked as gapStored). */
   recordGap: (from: bigint, to: bigint, reason: string) => void
   /** Tells every fetcher to stop retrying ids in a gap. */
@@ -52,7 +65,10 @@ export interface CoordinatorStatus {
 export class Coordinator {
   readonly tracker: ResolutionTracker
   private decision: ControllerDecision | null = null
-  private lastSaved: bigint | null = null
+  private lastSaved: string | null = null
+  private readonly timeline = new ClaimTimeline()
+  private pendingGaps: PendingGap[] = []
+  private readonly evidence: GapEvidenceOptions
   private saving: Promise<void> | null = null
   private gapSearch: Promise<void> | null = null
   private lookAhead: Promise<void> | null = null
@@ -64,6 +80,30 @@ export class Coordinator {
   constructor(private readonly o: CoordinatorOptions) {
     this.tracker = new ResolutionTracker(o.start)
     this.now = o.now ?? Date.now
+    this.evidence = o.gapEvidence ?? DEFAULT_GAP_EVIDENCE
+    if (o.resume) {
+      this.tracker.restore(resolvedPieces(o.resume))
+      this.timeline.restore(o.resume.unresolved.filter((r) => !r.pendingGap))
+      this.pendingGaps = pendingGapsOf(o.resume, this.evidence.lateWindowMs)
+    }
+    this.timeline.note(this.now(), o.space.cursor)
+  }
+
+  /**
+   * A restart: the ids the previous run left unresolved go back to the fetchers (with how long
+   * they have been waiting); its pending gaps wait here for their evidence. Call once the
+   * fetchers run.
+   */
+  resumeFetching(): void {
+    if (!this.o.resume) return
+    const { ids, since } = restoredIds(this.o.resume)
+    this.o.log.info("atlas.resume", {
+      lowWater: this.o.resume.lowWater,
+      highWater: this.o.resume.highWater,
+      unresolved: ids.length,
+      pendingGaps: this.pendingGaps.length,
+    })
+    if (ids.length > 0) this.o.handBack(ids, since)
   }
 
   /** Every id of a bounded backfill is resolved. */
@@ -132,12 +172,15 @@ export class Coordinator {
     const now = this.now()
     const space = this.o.space
     const decision = this.o.controller.tick(now, { lowWater: this.tracker.lowWater, cursor: space.cursor, ceiling: space.ceiling })
+    this.timeline.note(now, space.cursor)
+    this.timeline.prune(this.tracker.lowWater)
     let ceiling = decision.ceiling
     if (this.o.to !== null && ceiling > this.o.to + 1n) ceiling = this.o.to + 1n
     // Never pull the ceiling under ids already claimed: it only gates new claims anyway.
     space.setCeiling(ceiling)
     this.decision = decision
     if (decision.deadBlockSuspected && this.gapSearch === null) this.startGapSearch()
+    else if (this.gapSearch === null && this.pendingGaps.some((g) => g.dueAt <= now)) this.startRecheck(now)
     if (decision.lookAhead && this.lookAhead === null && this.gapSearch === null) this.startLookAhead(decision.lookAhead)
     this.o.metrics.setState({
       lowWater: this.tracker.lowWater,
@@ -151,18 +194,25 @@ export class Coordinator {
     return decision
   }
 
-  /** Persists the low-water mark when it moved; never two writes at once. */
+  /**
+   * Persists the checkpoint when anything moved (the mark, the cursor, an id resolved above the
+   * mark); never two writes at once.
+   */
   async persist(force = false): Promise<void> {
     if (this.saving) await this.saving
     const lowWater = this.tracker.lowWater
-    if (!force && this.lastSaved === lowWater) return
+    const cursor = this.o.space.cursor
+    const key = `${lowWater}:${cursor}:${this.tracker.total}:${this.pendingGaps.length}`
+    if (!force && this.lastSaved === key) return
+    const resume = this.captureResume(lowWater, cursor)
     this.saving = saveCheckpoint(this.o.sql, this.o.crawler, {
       lowWater,
-      highWater: this.o.space.cursor,
+      highWater: resume.highWater,
       frontier: this.decision?.frontierEstimate ?? null,
+      resume,
     }).then(
       () => {
-        this.lastSaved = lowWater
+        this.lastSaved = key
       },
       (error) => {
         // A lost checkpoint write only means a longer refetch after a crash; keep crawling.
@@ -171,6 +221,19 @@ export class Coordinator {
     )
     await this.saving
     this.saving = null
+  }
+
+  /** What a restart needs: the unresolved runs in [lowWater, cursor), their waiting times, pending gaps. */
+  captureResume(lowWater = this.tracker.lowWater, cursor = this.o.space.cursor): ResumeState {
+    const limits = this.o.resumeLimits ?? DEFAULT_RESUME_LIMITS
+    const runs = this.tracker.unresolvedRuns(cursor, limits.maxRuns)
+    const now = this.now()
+    return planResume(
+      lowWater,
+      cursor,
+      captureRuns(runs, this.pendingGaps, (id) => this.timeline.claimedAt(id, now)),
+      limits,
+    )
   }
 
   status(): CoordinatorStatus {
@@ -238,18 +301,24 @@ export class Coordinator {
       })
   }
 
-  /** Returns true when a gap was recorded and the cursor jumped. */
-  private async runGapSearch(start: bigint): Promise<boolean> {
-    let state = createGapSearch({ start })
+  /** The forward search from `start`; null when the crawl stopped meanwhile. */
+  private async searchForward(start: bigint, maxDistance?: bigint) {
+    let state = createGapSearch(maxDistance === undefined ? { start } : { start, maxDistance })
     for (let probe = nextGapProbe(state); probe !== null; probe = nextGapProbe(state)) {
-      if (this.o.space.stopped) return false
+      if (this.o.space.stopped) return null
       let found: bigint | null = null
       for (let i = 0; i < probe.count && found === null; i++) {
         if ((await this.o.probe(probe.from + BigInt(i))) === "exists") found = probe.from + BigInt(i)
       }
       state = applyGapProbe(state, found)
     }
-    const result = state.result
+    return state.result
+  }
+
+  /** Returns true when the cursor jumped a gap (recorded, or pending its evidence). */
+  private async runGapSearch(start: bigint): Promise<boolean> {
+    const searchedAt = this.now()
+    const result = await this.searchForward(start)
     if (!result || result.kind === "none") {
       this.o.log.warn("atlas.gap_search.none", { start, probes: result?.probes })
       return false
@@ -257,11 +326,62 @@ export class Coordinator {
     let to = result.firstExisting
     if (this.o.to !== null && to > this.o.to + 1n) to = this.o.to + 1n
     if (to <= result.from) return false
-    this.o.log.warn("atlas.gap_search.gap", { from: result.from, to, probes: result.probes })
-    this.o.space.advanceCursor(to)
+    const verdict = judgeGap(
+      { from: result.from, to, searchedAt, seenAt: this.now(), completedAt: await this.o.probeCompletedAt(result.firstExisting) },
+      this.evidence,
+    )
     this.o.space.noteSeen(result.firstExisting)
+    if (verdict.action === "holes") {
+      // Too young to prove anything and small: the fetchers try the ids as holes (stored, or
+      // ledgered when their time is up); the ids past them are the head now.
+      this.o.log.info("atlas.gap_search.holes", { from: result.from, to, probes: result.probes })
+      this.o.controller.observeExisting(this.now(), result.firstExisting, null)
+      return false
+    }
+    this.o.space.advanceCursor(to)
     this.o.dropGap(result.from, to)
+    if (verdict.action === "pending") {
+      // Unfetched and unresolved (the mark waits here, the checkpoint keeps it) until the window
+      // has passed; then searched again (startRecheck).
+      this.o.log.warn("atlas.gap_search.pending", { from: result.from, to, probes: result.probes, dueAt: new Date(verdict.dueAt) })
+      this.pendingGaps.push({ from: result.from, to, evidenceAt: verdict.evidenceAt, dueAt: verdict.dueAt })
+      return true
+    }
+    this.o.log.warn("atlas.gap_search.gap", { from: result.from, to, probes: result.probes })
     this.o.recordGap(result.from, to, `forward search: ${result.probes} probes found no PGCR in [${result.from}, ${to})`)
     return true
+  }
+
+  /** The first pending gap whose window has passed is searched again: recorded, or given back. */
+  private startRecheck(now: number): void {
+    const gap = this.pendingGaps.find((g) => g.dueAt <= now)!
+    this.gapSearch = this.recheck(gap)
+      .catch((error) => {
+        this.o.log.error("atlas.gap_recheck.failed", { error })
+        // Try again later rather than at every tick.
+        gap.dueAt = this.now() + 60_000
+      })
+      .then(() => {
+        this.gapSearch = null
+      })
+  }
+
+  private async recheck(gap: PendingGap): Promise<void> {
+    const searchedAt = this.now()
+    const result = await this.searchForward(gap.from, gap.to - gap.from + 1n)
+    if (result === null) return
+    const firstExisting = result.kind === "gap" ? result.firstExisting : null
+    const verdict = judgeRecheck(gap, searchedAt, firstExisting, this.evidence)
+    if (verdict === "wait") return
+    this.pendingGaps = this.pendingGaps.filter((g) => g !== gap)
+    if (verdict === "record") {
+      this.o.log.warn("atlas.gap_search.gap", { from: gap.from, to: gap.to, probes: result.probes, rechecked: true })
+      this.o.recordGap(gap.from, gap.to, `forward search, rechecked after the late-publication window: no PGCR in [${gap.from}, ${gap.to})`)
+      return
+    }
+    this.o.log.warn("atlas.gap_search.given_back", { from: gap.from, to: gap.to, firstExisting })
+    const ids = new BigInt64Array(Number(gap.to - gap.from))
+    for (let i = 0; i < ids.length; i++) ids[i] = gap.from + BigInt(i)
+    this.o.handBack(ids, new Float64Array(ids.length).fill(gap.evidenceAt))
   }
 }

@@ -5,6 +5,7 @@
  * not see, a look-ahead must not jump to one.
  */
 import type { RateLimitedBungie } from "../../../lib/bungie/rate-limited.ts"
+import { pgcrCompletedAt } from "../../../lib/pgcr/process.ts"
 
 export type ProbeAnswer = "exists" | "missing"
 export type Probe = (id: bigint, undecided?: ProbeAnswer) => Promise<ProbeAnswer>
@@ -30,5 +31,15 @@ export function createProbe(bungie: Pick<RateLimitedBungie, "call">, attempts = 
       default:
         return undecided
     }
+  }
+}
+
+/** When the activity of an existing PGCR ended (epoch ms); null when missing, withheld or undecided. */
+export type CompletionProbe = (id: bigint) => Promise<number | null>
+
+export function createCompletionProbe(bungie: Pick<RateLimitedBungie, "call">, attempts = PROBE_ATTEMPTS): CompletionProbe {
+  return async (id) => {
+    const result = await bungie.call((client) => client.getPgcr(id), { maxAttempts: attempts })
+    return result.kind === "ok" ? pgcrCompletedAt(result.value.pgcr) : null
   }
 }

@@ -7,6 +7,8 @@
  * intervals because one can cover millions of ids.
  */
 
+import { maxBigint } from "../../../lib/bigint.ts"
+
 export interface Range {
   from: bigint
   /** Exclusive. */
@@ -86,7 +88,7 @@ export class ResolutionTracker {
       let nextFrom: bigint
       let nextTo: bigint
       if (range && (single === null || range.from <= single)) {
-        nextFrom = range.from > pos ? range.from : pos
+        nextFrom = maxBigint(range.from, pos)
         nextTo = range.to
       } else if (single !== null) {
         nextFrom = single

@@ -62,6 +62,32 @@ export function planResume(
   return { lowWater, highWater: cursor, unresolved: kept }
 }
 
+/**
+ * The runs to persist: the tracker's unresolved runs, cut where pending gaps begin and end (the
+ * pieces inside one are flagged and dated by its evidence), the others dated by their claim time.
+ * A run is dated by its youngest id: a hole restarted never looks older than it is.
+ */
+export function captureRuns(
+  runs: ReadonlyArray<{ from: bigint; to: bigint }>,
+  pendingGaps: ReadonlyArray<{ from: bigint; to: bigint; evidenceAt: number }>,
+  claimedAt: (id: bigint) => number,
+): UnresolvedRun[] {
+  const gaps = [...pendingGaps].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
+  const out: UnresolvedRun[] = []
+  for (const run of runs) {
+    let pos = run.from
+    for (const gap of gaps) {
+      if (gap.to <= pos || gap.from >= run.to) continue
+      if (gap.from > pos) out.push({ from: pos, to: gap.from, since: claimedAt(gap.from - 1n), pendingGap: false })
+      const end = gap.to < run.to ? gap.to : run.to
+      out.push({ from: gap.from > pos ? gap.from : pos, to: end, since: gap.evidenceAt, pendingGap: true })
+      pos = end
+    }
+    if (pos < run.to) out.push({ from: pos, to: run.to, since: claimedAt(run.to - 1n), pendingGap: false })
+  }
+  return out
+}
+
 /** The resolved pieces of [lowWater, highWater): what a restarted tracker marks resolved. */
 export function resolvedPieces(state: ResumeState): Array<{ from: bigint; to: bigint }> {
   const pieces: Array<{ from: bigint; to: bigint }> = []

@@ -23,7 +23,8 @@ import { startControlLoop } from "./control-loop.ts"
 import { createFrontierController, DEFAULT_LEAD_PARAMS, type FrontierControllerOptions } from "./controller/index.ts"
 import { Coordinator, type CoordinatorStatus } from "./coordinator.ts"
 import { searchFrontier } from "./frontier-search.ts"
-import { createProbe } from "./probe.ts"
+import { DEFAULT_GAP_EVIDENCE } from "./gap-evidence.ts"
+import { createCompletionProbe, createProbe } from "./probe.ts"
 import { findStartPoint, type StartPoint } from "./start-point.ts"
 import { StatusTracker } from "./status-tracker.ts"
 import { type CrawlThreads, startCrawlThreads } from "./threads.ts"
@@ -62,6 +63,8 @@ export interface AtlasOptions {
   controllerOptions?: Partial<FrontierControllerOptions>
   /** Share of 404s among first tries the claim lead aims for (ATLAS_TARGET_404_SHARE). */
   target404Share?: number
+  /** A gap is recorded only when the ids past it are older than this (ATLAS_LATE_PUBLICATION_WINDOW_S). */
+  lateWindowMs?: number
   policy?: RetryPolicyOptions
   /** Side services started before the crawl (e.g. the outbox relays); stopped last. */
   sidecars?: AtlasSidecar[]
@@ -126,6 +129,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     crawler: o.crawler,
     start: start.start,
     source: start.source,
+    resumeAt: start.resume?.highWater,
     to: o.to,
     fetchers: o.fetchers,
     addresses: addressNames.length,
@@ -137,7 +141,9 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     const found = await searchFrontier({ probe, hint: o.to, maxProbes: 80 })
     start.frontier = found.newest
   }
-  const space = IdSpace.create(start.start)
+  // Resuming exactly: claiming goes on where the previous run stopped; what it left unresolved
+  // below that is handed to the fetchers once they run (Coordinator.resumeFetching).
+  const space = IdSpace.create(start.resume?.highWater ?? start.start)
   if (start.frontier !== null) space.noteExisting(start.frontier)
   const controllerOptions: Partial<FrontierControllerOptions> = { ...o.controllerOptions }
   if (o.target404Share !== undefined) {
@@ -171,6 +177,18 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     start: start.start,
     to: o.to,
     probe,
+    probeCompletedAt: createCompletionProbe(bungie),
+    resume: start.resume,
+    gapEvidence: { ...DEFAULT_GAP_EVIDENCE, ...(o.lateWindowMs === undefined ? {} : { lateWindowMs: o.lateWindowMs }) },
+    handBack: (ids, since) => {
+      // Contiguous slices, one per fetcher: a late clump's neighbours stay together.
+      const fetchers = threads?.fetchers ?? []
+      const slice = Math.ceil(ids.length / Math.max(1, fetchers.length))
+      fetchers.forEach((fetcher, i) => {
+        const part = ids.slice(i * slice, (i + 1) * slice)
+        if (part.length > 0) fetcher.post({ type: "resume", ids: part, since: since.slice(i * slice, (i + 1) * slice) })
+      })
+    },
     fetchers: o.fetchers,
     recordGap: (from, to, reason) => threads?.writer.post({ type: "gap", from, to, reason }),
     dropGap: (from, to) => {
@@ -223,6 +241,8 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       fail(`${thread} crashed: ${reason}`)
     },
   })
+
+  coordinator.resumeFetching()
 
   // The backlog of what this crawl writes to the outbox (the "outbox backlog growing" alert).
   const outboxMonitor = o.metricsPort === null ? null : startOutboxMonitor({ sql: o.sql, registry: metrics.registry, log })

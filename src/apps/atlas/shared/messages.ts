@@ -96,8 +96,13 @@ export type FetcherToMain =
   | { type: "stats"; worker: number; stats: FetcherStats }
   | { type: "fatal"; worker: number; reason: string }
 
-/** Stop retrying ids in [from, to): a gap range recorded them. (Drain = the runtime's close.) */
-export type MainToFetcher = { type: "gap"; from: bigint; to: bigint }
+/**
+ * gap: stop retrying ids in [from, to) (a gap range recorded them, or a suspected dead block is
+ * held pending). resume: fetch these claimed-but-unresolved ids again (a restart's unresolved
+ * runs, a pending range given back), each waiting since `since[i]` (epoch ms), so holes keep
+ * their schedule. (Drain = the runtime's close.)
+ */
+export type MainToFetcher = { type: "gap"; from: bigint; to: bigint } | { type: "resume"; ids: BigInt64Array; since: Float64Array }
 
 export interface FetcherInit {
   worker: number
