@@ -12,6 +12,7 @@
  *
  * Pure: no clock, no I/O.
  */
+import { maxBigint, minBigint } from "../../../lib/bigint.ts"
 
 export interface UnresolvedRun {
   from: bigint
@@ -79,8 +80,8 @@ export function captureRuns(
     for (const gap of gaps) {
       if (gap.to <= pos || gap.from >= run.to) continue
       if (gap.from > pos) out.push({ from: pos, to: gap.from, since: claimedAt(gap.from - 1n), pendingGap: false })
-      const end = gap.to < run.to ? gap.to : run.to
-      out.push({ from: gap.from > pos ? gap.from : pos, to: end, since: gap.evidenceAt, pendingGap: true })
+      const end = minBigint(gap.to, run.to)
+      out.push({ from: maxBigint(gap.from, pos), to: end, since: gap.evidenceAt, pendingGap: true })
       pos = end
     }
     if (pos < run.to) out.push({ from: pos, to: run.to, since: claimedAt(run.to - 1n), pendingGap: false })
