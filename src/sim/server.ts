@@ -29,6 +29,12 @@ export interface SimOptions extends Omit<DeepPartial<SimConfig>, "seed" | "laten
   world?: Omit<DeepPartial<SimConfig["world"]>, "startId"> & { startId?: bigint | number | string }
   /** Clock override (ms epoch), for tests that need to move time by hand. */
   now?: () => number
+  /**
+   * Called for every PGCR request with the id as requested, what it was answered ("ok" for an
+   * undamaged PGCR, "damaged", an error status such as "DestinyPGCRNotFound", or a raw page's
+   * label) and the sim clock: tests count which ids a crawler fetched, and how often.
+   */
+  onPgcrRequest?: (id: string, answer: string, at: number) => void
 }
 
 export interface SimHandle {
@@ -44,7 +50,7 @@ export interface SimHandle {
 export function resolveConfig(options: SimOptions = {}): SimConfig {
   const scenario = options.scenario ?? "realistic"
   if (!isScenarioName(scenario)) throw new Error(`sim: unknown scenario '${scenario}' (known: ${SCENARIO_NAMES.join(", ")})`)
-  const { scenario: _s, seed, latency, world, now: _n, ...rest } = options
+  const { scenario: _s, seed, latency, world, now: _n, onPgcrRequest: _p, ...rest } = options
   let config = mergeConfig<SimConfig>(createDefaultConfig(), SCENARIOS[scenario])
   // A start id without an epoch keeps its old meaning: the first id created after the sim starts.
   if (world?.startId !== undefined && world.epochMs == null && world.continuous === undefined) config.world.continuous = false
@@ -111,8 +117,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     }
     const endpoint = match.route.name
     const delay = faults.pickDelayMs()
-    const answer = (result: ApiResult, fault: string | null = null, post: PostFault | null = null) =>
-      finish(result, endpoint, source, fault ?? (delay.slow ? "slow" : null), delay.ms, post)
+    const onPgcr = endpoint === "pgcr" ? options.onPgcrRequest : undefined
+    const answer = (result: ApiResult, fault: string | null = null, post: PostFault | null = null) => {
+      if (onPgcr) {
+        const label = result.kind === "ok" ? (post ? "damaged" : "ok") : result.kind === "error" ? result.status : result.label
+        onPgcr(match.params[0] ?? "", label, t)
+      }
+      return finish(result, endpoint, source, fault ?? (delay.slow ? "slow" : null), delay.ms, post)
+    }
 
     if (config.strictUserAgent && !req.headers.get("user-agent")) {
       return answer(

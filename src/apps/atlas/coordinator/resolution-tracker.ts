@@ -74,7 +74,10 @@ export class ResolutionTracker {
    * (one more than asked says "cut here"). Cost: sorting the resolved singles above the mark.
    */
   unresolvedRuns(below: bigint, maxRuns = Number.POSITIVE_INFINITY): Range[] {
-    const singles = [...this.ahead].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const singles = new BigInt64Array(this.ahead.size)
+    let n = 0
+    for (const id of this.ahead) singles[n++] = id
+    singles.sort()
     const ranges = this.ranges
     const runs: Range[] = []
     let pos = this.mark

@@ -61,6 +61,8 @@ const PATIENT_TURN = 4
 const PROMOTE_RADIUS = 1_000n
 /** A promoted id is not promoted again for this long (bounds the requests one clump can cost). */
 const PROMOTE_COOLDOWN_MS = 10_000
+/** Non-raid ids resolved here are acked to the coordinator at least this often. */
+const RESOLVED_ACK_MS = 50
 /** A task that threw (a bug) is put back this far in the future, never lost. */
 const BUG_RETRY_MS = 5_000
 
@@ -104,8 +106,12 @@ export class FetchLoop {
   /** Runs until drain() is called and in-flight work is done. */
   async run(): Promise<void> {
     const flushTimer = setInterval(() => this.flushStats(), this.o.statsIntervalMs ?? 250)
+    // Acks go out sooner than the statistics: a kill -9 fetches again only what the last
+    // checkpoint had not heard of (RESOLVED_ACK_MS + the checkpoint interval).
+    const ackTimer = setInterval(() => this.stats.flushResolved(), RESOLVED_ACK_MS)
     await Promise.all(Array.from({ length: this.o.lanes }, () => this.lane()))
     clearInterval(flushTimer)
+    clearInterval(ackTimer)
     this.flushStats()
     // Claimed-but-unfetched ids and pending retries stay unresolved: the checkpoint is below them.
     this.o.space.addRetryBacklog(-this.retryCount)

@@ -81,7 +81,8 @@ export class FetchStats {
     this.report({ type: "stats", worker: this.worker, stats })
   }
 
-  private flushResolved(): void {
+  /** Posts the ids resolved since the last post (the checkpoint can only persist what it heard). */
+  flushResolved(): void {
     if (this.resolved.length === 0) return
     const ids = BigInt64Array.from(this.resolved)
     this.resolved = []
