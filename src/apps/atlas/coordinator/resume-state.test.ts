@@ -1,8 +1,17 @@
 import { describe, expect, test } from "bun:test"
 import { createSeededRandom } from "../../../lib/math/seeded-random.ts"
 import { ClaimTimeline } from "./claim-timeline.ts"
+import { pendingGapsOf, restoredIds } from "./pending-gaps.ts"
 import { ResolutionTracker } from "./resolution-tracker.ts"
-import { decodeResumeRuns, encodeResumeRuns, planResume, type ResumeState, resolvedPieces, type UnresolvedRun } from "./resume-state.ts"
+import {
+  captureRuns,
+  decodeResumeRuns,
+  encodeResumeRuns,
+  planResume,
+  type ResumeState,
+  resolvedPieces,
+  type UnresolvedRun,
+} from "./resume-state.ts"
 
 const run = (from: bigint, to: bigint, since: number, pendingGap = false): UnresolvedRun => ({ from, to, since, pendingGap })
 
@@ -103,5 +112,32 @@ describe("claim timeline", () => {
     timeline.prune(150n)
     expect(timeline.size).toBe(1)
     expect(timeline.claimedAt(150n, 9)).toBe(2_500)
+  })
+})
+
+describe("pending gaps across a restart", () => {
+  test("captured as flagged runs dated by their evidence; restored as one gap and not handed back", () => {
+    // Unresolved: [100, 110) claimed, [200, 16_000) a held dead block in which 2 ids had resolved
+    // before it was held, [16_000, 16_005) claimed after it.
+    const tracker = new ResolutionTracker(100n)
+    tracker.restore([
+      { from: 110n, to: 200n },
+      { from: 5_000n, to: 5_002n },
+    ])
+    const runs = tracker.unresolvedRuns(16_005n)
+    const gap = { from: 200n, to: 16_000n, evidenceAt: 7_777 }
+    const captured = captureRuns(runs, [gap], (id) => Number(id))
+    expect(captured).toEqual([
+      run(100n, 110n, 109),
+      run(200n, 5_000n, 7_777, true),
+      run(5_002n, 16_000n, 7_777, true),
+      run(16_000n, 16_005n, 16_004),
+    ])
+    const state = decodeResumeRuns(encodeResumeRuns(planResume(100n, 16_005n, captured), 20_000), 100n, 16_005n)
+    expect(pendingGapsOf(state, 900_000)).toEqual([{ from: 200n, to: 16_000n, evidenceAt: 7_777, dueAt: 907_777 }])
+    const back = restoredIds(state)
+    expect([...back.ids]).toEqual([100n, 101n, 102n, 103n, 104n, 105n, 106n, 107n, 108n, 109n, 16_000n, 16_001n, 16_002n, 16_003n, 16_004n])
+    expect(back.since[0]).toBe(109)
+    expect(back.since[14]).toBe(16_004)
   })
 })

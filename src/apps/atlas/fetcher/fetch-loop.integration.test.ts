@@ -128,6 +128,51 @@ describe("FetchLoop", () => {
     expect(limiter.snapshot().inFlight).toBe(0)
   })
 
+  test("ids handed back after a restart keep their schedule: a hole missing for 11 minutes is ledgered at its next 404", async () => {
+    const strike = fixture("17091392014")
+    const base = 1_000n
+    const calls = new Map<bigint, number>()
+    const answer = async (id: bigint): Promise<BungieResult<RawPgcr>> => {
+      calls.set(id, (calls.get(id) ?? 0) + 1)
+      if (id === base + 3_000n) return { kind: "ok", value: strike, meta: meta(200, 1) }
+      return { kind: "notFound", meta: meta(404, 1653) }
+    }
+    const space = IdSpace.create(base + 3_001n) // nothing left to claim: only the handed-back ids
+    space.noteExisting(base + 5_000n) // the ids are holes (well below the newest), not history
+    const { limiter } = createSharedLimiter({ addresses: 1, initialCeiling: 30, maxCeiling: 30 })
+    const items: WriterItem[] = []
+    const messages: FetcherToMain[] = []
+    const loop = new FetchLoop({
+      worker: 0,
+      space,
+      source: scriptedSource(limiter, answer),
+      defs: loadDefinitions(),
+      lanes: 2,
+      blockSize: 2n,
+      writerQueueBound: 100,
+      retryQueueBound: 100,
+      writer: { postMessage: (bytes) => items.push(decodeWriterItem(bytes as Uint8Array)) },
+      report: (message) => messages.push(message),
+      log: createLogger({ level: "silent" }),
+      statsIntervalMs: 20,
+    })
+    const running = loop.run()
+    const now = Date.now()
+    // The third is found (a hole filled) far enough away not to make the others due with it.
+    loop.resume(BigInt64Array.from([base, base + 1n, base + 3_000n]), Float64Array.from([now - 11 * 60_000, now - 30_000, now - 1_000]))
+    const deadline = Date.now() + 5_000
+    while ((items.length < 1 || !messages.some((m) => m.type === "resolved")) && Date.now() < deadline) await Bun.sleep(20)
+    await Bun.sleep(200)
+    loop.drain()
+    await running
+    // Missing for 11 minutes (past the ~10-minute schedule): one more 404, then the ledger.
+    expect(items).toEqual([expect.objectContaining({ kind: "missed", id: base.toString(), reason: "notFound" })])
+    expect(calls.get(base)).toBe(1)
+    // Missing for 30 s: its next try waits ~30 s (the patient schedule), not 5 s as a fresh hole's would.
+    expect(calls.get(base + 1n)).toBe(1)
+    expect(messages.flatMap((m) => (m.type === "resolved" ? [...m.ids] : []))).toEqual([base + 3_000n])
+  })
+
   test("a late clump: its ids wait patiently as holes, and once one is found every fetcher fetches the rest at once", async () => {
     const strike = fixture("17091392014")
     const base = 1_000n
