@@ -3,7 +3,7 @@
  *
  *   bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N] [--fetchers N]
  *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
- *                 [--seconds S] [--sweep-of frontier|backfill]
+ *                 [--seconds S | --minutes M] [--sweep-of frontier|backfill]
  *
  * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/keys-atlas.ts);
  * unset, a scenario uses Atlas's defaults (bench/lib/defaults.ts). No scenario = every core
@@ -44,6 +44,7 @@ export const BENCH_COMMAND = {
     target404Share: fromAtlas("ATLAS_TARGET_404_SHARE"),
     addresses: { type: "int", default: null, min: 1, max: 64, description: "Loopback source addresses to crawl from (simulator only)." },
     seconds: { type: "number", default: null, min: 0.1, max: 86400, description: "Measurement length override, in seconds." },
+    minutes: { type: "number", default: null, min: 0.1, max: 1440, description: "Measurement length override, in minutes (follow)." },
     sweepOf: {
       type: "enum",
       values: ["frontier", "backfill"],
@@ -70,7 +71,7 @@ export interface BenchArgs {
   /** 404 share among first tries the claim lead aims for (ATLAS_TARGET_404_SHARE). */
   target404Share: number | null
   addresses: number | null
-  /** Measurement length override in seconds. */
+  /** Measurement length override in seconds (--minutes converted). */
   seconds: number | null
   sweepOf: "frontier" | "backfill"
 }
@@ -90,7 +91,7 @@ export function toBenchArgs({ flags, positionals }: CommandLine<typeof BENCH_COM
     batchMs: flags.batchMs,
     target404Share: flags.target404Share,
     addresses: flags.addresses,
-    seconds: flags.seconds,
+    seconds: flags.minutes !== null ? flags.minutes * 60 : flags.seconds,
     sweepOf: flags.sweepOf,
   }
 }

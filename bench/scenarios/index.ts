@@ -3,6 +3,7 @@ import type { Scenario } from "../lib/scenario.ts"
 import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
 import { extraScenarios } from "./extras.ts"
+import { followScenario } from "./follow.ts"
 import { frontierScenario } from "./frontier.ts"
 import { hermesScenario } from "./hermes.ts"
 import { limiterScenario } from "./limiter.ts"
@@ -17,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
   writerScenario,
   backfillScenario,
   frontierScenario,
+  followScenario,
   memoryScenario,
   sweepScenario,
   zeusScenario,
