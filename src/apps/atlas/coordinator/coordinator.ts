@@ -355,6 +355,7 @@ export class Coordinator {
   /** The first pending gap whose window has passed is searched again: recorded, or given back. */
   private startRecheck(now: number): void {
     const gap = this.pendingGaps.find((g) => g.dueAt <= now)!
+    this.o.log.info("atlas.gap_recheck.start", { from: gap.from, to: gap.to })
     this.gapSearch = this.recheck(gap)
       .catch((error) => {
         this.o.log.error("atlas.gap_recheck.failed", { error })
@@ -368,7 +369,8 @@ export class Coordinator {
 
   private async recheck(gap: PendingGap): Promise<void> {
     const searchedAt = this.now()
-    const result = await this.searchForward(gap.from, gap.to - gap.from + 1n)
+    // Its last probe starts at the end found before: the same end proves the range still empty.
+    const result = await this.searchForward(gap.from, gap.to - gap.from)
     if (result === null) return
     const firstExisting = result.kind === "gap" ? result.firstExisting : null
     const verdict = judgeRecheck(gap, searchedAt, firstExisting, this.evidence)
