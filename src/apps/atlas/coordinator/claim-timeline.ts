@@ -3,8 +3,8 @@
  * was claimed no later than the first sample whose cursor is past it. That is how long an
  * unresolved id has been waiting (a hole's first 404 follows its claim within a request), which
  * the checkpoint stores so a restarted hole keeps its schedule. Ids restored from the previous
- * run keep the time that run stored. The error is one control step (~500 ms) and errs young, so a
- * restored hole is never ledgered before its ten minutes.
+ * run keep the time that run stored. The error is about one control step (~500 ms), against the
+ * ten minutes a hole waits: a restored hole is ledgered within a second of when it would have been.
  *
  * Bounded: samples are kept only while the cursor change they record is above the low-water mark.
  */
