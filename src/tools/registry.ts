@@ -82,6 +82,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./flag-restricted-pgcrs.ts")).tool,
   },
   {
+    name: "cheat-check",
+    description: "Run the cheat check on one instance (stored, or a PGCR file) and print the verdict as JSON; writes nothing.",
+    load: async () => (await import("./cheat-check.ts")).tool,
+  },
+  {
     name: "update-skull-hashes",
     description: "Back-fill core.instance.skull_hashes from raw PGCRs for an activity hash and id range.",
     load: async () => (await import("./update-skull-hashes.ts")).tool,
