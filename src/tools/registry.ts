@@ -87,6 +87,11 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./cheat-check.ts")).tool,
   },
   {
+    name: "nemesis",
+    description: "nemesis: raise cheat levels from recent flags and profiles, recheck level-3+ players' runs, cascade level-4 blacklists.",
+    load: async () => (await import("./nemesis.ts")).tool,
+  },
+  {
     name: "update-skull-hashes",
     description: "Back-fill core.instance.skull_hashes from raw PGCRs for an activity hash and id range.",
     load: async () => (await import("./update-skull-hashes.ts")).tool,
