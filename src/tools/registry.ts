@@ -92,6 +92,16 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./nemesis.ts")).tool,
   },
   {
+    name: "clear-flags",
+    description: "Delete cheat flags by bitmask and date, and the CheatCheck blacklists they caused (--dry-run to count).",
+    load: async () => (await import("./clear-flags.ts")).tool,
+  },
+  {
+    name: "clear-player",
+    description: "Clear a player's cheat flags, the cascade blacklists they caused and their level (--whitelist, --dry-run).",
+    load: async () => (await import("./clear-player.ts")).tool,
+  },
+  {
     name: "update-skull-hashes",
     description: "Back-fill core.instance.skull_hashes from raw PGCRs for an activity hash and id range.",
     load: async () => (await import("./update-skull-hashes.ts")).tool,
