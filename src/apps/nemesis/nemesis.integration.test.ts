@@ -9,6 +9,7 @@ import { CHEAT_CHECK_VERSION } from "../../lib/cheat/reporting.ts"
 import { createHarness, type Harness } from "../../queue-workers/testing/harness.ts"
 import { tool } from "../../tools/nemesis.ts"
 import type { ToolIo } from "../../tools/tool.ts"
+import { fetchProfileSignals } from "./profile-signals.ts"
 
 let h: Harness
 let env: Record<string, string>
@@ -135,6 +136,31 @@ async function levels(): Promise<Record<string, number>> {
   const rows = await h.db.sql`select membership_id::text as id, cheat_level from core.player`
   return Object.fromEntries(rows.map((r) => [r.id as string, Number(r.cheat_level)]))
 }
+
+test("the simulator's profiles give nemesis the truth's account signals, with variety across players", async () => {
+  const seen = new Set<string>()
+  for (const id of Object.keys(P).slice(0, 5)) {
+    const truth = h.sim.truth.player(id)!
+    const fetched = await fetchProfileSignals(h.bungie, truth.membershipType, BigInt(id))
+    expect(fetched.failure).toBeNull()
+    expect(fetched.signals).toEqual({
+      characterCount: truth.characters.length,
+      versionsOwned: BigInt(truth.account.versionsOwned),
+      seasonsOwned: truth.account.seasonHashes.length,
+      lifetimeHighestGuardianRank: truth.account.lifetimeHighestGuardianRank,
+      currentGuardianRank: truth.account.currentGuardianRank,
+      applicableMembershipTypes: truth.applicableMembershipTypes,
+    })
+    seen.add(
+      JSON.stringify([
+        fetched.signals.versionsOwned?.toString(),
+        fetched.signals.seasonsOwned,
+        fetched.signals.lifetimeHighestGuardianRank,
+      ]),
+    )
+  }
+  expect(seen.size).toBeGreaterThan(1)
+})
 
 test("--dry-run decides and prints, but writes and enqueues nothing", async () => {
   const before = await levels()
