@@ -27,8 +27,28 @@ function probabilityParam(p: number): number {
   return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0
 }
 
+/** Prepared statements: the same few run for every checked instance. */
+const PREPARED = { prepare: true } as const
+
 export async function writeCheatVerdict(sql: AnySql, verdict: CheatVerdict): Promise<FlagWriteResult> {
+  if (!hasReports(verdict)) {
+    // Most runs are clean: one statement (atomic by itself) removes whatever an earlier write of
+    // this version left, without a transaction's two extra round trips.
+    await sql.unsafe(
+      `with i as (delete from flagging.flag_instance where instance_id = $1::bigint and cheat_check_version = $2),
+            p as (delete from flagging.flag_instance_player where instance_id = $1::bigint and cheat_check_version = $2)
+       select 1`,
+      [verdict.instanceId.toString(), verdict.version],
+      PREPARED,
+    )
+    return { instanceFlagged: false, playersFlagged: 0, blacklisted: false }
+  }
   return sql.begin((tx) => writeCheatVerdictInTx(tx, verdict)) as Promise<FlagWriteResult>
+}
+
+function hasReports(verdict: CheatVerdict): boolean {
+  if (verdict.skipped !== null) return false
+  return shouldReportInstance(verdict.instanceProbability) || verdict.players.some((p) => shouldReportPlayer(p.probability))
 }
 
 export async function writeCheatVerdictInTx(tx: AnyTx, verdict: CheatVerdict): Promise<FlagWriteResult> {
@@ -44,9 +64,14 @@ export async function writeCheatVerdictInTx(tx: AnyTx, verdict: CheatVerdict): P
        on conflict (instance_id, cheat_check_version) do update
          set cheat_check_bitmask = excluded.cheat_check_bitmask, cheat_probability = excluded.cheat_probability`,
       [id, version, verdict.instanceBits.toString(), probabilityParam(verdict.instanceProbability)],
+      PREPARED,
     )
   } else {
-    await tx.unsafe("delete from flagging.flag_instance where instance_id = $1::bigint and cheat_check_version = $2", [id, version])
+    await tx.unsafe(
+      "delete from flagging.flag_instance where instance_id = $1::bigint and cheat_check_version = $2",
+      [id, version],
+      PREPARED,
+    )
   }
 
   const memberIds = players.map((p) => p.membershipId.toString())
@@ -54,6 +79,7 @@ export async function writeCheatVerdictInTx(tx: AnyTx, verdict: CheatVerdict): P
     `delete from flagging.flag_instance_player
      where instance_id = $1::bigint and cheat_check_version = $2 and not (membership_id = any($3::bigint[]))`,
     [id, version, memberIds],
+    PREPARED,
   )
   if (players.length > 0) {
     // Only participants can be flagged (the FK); the verdict's players come from the stored rows.
@@ -63,6 +89,7 @@ export async function writeCheatVerdictInTx(tx: AnyTx, verdict: CheatVerdict): P
        on conflict (instance_id, membership_id, cheat_check_version) do update
          set cheat_check_bitmask = excluded.cheat_check_bitmask, cheat_probability = excluded.cheat_probability`,
       [id, version, memberIds, players.map((p) => p.bits.toString()), players.map((p) => probabilityParam(p.probability))],
+      PREPARED,
     )
   }
 
@@ -74,6 +101,7 @@ export async function writeCheatVerdictInTx(tx: AnyTx, verdict: CheatVerdict): P
                       where ip.instance_id = i.instance_id and p.is_whitelisted) as participant_whitelisted
        from core.instance i where i.instance_id = $1::bigint`,
       [id],
+      PREPARED,
     )
     const candidate = {
       instanceProbability: verdict.instanceProbability,
