@@ -67,8 +67,8 @@ export function createCheatCheckWorker(sql: AnySql, log: Logger): QueueWorker<bi
     sql,
     load: loadCheatInstance,
     check: (instance) => checkInstance(instance, DEFAULT_HEURISTICS, CHEAT_CHECK_VERSION),
-    async write(tx, instanceId, verdict) {
-      const written = await writeCheatVerdict(tx, verdict)
+    async write(db, instanceId, verdict) {
+      const written = await writeCheatVerdict(db, verdict)
       if (written.blacklisted) {
         log.info("cheat_check.blacklisted", { instanceId: instanceId.toString(), probability: verdict.instanceProbability })
       }

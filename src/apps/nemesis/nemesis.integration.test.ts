@@ -46,14 +46,14 @@ async function seedPlayer(
 async function seedRuns(
   player: string,
   n: number,
-  o: { daysAgo?: number; flag?: { version: string; player: number; instance: number | null }; whitelisted?: boolean } = {},
+  o: { daysAgo?: number; flag?: { version: string; player: number; instance: number | null }; whitelisted?: boolean; hash?: number } = {},
 ): Promise<string[]> {
   const ids = Array.from({ length: n }, () => (nextId++).toString())
   await h.db.sql.unsafe(
     `insert into core.instance (instance_id, hash, completed, fresh, flawless, player_count, date_started, date_completed, duration, platform_type, is_whitelisted)
      select i, $2, true, true, false, 6, now() - ($3::int * interval '1 day') - interval '1 hour', now() - ($3::int * interval '1 day'), 3600, 3, $4
      from unnest($1::bigint[]) i`,
-    [ids, HASH, o.daysAgo ?? 5, o.whitelisted ?? false],
+    [ids, o.hash ?? HASH, o.daysAgo ?? 5, o.whitelisted ?? false],
   )
   await h.db.sql.unsafe(
     `insert into core.instance_player (instance_id, membership_id, completed, time_played_seconds)
@@ -82,7 +82,9 @@ const OLD = "test-0.9"
 const A = { version: OLD, player: 0.9, instance: 0.3 }
 const D = { version: OLD, player: 0.1, instance: null }
 
-let levelFourRuns: { whitelisted: string[]; old: string[]; unflaggedRecent: string[] }
+/** Root of Nightmares, Guided Games: never on the team leaderboard. */
+const GUIDED_HASH = 1191701339
+let levelFourRuns: { whitelisted: string[]; old: string[]; oldOnBoard: string[]; unflaggedRecent: string[] }
 let currentVersionFlagged: string[]
 
 beforeAll(async () => {
@@ -107,7 +109,8 @@ beforeAll(async () => {
   await seedRuns(four!.membershipId, 100, { flag: A })
   levelFourRuns = {
     whitelisted: await seedRuns(four!.membershipId, 2, { flag: A, whitelisted: true }),
-    old: await seedRuns(four!.membershipId, 2, { daysAgo: 200 }),
+    old: await seedRuns(four!.membershipId, 2, { daysAgo: 200, hash: GUIDED_HASH }),
+    oldOnBoard: await seedRuns(four!.membershipId, 2, { daysAgo: 200 }), // among the first 1,000: within a year counts
     unflaggedRecent: await seedRuns(four!.membershipId, 3, { daysAgo: 10 }),
   }
   // steady: already 3, only D flags now → stays 3 (never lowered).
@@ -126,6 +129,10 @@ beforeAll(async () => {
   const idle = "4611686018999999001"
   await seedPlayer(idle, 3, { level: 4, lastSeenDaysAgo: 30 })
   await seedRuns(idle, 2, { flag: A, daysAgo: 40 })
+  await h.db.sql`refresh materialized view leaderboard.team_activity_version_leaderboard`
+  const [onBoard] = await h.db.sql`
+    select count(*)::int as n from leaderboard.team_activity_version_leaderboard where instance_id = any(${levelFourRuns.oldOnBoard}::bigint[])`
+  expect(onBoard!.n).toBe(2)
 }, 120_000)
 
 afterAll(async () => {
@@ -199,7 +206,8 @@ test("levels raised (never lowered, whitelist honoured), rechecks on RabbitMQ, l
   // version — the cheater's (but not the two flagged at the current version), four's, steady's, idle's.
   const messages = await h.drain("pgcr_cheat_check")
   const enqueued = messages.map((m) => JSON.parse(m.body).instanceId as string).sort()
-  const recent = (id: string) => P[id]!.runs.filter((r) => !levelFourRuns.old.includes(r))
+  const old = [...levelFourRuns.old, ...levelFourRuns.oldOnBoard]
+  const recent = (id: string) => P[id]!.runs.filter((r) => !old.includes(r))
   const expected = [
     ...recent(cheater!).filter((r) => !currentVersionFlagged.includes(r)),
     ...recent(four!),
@@ -210,7 +218,8 @@ test("levels raised (never lowered, whitelist honoured), rechecks on RabbitMQ, l
   expect(enqueued).toEqual(expected)
   expect(summary.recheck).toEqual({ instances: expected.length, enqueued: expected.length })
 
-  // Cascade: four's flagged and recent runs; not the whitelisted ones nor the old unflagged ones.
+  // Cascade: four's flagged and recent runs and its old leaderboard runs; not the whitelisted
+  // ones nor the old unflagged ones off the leaderboards.
   const rows = await h.db.sql`
     select b.instance_id::text as id, b.report_source::text as source, b.reason, bp.membership_id::text as m
     from flagging.blacklist_instance b
