@@ -9,13 +9,14 @@ import { checkInstance } from "../lib/cheat/check-instance.ts"
 import { DEFAULT_HEURISTICS } from "../lib/cheat/heuristics-table.ts"
 import { CHEAT_CHECK_VERSION } from "../lib/cheat/reporting.ts"
 import { writeCheatVerdict } from "../lib/database/cheat-flag-store.ts"
-import { loadCheatInstance } from "../lib/database/cheat-input-loader.ts"
+import { loadCheatInstances } from "../lib/database/cheat-input-loader.ts"
 import type { AnySql } from "../lib/database/sql-types.ts"
 import type { Definitions } from "../lib/definitions.ts"
 import type { ConfirmedPublisher } from "../lib/messaging/confirmed-publisher.ts"
 import type { QueueWorker } from "../lib/messaging/queue-worker.ts"
 import type { QueueName } from "../lib/messaging/queues.ts"
 import type { Logger } from "../lib/monitoring/logger.ts"
+import { createLoadBatcher } from "./load-batcher.ts"
 import type { PgcrBungie } from "./pgcr/fetch-pgcr.ts"
 import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrCheatCheckWorker } from "./pgcr-cheat-check.ts"
@@ -59,13 +60,18 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
 }
 
 /**
- * The cheat check as hermes runs it: the stored instance (one query), the pure check at the current
- * version, the flag store. Blacklistings are logged: they take a run off the leaderboards.
+ * The cheat check as hermes runs it: the stored instance (concurrent handlers' ids read in one
+ * query, load-batcher.ts), the pure check at the current version, the flag store. Blacklistings
+ * are logged: they take a run off the leaderboards.
  */
 export function createCheatCheckWorker(sql: AnySql, log: Logger): QueueWorker<bigint> {
+  const loads = createLoadBatcher(async (ids: bigint[]) => {
+    const found = await loadCheatInstances(sql, ids)
+    return new Map(found.map((instance) => [instance.instanceId, instance]))
+  })
   return createPgcrCheatCheckWorker({
     sql,
-    load: loadCheatInstance,
+    load: (_sql, id) => loads.load(id),
     check: (instance) => checkInstance(instance, DEFAULT_HEURISTICS, CHEAT_CHECK_VERSION),
     async write(db, instanceId, verdict) {
       const written = await writeCheatVerdict(db, verdict)
