@@ -4,8 +4,8 @@
  *
  * 1. Pure: checkInstance over a synthetic corpus of varied runs (lib/cheat/bench-support.ts),
  *    several rounds; target ≥ 2,000 instances/s.
- * 2. With the database read: the worker's loader (one query per instance, as hermes runs it)
- *    plus the check, sequentially on one connection, over stored synthetic instances.
+ * 2. With the database read: the loader, one query per instance (what `cheat-check <id>` does;
+ *    hermes batches concurrent reads), plus the check, sequentially on one connection.
  * 3. Recheck through the queue: nemesis's recheck sink publishes N stored ids to pgcr_cheat_check
  *    (confirmed publisher, a private vhost) and hermes's registered worker (load, check, flag
  *    store) drains them; reported as instances/s and as a ratio to (1) in the same run
@@ -81,7 +81,7 @@ export const cheatScenario: Scenario = {
       await db.sql`truncate crawl.outbox`
       const ids = items.map((item) => BigInt(item.instance.instanceId))
 
-      // 2. With the database read: the worker's loader, one instance at a time.
+      // 2. With the database read: the loader, one instance at a time.
       const withDb: number[] = []
       for (let r = 0; r < rounds; r++) {
         const sample = ids.slice((r * dbReads) % Math.max(1, ids.length - dbReads)).slice(0, dbReads)
