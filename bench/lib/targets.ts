@@ -52,6 +52,8 @@ export const TARGETS = {
     source: "zeus issue",
   },
   zeusWorstShare: { label: "zeus worst caller share vs fair", op: "<=", bound: 0.2, source: "zeus issue" },
+  cheatPurePerSecond: { label: "pure check instances/s (one core)", op: ">=", bound: 2000, source: "cheat issue" },
+  cheatRecheckRatio: { label: "recheck through the queue ÷ pure check", op: ">=", bound: 0.5, source: "cheat issue" },
   hermesOverhead: { label: "hermes runtime ÷ raw consume", op: ">=", bound: 0.8, source: "hermes issue" },
 } as const satisfies Record<string, Target>
 

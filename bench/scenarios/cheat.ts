@@ -28,8 +28,9 @@ import { createLogger } from "../../src/lib/monitoring/logger.ts"
 import { generateSyntheticInstances } from "../../src/lib/pgcr/synthetic.ts"
 import { createCheatCheckWorker } from "../../src/queue-workers/registry.ts"
 import { readCpuSeconds } from "../lib/cpu.ts"
-import { describeTarget, type Scenario } from "../lib/scenario.ts"
+import type { Scenario } from "../lib/scenario.ts"
 import { summarize } from "../lib/stats.ts"
+import { checkTarget } from "../lib/targets.ts"
 
 const log = createLogger({ level: "warn", fields: { app: "bench-cheat" } })
 const STORE_BATCH = 500
@@ -59,7 +60,7 @@ export const cheatScenario: Scenario = {
       ctx.progress(`pure round ${r + 1}/${rounds}: ${m.instancesPerSecond.toFixed(0)} instances/s`)
     }
     const pureP50 = summarize(pure).p50
-    notes.push(describeTarget("pure check instances/s (one core)", pureP50, ">= 2000", pureP50 >= 2_000))
+    notes.push(checkTarget("cheatPurePerSecond", pureP50))
 
     const db = await createTestDatabase({ migrate: true, max: 8 })
     const vhost = await createTestVhost("bench_cheat")
@@ -164,7 +165,7 @@ export const cheatScenario: Scenario = {
           },
         ],
       })
-      notes.push(describeTarget("recheck through the queue ÷ pure check", ratio, ">= 0.5", ratio >= 0.5))
+      notes.push(checkTarget("cheatRecheckRatio", ratio))
       // What the queue path costs beyond the unavoidable read: against the same read done inline.
       notes.push(
         `recheck ÷ (loader + check, sequential): ${(recheckRate / withDbP50).toFixed(3)} — the queue path also writes the flags ` +
