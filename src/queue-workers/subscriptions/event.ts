@@ -35,6 +35,11 @@ export interface SubscriptionEvent {
   dateCompleted: string
   durationSeconds: number
   players: EventPlayer[]
+  /**
+   * Set by replay-subscription-instance: a replay is a new delivery (its own delivery ids), while
+   * a redelivered copy of the same replay still posts once.
+   */
+  replayId?: string
 }
 
 export type ChannelType = "discord_webhook" | "http_callback"
@@ -49,9 +54,9 @@ export interface SubscriptionDelivery {
   body: string
 }
 
-/** The delivery id of an instance for a destination (one delivery per pair, ever). */
-export function deliveryIdOf(instanceId: string, destinationId: string): string {
-  return `${instanceId}.${destinationId}`
+/** The delivery id of an instance for a destination: one delivery per pair (and per replay). */
+export function deliveryIdOf(instanceId: string, destinationId: string, replayId?: string): string {
+  return replayId === undefined ? `${instanceId}.${destinationId}` : `${instanceId}.${destinationId}.${replayId}`
 }
 
 type Obj = Record<string, unknown>
@@ -74,6 +79,7 @@ export function decodeSubscriptionEvent(value: Obj): Decoded<SubscriptionEvent> 
         dateCompleted: str(value, "dateCompleted"),
         durationSeconds: int(value, "durationSeconds"),
         players: players.map((p, i) => decodePlayer(p, i)),
+        ...(value.replayId === undefined ? {} : { replayId: replayIdOf(value.replayId) }),
       },
     }
   } catch (error) {
@@ -114,6 +120,11 @@ function decodePlayer(p: unknown, index: number): EventPlayer {
   if (o.groupIds === null) out.groupIds = null
   else if (Array.isArray(o.groupIds)) out.groupIds = o.groupIds.map((g, i) => checkedId(g, `groupIds[${i}]`))
   return out
+}
+
+function replayIdOf(raw: unknown): string {
+  if (typeof raw !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(raw)) throw new Error("replayId is not a short token")
+  return raw
 }
 
 function fail(reason: string): { ok: false; reason: string } {
