@@ -11,7 +11,7 @@
  * store time (the original always sent false / 0), and the subscription stages never have to
  * reread an instance whose aggregates a later batch may move.
  */
-import type { AnyTx } from "./sql-types.ts"
+import type { AnySql, AnyTx } from "./sql-types.ts"
 
 export interface InstanceOutboxCounts {
   clickhouse: number
@@ -50,14 +50,12 @@ export async function writeInstanceOutbox(tx: AnyTx): Promise<InstanceOutboxCoun
 }
 
 /**
- * The subscription event (queue.instance_participant_refresh) of every new instance of the batch,
- * shaped as SubscriptionEvent in queue-workers/subscriptions/event.ts: ids as decimal strings,
- * players in membership id order.
+ * The subscription event of instance `i` (core.instance) of activity `av` (activity_version), as
+ * SubscriptionEvent in queue-workers/subscriptions/event.ts: ids as decimal strings, players in
+ * membership id order.
  */
-const SUBSCRIPTION_EVENT_INSERT = `
-      insert into crawl.outbox (topic, payload)
-      select 'queue.instance_participant_refresh', convert_to(json_build_object(
-        'instanceId', i.instance_id::text, 'hash', i.hash::text, 'activityId', n.activity_id,
+const SUBSCRIPTION_EVENT_JSON = `json_build_object(
+        'instanceId', i.instance_id::text, 'hash', i.hash::text, 'activityId', av.activity_id,
         'completed', i.completed, 'fresh', i.fresh, 'flawless', i.flawless, 'playerCount', i.player_count,
         'dateStarted', i.date_started, 'dateCompleted', i.date_completed, 'durationSeconds', i.duration,
         'players', coalesce((
@@ -66,8 +64,27 @@ const SUBSCRIPTION_EVENT_INSERT = `
             'completed', ip.completed, 'isFirstClear', ip.is_first_clear, 'sherpas', ip.sherpas)
             order by ip.membership_id)
           from core.instance_player ip join core.player p on p.membership_id = ip.membership_id
-          where ip.instance_id = i.instance_id), '[]'::json)
-      )::text, 'UTF8')
+          where ip.instance_id = i.instance_id), '[]'::json))`
+
+/** The subscription event of every new instance of the batch. */
+const SUBSCRIPTION_EVENT_INSERT = `
+      insert into crawl.outbox (topic, payload)
+      select 'queue.instance_participant_refresh', convert_to(${SUBSCRIPTION_EVENT_JSON}::text, 'UTF8')
       from rh_stg1_new n join core.instance i on i.instance_id = n.instance_id
+      join definitions.activity_version av on av.hash = i.hash
       order by i.instance_id
       returning 1`
+
+/**
+ * The subscription event of a stored instance as it stands now (replay-subscription-instance),
+ * or null when it is not stored.
+ */
+export async function loadSubscriptionEvent(sql: AnySql | AnyTx, instanceId: string): Promise<string | null> {
+  const [row] = await sql.unsafe<{ body: string }[]>(
+    `select ${SUBSCRIPTION_EVENT_JSON}::text as body
+     from core.instance i join definitions.activity_version av on av.hash = i.hash
+     where i.instance_id = $1::bigint`,
+    [instanceId],
+  )
+  return row?.body ?? null
+}
