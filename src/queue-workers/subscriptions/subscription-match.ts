@@ -59,7 +59,7 @@ export function createSubscriptionMatchWorker(deps: SubscriptionMatchDeps): Queu
   }
 }
 
-async function loadRules(sql: AnySql, memberIds: string[], groupIds: string[]): Promise<RuleRow[]> {
+export async function loadRules(sql: AnySql, memberIds: string[], groupIds: string[]): Promise<RuleRow[]> {
   const rows = await sql.unsafe<
     {
       rule_id: string
