@@ -50,29 +50,39 @@ export async function writeInstanceOutbox(tx: AnyTx): Promise<InstanceOutboxCoun
 }
 
 /**
- * The subscription event of instance `i` (core.instance) of activity `av` (activity_version), as
- * SubscriptionEvent in queue-workers/subscriptions/event.ts: ids as decimal strings, players in
- * membership id order.
+ * The subscription events (instance_id, body) of the instances `ids` selects, as SubscriptionEvent
+ * in queue-workers/subscriptions/event.ts: ids as decimal strings, players in membership id
+ * order. Set-based (one grouped join, players by primary key) rather than a subquery per
+ * instance: on a store batch the per-instance form cost more than the rest of the store (its
+ * cost estimate woke Postgres's JIT, ~0.4 s per batch, and stale statistics turned its player
+ * lookup into a scan per instance).
  */
-const SUBSCRIPTION_EVENT_JSON = `json_build_object(
+function subscriptionEventsSql(ids: string): string {
+  return `select i.instance_id, json_build_object(
         'instanceId', i.instance_id::text, 'hash', i.hash::text, 'activityId', av.activity_id,
         'completed', i.completed, 'fresh', i.fresh, 'flawless', i.flawless, 'playerCount', i.player_count,
         'dateStarted', i.date_started, 'dateCompleted', i.date_completed, 'durationSeconds', i.duration,
-        'players', coalesce((
-          select json_agg(json_build_object(
+        'players', x.players)::text as body
+      from (
+        select ip.instance_id, json_agg(json_build_object(
             'membershipId', ip.membership_id::text, 'membershipType', p.membership_type,
             'completed', ip.completed, 'isFirstClear', ip.is_first_clear, 'sherpas', ip.sherpas)
-            order by ip.membership_id)
-          from core.instance_player ip join core.player p on p.membership_id = ip.membership_id
-          where ip.instance_id = i.instance_id), '[]'::json))`
+            order by ip.membership_id) as players
+        from (${ids}) n
+        join core.instance_player ip on ip.instance_id = n.instance_id
+        join core.player p on p.membership_id = ip.membership_id
+        group by ip.instance_id
+      ) x
+      join core.instance i on i.instance_id = x.instance_id
+      join definitions.activity_version av on av.hash = i.hash`
+}
 
 /** The subscription event of every new instance of the batch. */
 const SUBSCRIPTION_EVENT_INSERT = `
       insert into crawl.outbox (topic, payload)
-      select 'queue.instance_participant_refresh', convert_to(${SUBSCRIPTION_EVENT_JSON}::text, 'UTF8')
-      from rh_stg1_new n join core.instance i on i.instance_id = n.instance_id
-      join definitions.activity_version av on av.hash = i.hash
-      order by i.instance_id
+      select 'queue.instance_participant_refresh', convert_to(e.body, 'UTF8')
+      from (${subscriptionEventsSql("select instance_id from rh_stg1_new")}) e
+      order by e.instance_id
       returning 1`
 
 /**
@@ -81,9 +91,7 @@ const SUBSCRIPTION_EVENT_INSERT = `
  */
 export async function loadSubscriptionEvent(sql: AnySql | AnyTx, instanceId: string): Promise<string | null> {
   const [row] = await sql.unsafe<{ body: string }[]>(
-    `select ${SUBSCRIPTION_EVENT_JSON}::text as body
-     from core.instance i join definitions.activity_version av on av.hash = i.hash
-     where i.instance_id = $1::bigint`,
+    `select e.body from (${subscriptionEventsSql("select $1::bigint as instance_id")}) e`,
     [instanceId],
   )
   return row?.body ?? null
