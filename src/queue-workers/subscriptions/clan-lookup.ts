@@ -66,15 +66,19 @@ export function createClanLookup(deps: ClanLookupDeps): ClanLookup {
       )
       for (const r of rows) out.groups.set(r.membership_id, r.group_ids)
       out.fromTables = rows.length
+      const ask: LookupPlayer[] = []
       for (const p of players) {
         if (out.groups.has(p.membershipId)) continue
         const cached = cache.get(p.membershipId)
         if (cached && now() - cached.at < ttlMs) {
           out.groups.set(p.membershipId, cached.groups)
           out.fromCache++
-          continue
-        }
-        const asked = await askBungie(p, signal)
+        } else ask.push(p)
+      }
+      // Concurrently (at most 24 players reach here): the shared limiter paces the requests.
+      const answers = await Promise.all(ask.map((p) => askBungie(p, signal)))
+      for (const [i, p] of ask.entries()) {
+        const asked = answers[i] ?? null
         if (asked === null) {
           out.groups.set(p.membershipId, null)
           out.unresolved++

@@ -19,7 +19,8 @@
  * failures and a success resets them; at `maxFailures` (10) the destination is deactivated with
  * the reason, and its pending deliveries settle as failed. A permanent 4xx gives the delivery up
  * at once. A 429 is not a failure of the destination: the worker waits Discord's retry_after in
- * place (up to `maxInlineWaitMs` in all) and tries again, else releases the claim and retries.
+ * place (up to `maxInlineWaitMs` and 5 times per handling) and tries again, else releases the claim
+ * and retries.
  *
  * Secrets (webhook tokens, signing secrets, the deployment key) are read from the database / config
  * at send time and appear in no message, log line, error, metric or stored reason.
@@ -34,6 +35,8 @@ import { callbackHeaders } from "./sign.ts"
 import type { DeliveryOutcome, SendStatus, SubscriptionMetrics } from "./subscription-metrics.ts"
 
 export const DISCORD_API = "https://discord.com/api/v10"
+/** 429s waited out in place per handling; the next one releases the claim and retries. */
+const MAX_INLINE_429 = 5
 
 export interface SubscriptionDeliveryDeps {
   sql: AnySql
@@ -121,6 +124,7 @@ export function createSubscriptionDeliveryWorker(deps: SubscriptionDeliveryDeps)
       if (!claim) return settleUnclaimed(d, log)
 
       let waitedMs = 0
+      let limited = 0
       for (;;) {
         const outcome = await send(target, d)
         deps.metrics.sends.inc({ channel_type: d.channelType, status: SEND_STATUS[outcome.kind] })
@@ -142,7 +146,9 @@ export function createSubscriptionDeliveryWorker(deps: SubscriptionDeliveryDeps)
           return ok
         }
         if (outcome.kind === "rateLimited") {
-          if (waitedMs + outcome.retryAfterMs <= maxInlineWaitMs && !delivery.signal.aborted) {
+          limited++
+          // Bounded in time and in tries (a receiver answering retry_after 0 must not spin us).
+          if (limited <= MAX_INLINE_429 && waitedMs + outcome.retryAfterMs <= maxInlineWaitMs && !delivery.signal.aborted) {
             log.info("subscription.delivery.rate_limited", { retryAfterMs: outcome.retryAfterMs, global: outcome.global })
             await sleep(outcome.retryAfterMs, delivery.signal)
             waitedMs += outcome.retryAfterMs
