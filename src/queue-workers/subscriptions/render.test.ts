@@ -50,6 +50,12 @@ describe("renderDiscord", () => {
     expect(roster).toMatch(/… and \d+ more$/)
   })
 
+  test("a subscribed player who left before the end is said to have played, not cleared", () => {
+    const players = base.players.map((p) => (p.membershipId === A ? { ...p, completed: false, isFirstClear: false } : p))
+    const body = JSON.parse(renderDiscord({ ...base, players }, match, ctx))
+    expect(body.embeds[0].description).toBe("Ana\\_\\*\\#0001 played Vault of Glass.")
+  })
+
   test("an attempt is titled as one", () => {
     const body = JSON.parse(renderDiscord({ ...base, completed: false, flawless: false }, match, ctx))
     expect(body.embeds[0].title).toBe("Vault of Glass (Master): Attempt")

@@ -87,6 +87,13 @@ function rosterLines(event: SubscriptionEvent, match: DestinationMatch, ctx: Ren
   return out.join("\n")
 }
 
+/** "cleared" only when the run was completed and every player named in the lead finished it. */
+function clearedByMatched(event: SubscriptionEvent, match: DestinationMatch): boolean {
+  if (!event.completed) return false
+  const named = new Set(match.membershipIds)
+  return event.players.every((p) => !named.has(p.membershipId) || p.completed)
+}
+
 /** The Discord "execute webhook" body: one embed. */
 export function renderDiscord(event: SubscriptionEvent, match: DestinationMatch, ctx: RenderContext): string {
   const title = truncate(`${ctx.activityName}${ctx.versionName ? ` (${ctx.versionName})` : ""}: ${outcomeOf(event)}`, MAX_TITLE)
@@ -94,7 +101,7 @@ export function renderDiscord(event: SubscriptionEvent, match: DestinationMatch,
   const lead = match.membershipIds.map((id) => nameOf(ctx, id)).join(", ")
   const description = truncate(
     [
-      `${lead} ${event.completed ? "cleared" : "played"} ${escapeMarkdown(ctx.activityName)}.`,
+      `${lead} ${clearedByMatched(event, match) ? "cleared" : "played"} ${escapeMarkdown(ctx.activityName)}.`,
       firsts.length > 0 ? `First clear for ${firsts.map((p) => nameOf(ctx, p.membershipId)).join(", ")}!` : null,
     ]
       .filter((l) => l !== null)
