@@ -76,13 +76,13 @@ const state = async (id: unknown) =>
   (await db.sql.unsafe("select state, attempts, last_status from subscriptions.delivery where id = $1", [id as string]))[0]
 
 describe("subscription_delivery decisions", () => {
-  test("429 with retry_after 0, again and again: five waits in place, then the claim is released and the message retried", async () => {
+  test("429 with retry_after 0, again and again: three waits in place, then the claim is released and the message retried", async () => {
     const dest = await destination()
     const message = await queued(dest)
     const w = handleWith([() => Response.json({ retry_after: 0 }, { status: 429 })])
     expect((await w.handle(message)).kind).toBe("retry")
-    expect(w.calls).toHaveLength(6)
-    expect(w.sleeps).toEqual([0, 0, 0, 0, 0])
+    expect(w.calls).toHaveLength(4)
+    expect(w.sleeps).toEqual([0, 0, 0])
     expect({ ...(await state(message.deliveryId)) }).toEqual({ state: "pending", attempts: 1, last_status: 429 })
     const [d] = await db.sql.unsafe("select consecutive_delivery_failures as f from subscriptions.destination")
     expect(d!.f).toBe(0)

@@ -19,7 +19,7 @@
  * failures and a success resets them; at `maxFailures` (10) the destination is deactivated with
  * the reason, and its pending deliveries settle as failed. A permanent 4xx gives the delivery up
  * at once. A 429 is not a failure of the destination: the worker waits Discord's retry_after in
- * place (up to `maxInlineWaitMs` and 5 times per handling) and tries again, else releases the claim
+ * place (up to `maxInlineWaitMs` and 3 times per handling) and tries again, else releases the claim
  * and retries.
  *
  * Secrets (webhook tokens, signing secrets, the deployment key) are read from the database / config
@@ -36,7 +36,7 @@ import type { DeliveryOutcome, SendStatus, SubscriptionMetrics } from "./subscri
 
 export const DISCORD_API = "https://discord.com/api/v10"
 /** 429s waited out in place per handling; the next one releases the claim and retries. */
-const MAX_INLINE_429 = 5
+const MAX_INLINE_429 = 3
 
 export interface SubscriptionDeliveryDeps {
   sql: AnySql
@@ -50,7 +50,11 @@ export interface SubscriptionDeliveryDeps {
   maxFailures?: number
   /** Per-request timeout (10 s). */
   requestTimeoutMs?: number
-  /** Most time spent waiting out 429s inside one handling (60 s); beyond it the message is retried. */
+  /**
+   * Most time spent waiting out 429s inside one handling (45 s); beyond it the message is retried.
+   * With 3 waits, 4 requests of at most `requestTimeoutMs` each: 85 s, inside the queue's 2 min
+   * handler timeout (a request is never cut short from our side: its outcome must be recorded).
+   */
   maxInlineWaitMs?: number
   fetch?: typeof fetch
   now?: () => number
@@ -77,7 +81,7 @@ export function createSubscriptionDeliveryWorker(deps: SubscriptionDeliveryDeps)
   const discordApi = (deps.discordApiUrl ?? DISCORD_API).replace(/\/+$/, "")
   const maxFailures = deps.maxFailures ?? 10
   const requestTimeoutMs = deps.requestTimeoutMs ?? 10_000
-  const maxInlineWaitMs = deps.maxInlineWaitMs ?? 60_000
+  const maxInlineWaitMs = deps.maxInlineWaitMs ?? 45_000
   const doFetch = deps.fetch ?? fetch
   const now = deps.now ?? Date.now
   const sleep = deps.sleep ?? abortableSleep
