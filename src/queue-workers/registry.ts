@@ -3,7 +3,9 @@
  * worker yet is still declared by hermes, so its messages wait instead of being dropped:
  *
  *   player_crawl, character_fill, activity_history, clan_crawl   the player-side workers
- *   instance_participant_refresh, subscription_match, subscription_delivery   subscriptions
+ *
+ * The subscription stages (instance_participant_refresh, subscription_match, subscription_delivery)
+ * live in subscriptions/ (docs/subscriptions.md).
  */
 import { checkInstance } from "../lib/cheat/check-instance.ts"
 import { DEFAULT_HEURISTICS } from "../lib/cheat/heuristics-table.ts"
@@ -22,6 +24,11 @@ import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrCheatCheckWorker } from "./pgcr-cheat-check.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
+import { createClanLookup } from "./subscriptions/clan-lookup.ts"
+import { createInstanceParticipantRefreshWorker } from "./subscriptions/instance-participant-refresh.ts"
+import { createSubscriptionDeliveryWorker } from "./subscriptions/subscription-delivery.ts"
+import { createSubscriptionMatchWorker } from "./subscriptions/subscription-match.ts"
+import type { SubscriptionMetrics } from "./subscriptions/subscription-metrics.ts"
 
 export interface WorkerDeps {
   sql: AnySql
@@ -34,10 +41,28 @@ export interface WorkerDeps {
   clickhouseInsert: ((rows: readonly object[]) => Promise<void>) | null
   /** floodgates_recent_pgcr. */
   onFloodgateRelease(id: bigint): void
+  /** The delivery stage's settings and metrics; null = no subscription_delivery worker here. */
+  subscriptions: SubscriptionDeps | null
+}
+
+export interface SubscriptionDeps {
+  metrics: SubscriptionMetrics
+  /** HERMES_DISCORD_API_URL. */
+  discordApiUrl: string
+  /** HERMES_SUBSCRIPTION_CALLBACK_KEY. */
+  deploymentKey: string | null
 }
 
 /** The queues that have a worker today. */
-export const QUEUES_WITH_WORKERS: readonly QueueName[] = ["pgcr_exists", "pgcr_blocked", "pgcr_clickhouse", "pgcr_cheat_check"]
+export const QUEUES_WITH_WORKERS: readonly QueueName[] = [
+  "pgcr_exists",
+  "pgcr_blocked",
+  "pgcr_clickhouse",
+  "pgcr_cheat_check",
+  "instance_participant_refresh",
+  "subscription_match",
+  "subscription_delivery",
+]
 
 export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
   const log = deps.log.child({ queue })
@@ -54,6 +79,26 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
       return deps.clickhouseInsert ? createPgcrClickhouseWorker({ sql: deps.sql, insert: deps.clickhouseInsert, log }) : undefined
     case "pgcr_cheat_check":
       return createCheatCheckWorker(deps.sql, log)
+    case "instance_participant_refresh":
+      // Without a Bungie client, clans come from our clan tables only.
+      return createInstanceParticipantRefreshWorker({
+        sql: deps.sql,
+        clans: createClanLookup({ sql: deps.sql, bungie: deps.bungie }),
+        publisher: deps.publisher,
+        log,
+      })
+    case "subscription_match":
+      return createSubscriptionMatchWorker({ sql: deps.sql, defs: deps.defs, log })
+    case "subscription_delivery":
+      return deps.subscriptions
+        ? createSubscriptionDeliveryWorker({
+            sql: deps.sql,
+            log,
+            metrics: deps.subscriptions.metrics,
+            discordApiUrl: deps.subscriptions.discordApiUrl,
+            deploymentKey: deps.subscriptions.deploymentKey,
+          })
+        : undefined
     default:
       return undefined
   }

@@ -141,6 +141,16 @@ export const TOOLS: readonly ToolEntry[] = [
     description: "Copy weapon definitions from Postgres into ClickHouse's weapon_definition (the API's weapon-meta join).",
     load: async () => (await import("./sync-clickhouse-definitions.ts")).tool,
   },
+  {
+    name: "subscription-onboard",
+    description: "Subscribe a Discord webhook or an HTTP callback to raids of players and/or clans (the public API's rows).",
+    load: async () => (await import("./subscription-onboard.ts")).tool,
+  },
+  {
+    name: "replay-subscription-instance",
+    description: "Re-inject a stored instance into the subscription pipeline (its destinations receive it again, once).",
+    load: async () => (await import("./replay-subscription-instance.ts")).tool,
+  },
 ]
 
 export function findTool(name: string): ToolEntry | undefined {
