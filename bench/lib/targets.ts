@@ -55,6 +55,13 @@ export const TARGETS = {
   cheatPurePerSecond: { label: "pure check instances/s (one core)", op: ">=", bound: 2000, source: "cheat issue" },
   cheatRecheckRatio: { label: "recheck through the queue ÷ pure check", op: ">=", bound: 0.5, source: "cheat issue" },
   hermesOverhead: { label: "hermes runtime ÷ raw consume", op: ">=", bound: 0.8, source: "hermes issue" },
+  followPublishedInGaps: { label: "published ids inside gap ranges", op: "<=", bound: 0, source: "restart issue" },
+  followRaidsAccounted: {
+    label: "published raids below the low-water mark stored or ledgered ÷ all",
+    op: ">=",
+    bound: 1,
+    source: "restart issue",
+  },
 } as const satisfies Record<string, Target>
 
 export type TargetId = keyof typeof TARGETS
