@@ -4,7 +4,6 @@
  *
  *   pgcr_cheat_check   createPgcrCheatCheckWorker with the cheat library's loader, checkInstance and
  *                      flag writer (src/lib/cheat) — wired here when that library lands
- *   player_crawl, character_fill, activity_history, clan_crawl   the player-side workers
  *   instance_participant_refresh, subscription_match, subscription_delivery   subscriptions
  */
 import type { AnySql } from "../lib/database/sql-types.ts"
@@ -17,6 +16,7 @@ import type { PgcrBungie } from "./pgcr/fetch-pgcr.ts"
 import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
+import { createPlayerCrawlWorker } from "./players/player-crawl.ts"
 
 export interface WorkerDeps {
   sql: AnySql
@@ -29,10 +29,14 @@ export interface WorkerDeps {
   clickhouseInsert: ((rows: readonly object[]) => Promise<void>) | null
   /** floodgates_recent_pgcr. */
   onFloodgateRelease(id: bigint): void
+  /** player_crawl / clan_crawl skip what was crawled within this long (HERMES_RECRAWL_MINUTES; default 1 h). */
+  recrawlMs?: number
+  /** player_crawl looks a clan up again past this age (HERMES_CLAN_REFRESH_DAYS; default 7 days). */
+  clanRefreshMs?: number
 }
 
 /** The queues that have a worker today. */
-export const QUEUES_WITH_WORKERS: readonly QueueName[] = ["pgcr_exists", "pgcr_blocked", "pgcr_clickhouse"]
+export const QUEUES_WITH_WORKERS: readonly QueueName[] = ["pgcr_exists", "pgcr_blocked", "pgcr_clickhouse", "player_crawl"]
 
 export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
   const log = deps.log.child({ queue })
@@ -47,7 +51,18 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
         : undefined
     case "pgcr_clickhouse":
       return deps.clickhouseInsert ? createPgcrClickhouseWorker({ sql: deps.sql, insert: deps.clickhouseInsert, log }) : undefined
+    case "player_crawl":
+      return deps.bungie
+        ? createPlayerCrawlWorker({ sql: deps.sql, bungie: deps.bungie, publisher: deps.publisher, log, ...windows(deps) })
+        : undefined
     default:
       return undefined
+  }
+}
+
+function windows(deps: WorkerDeps): { recrawlMs?: number; clanRefreshMs?: number } {
+  return {
+    ...(deps.recrawlMs === undefined ? {} : { recrawlMs: deps.recrawlMs }),
+    ...(deps.clanRefreshMs === undefined ? {} : { clanRefreshMs: deps.clanRefreshMs }),
   }
 }

@@ -117,6 +117,8 @@ async function main(cli: HermesCommandLine): Promise<number> {
           log,
           clickhouseInsert: writer ? (rows) => writer.insert(rows) : null,
           onFloodgateRelease: (id) => metrics.floodgatesRecent.set(Number(id)),
+          recrawlMs: config.HERMES_RECRAWL_MINUTES * 60_000,
+          clanRefreshMs: config.HERMES_CLAN_REFRESH_DAYS * 86_400_000,
         }),
       getSettings: client ? () => client.getSettings() : null,
       availability: { intervalMs: config.HERMES_SETTINGS_INTERVAL_MS },
