@@ -16,6 +16,7 @@ import type { PgcrBungie } from "./pgcr/fetch-pgcr.ts"
 import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
+import { createActivityHistoryWorker } from "./players/activity-history.ts"
 import { createPlayerCrawlWorker } from "./players/player-crawl.ts"
 
 export interface WorkerDeps {
@@ -36,7 +37,13 @@ export interface WorkerDeps {
 }
 
 /** The queues that have a worker today. */
-export const QUEUES_WITH_WORKERS: readonly QueueName[] = ["pgcr_exists", "pgcr_blocked", "pgcr_clickhouse", "player_crawl"]
+export const QUEUES_WITH_WORKERS: readonly QueueName[] = [
+  "pgcr_exists",
+  "pgcr_blocked",
+  "pgcr_clickhouse",
+  "player_crawl",
+  "activity_history",
+]
 
 export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
   const log = deps.log.child({ queue })
@@ -55,6 +62,8 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
       return deps.bungie
         ? createPlayerCrawlWorker({ sql: deps.sql, bungie: deps.bungie, publisher: deps.publisher, log, ...windows(deps) })
         : undefined
+    case "activity_history":
+      return deps.bungie ? createActivityHistoryWorker({ sql: deps.sql, bungie: deps.bungie, publisher: deps.publisher, log }) : undefined
     default:
       return undefined
   }
