@@ -17,6 +17,7 @@ import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
 import { createActivityHistoryWorker } from "./players/activity-history.ts"
+import { createClanCrawlWorker } from "./players/clan-crawl.ts"
 import { createPlayerCrawlWorker } from "./players/player-crawl.ts"
 
 export interface WorkerDeps {
@@ -64,6 +65,16 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
         : undefined
     case "activity_history":
       return deps.bungie ? createActivityHistoryWorker({ sql: deps.sql, bungie: deps.bungie, publisher: deps.publisher, log }) : undefined
+    case "clan_crawl":
+      return deps.bungie
+        ? createClanCrawlWorker({
+            sql: deps.sql,
+            bungie: deps.bungie,
+            publisher: deps.publisher,
+            log,
+            ...(deps.recrawlMs === undefined ? {} : { recrawlMs: deps.recrawlMs }),
+          })
+        : undefined
     default:
       return undefined
   }

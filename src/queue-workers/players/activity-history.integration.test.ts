@@ -15,7 +15,7 @@ beforeAll(async () => {
   hermes = await h.hermes({
     activity_history: (publisher) => createActivityHistoryWorker({ sql: h.db.sql, bungie: h.bungie, publisher, log: h.log }),
   })
-})
+}, 60_000)
 afterAll(async () => {
   await h?.close()
 })

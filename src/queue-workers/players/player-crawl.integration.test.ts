@@ -12,7 +12,7 @@ beforeAll(async () => {
   hermes = await h.hermes({
     player_crawl: (publisher) => createPlayerCrawlWorker({ sql: h.db.sql, bungie: h.bungie, publisher, log: h.log }),
   })
-})
+}, 60_000)
 afterAll(async () => {
   await h?.close()
 })
