@@ -17,6 +17,7 @@ import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
 import { createActivityHistoryWorker } from "./players/activity-history.ts"
+import { createCharacterFillWorker } from "./players/character-fill.ts"
 import { createClanCrawlWorker } from "./players/clan-crawl.ts"
 import { createPlayerCrawlWorker } from "./players/player-crawl.ts"
 
@@ -75,6 +76,8 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
             ...(deps.recrawlMs === undefined ? {} : { recrawlMs: deps.recrawlMs }),
           })
         : undefined
+    case "character_fill":
+      return deps.bungie ? createCharacterFillWorker({ sql: deps.sql, bungie: deps.bungie, log }) : undefined
     default:
       return undefined
   }
