@@ -45,6 +45,8 @@ export const QUEUES_WITH_WORKERS: readonly QueueName[] = [
   "pgcr_clickhouse",
   "player_crawl",
   "activity_history",
+  "clan_crawl",
+  "character_fill",
 ]
 
 export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
