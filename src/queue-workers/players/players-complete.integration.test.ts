@@ -61,7 +61,12 @@ test("players complete: after the queues drain, every instance player is crawled
     (await n(`select count(*) as n from core.player p join (select distinct membership_id from core.instance_player) ip using (membership_id)
               where p.last_crawled is null`)) === 0
   // Twice in a row, a second apart: a crawl in flight may still publish a follow-up.
-  await waitUntil(async () => (await drained()) && (await Bun.sleep(1_000), await drained()), "the queues drained", 180_000, 500)
+  const drainedTwice = async () => {
+    if (!(await drained())) return false
+    await Bun.sleep(1_000)
+    return drained()
+  }
+  await waitUntil(drainedTwice, "the queues drained", 180_000, 500)
 
   const players = await h.db.sql`
     select p.membership_id::text as id, p.bungie_name, p.last_crawled, p.profile_missing_at, p.is_private,
