@@ -11,7 +11,9 @@ let h: Harness
 let hermes: HermesHandle
 beforeAll(async () => {
   // No incomplete first versions: the instances stored up front must store on the first fetch.
-  h = await createHarness({ world: { incompleteRate: 0 } })
+  // A frozen world: no player raids again while the test compares histories with the truth.
+  const frozen = Date.now()
+  h = await createHarness({ world: { incompleteRate: 0 }, now: () => frozen })
   hermes = await h.hermes({
     activity_history: (publisher) => createActivityHistoryWorker({ sql: h.db.sql, bungie: h.bungie, publisher, log: h.log }),
   })

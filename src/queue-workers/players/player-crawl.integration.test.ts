@@ -8,7 +8,9 @@ import { createPlayerCrawlWorker } from "./player-crawl.ts"
 let h: Harness
 let hermes: HermesHandle
 beforeAll(async () => {
-  h = await createHarness()
+  // A frozen world: the players' last played dates hold still while the test compares them.
+  const frozen = Date.now()
+  h = await createHarness({ now: () => frozen })
   hermes = await h.hermes({
     player_crawl: (publisher) => createPlayerCrawlWorker({ sql: h.db.sql, bungie: h.bungie, publisher, log: h.log }),
   })

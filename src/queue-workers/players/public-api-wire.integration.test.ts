@@ -48,10 +48,19 @@ test("public API: player_crawl and clan_crawl as text/plain, character_fill as J
   // The original services: a JSON number beyond 2^53, which must not be rounded.
   await sendLikeTheApi("player_crawl", `{"membershipId":${q!.membershipId}}`, "application/json")
   await sendLikeTheApi("clan_crawl", clan!.groupId, "text/plain")
+  // Their clan's other members reach player_crawl too (from clan_crawl): wait for these two rows.
+  const ids = [p!.membershipId, q!.membershipId]
+  await waitUntil(
+    async () =>
+      (await h.db.sql`select 1 from core.player where membership_id = any(${ids}::bigint[]) and last_crawled is not null`).length === 2,
+    "both players crawled",
+  )
   await settled("player_crawl", 2)
+  // The two players' own clans reach clan_crawl too: wait for this one's row.
+  await waitUntil(async () => (await h.db.sql`select 1 from clan.clan where group_id = ${clan!.groupId}::bigint`).length === 1, "the clan")
   await settled("clan_crawl", 1)
   const players = await h.db.sql`
-    select membership_id::text as id, bungie_name from core.player where membership_id = any(${[p!.membershipId, q!.membershipId]}::bigint[])
+    select membership_id::text as id, bungie_name from core.player where membership_id = any(${ids}::bigint[])
     order by bungie_name`
   expect(players.map((r) => [r.id, r.bungie_name]).sort()).toEqual(
     [
