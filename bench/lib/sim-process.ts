@@ -42,6 +42,8 @@ export interface SimProcess {
   stats(): Promise<{ totals: SimSourceStats; sources: Record<string, SimSourceStats> }>
   resetStats(): Promise<void>
   truth(from: bigint, to: bigint): Promise<{ frontier: TruthFrontier; ids: TruthId[] }>
+  /** /__sim/truth/players with the given filter (query parameters), in pool order. */
+  players(filter: Record<string, string | number | boolean>): Promise<{ membershipId: string; membershipType: number }[]>
   stop(): Promise<void>
 }
 
@@ -83,6 +85,10 @@ export async function spawnSim(options: SimOptions): Promise<SimProcess> {
     },
     async truth(from, to) {
       return (await (await call(`/__sim/truth?from=${from}&to=${to}`)).json()) as { frontier: TruthFrontier; ids: TruthId[] }
+    },
+    async players(filter) {
+      const query = new URLSearchParams(Object.entries(filter).map(([k, v]): [string, string] => [k, String(v)]))
+      return (await (await call(`/__sim/truth/players?${query}`)).json()) as { membershipId: string; membershipType: number }[]
     },
     async stop() {
       child.kill("SIGTERM")

@@ -54,6 +54,10 @@ export const TARGETS = {
   zeusWorstShare: { label: "zeus worst caller share vs fair", op: "<=", bound: 0.2, source: "zeus issue" },
   cheatPurePerSecond: { label: "pure check instances/s (one core)", op: ">=", bound: 2000, source: "cheat issue" },
   cheatRecheckRatio: { label: "recheck through the queue ÷ pure check", op: ">=", bound: 0.5, source: "cheat issue" },
+  playerCrawlAccepted: { label: "player_crawl accepted request rate / allowed", op: ">=", bound: 0.9, source: "player-workers issue" },
+  playerCrawlThrottled: { label: "player_crawl throttled share", op: "<=", bound: 0.005, source: "player-workers issue" },
+  playerCrawlRequestsKnown: { label: "requests per player, type known", op: "<=", bound: 3, source: "player-workers issue" },
+  playerCrawlRequestsResolved: { label: "requests per player, type resolved", op: "<=", bound: 4, source: "player-workers issue" },
   hermesOverhead: { label: "hermes runtime ÷ raw consume", op: ">=", bound: 0.8, source: "hermes issue" },
   followPublishedInGaps: { label: "published ids inside gap ranges", op: "<=", bound: 0, source: "restart issue" },
   followRaidsAccounted: {

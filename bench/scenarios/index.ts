@@ -9,6 +9,7 @@ import { frontierScenario } from "./frontier.ts"
 import { hermesScenario } from "./hermes.ts"
 import { limiterScenario } from "./limiter.ts"
 import { memoryScenario } from "./memory.ts"
+import { playerCrawlScenario } from "./player-crawl.ts"
 import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
 import { zeusScenario } from "./zeus.ts"
@@ -25,6 +26,7 @@ export const SCENARIOS: readonly Scenario[] = [
   zeusScenario,
   hermesScenario,
   cheatScenario,
+  playerCrawlScenario,
   ...extraScenarios,
 ]
 

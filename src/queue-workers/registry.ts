@@ -1,11 +1,7 @@
 /**
- * Which worker consumes which queue: hermes asks here for each queue it runs. A queue without a
- * worker yet is still declared by hermes, so its messages wait instead of being dropped:
- *
- *   player_crawl, character_fill, activity_history, clan_crawl   the player-side workers
- *
- * The subscription stages (instance_participant_refresh, subscription_match, subscription_delivery)
- * live in subscriptions/ (docs/subscriptions.md).
+ * Which worker consumes which queue: hermes asks here for each queue it runs. Every queue of the
+ * table has a worker: the PGCR pipeline here, the player side in players/, the subscription stages in subscriptions/ (docs/subscriptions.md). A queue whose worker needs
+ * a Bungie client (or settings) it lacks in this process gets none, and its messages wait.
  */
 import { checkInstance } from "../lib/cheat/check-instance.ts"
 import { DEFAULT_HEURISTICS } from "../lib/cheat/heuristics-table.ts"
@@ -24,6 +20,10 @@ import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
 import { createPgcrCheatCheckWorker } from "./pgcr-cheat-check.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
+import { createActivityHistoryWorker } from "./players/activity-history.ts"
+import { createCharacterFillWorker } from "./players/character-fill.ts"
+import { createClanCrawlWorker } from "./players/clan-crawl.ts"
+import { createPlayerCrawlWorker } from "./players/player-crawl.ts"
 import { createClanLookup } from "./subscriptions/clan-lookup.ts"
 import { createInstanceParticipantRefreshWorker } from "./subscriptions/instance-participant-refresh.ts"
 import { createSubscriptionDeliveryWorker } from "./subscriptions/subscription-delivery.ts"
@@ -41,6 +41,10 @@ export interface WorkerDeps {
   clickhouseInsert: ((rows: readonly object[]) => Promise<void>) | null
   /** floodgates_recent_pgcr. */
   onFloodgateRelease(id: bigint): void
+  /** player_crawl / clan_crawl skip what was crawled within this long (HERMES_RECRAWL_MINUTES; default 1 h). */
+  recrawlMs?: number
+  /** player_crawl looks a clan up again past this age (HERMES_CLAN_REFRESH_DAYS; default 7 days). */
+  clanRefreshMs?: number
   /** The delivery stage's settings and metrics; null = no subscription_delivery worker here. */
   subscriptions: SubscriptionDeps | null
 }
@@ -62,6 +66,10 @@ export const QUEUES_WITH_WORKERS: readonly QueueName[] = [
   "instance_participant_refresh",
   "subscription_match",
   "subscription_delivery",
+  "player_crawl",
+  "activity_history",
+  "clan_crawl",
+  "character_fill",
 ]
 
 export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
@@ -99,6 +107,24 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
             deploymentKey: deps.subscriptions.deploymentKey,
           })
         : undefined
+    case "player_crawl":
+      return deps.bungie
+        ? createPlayerCrawlWorker({ sql: deps.sql, bungie: deps.bungie, publisher: deps.publisher, log, ...windows(deps) })
+        : undefined
+    case "activity_history":
+      return deps.bungie ? createActivityHistoryWorker({ sql: deps.sql, bungie: deps.bungie, publisher: deps.publisher, log }) : undefined
+    case "clan_crawl":
+      return deps.bungie
+        ? createClanCrawlWorker({
+            sql: deps.sql,
+            bungie: deps.bungie,
+            publisher: deps.publisher,
+            log,
+            ...(deps.recrawlMs === undefined ? {} : { recrawlMs: deps.recrawlMs }),
+          })
+        : undefined
+    case "character_fill":
+      return deps.bungie ? createCharacterFillWorker({ sql: deps.sql, bungie: deps.bungie, log }) : undefined
     default:
       return undefined
   }
@@ -125,4 +151,11 @@ export function createCheatCheckWorker(sql: AnySql, log: Logger): QueueWorker<bi
       }
     },
   })
+}
+
+function windows(deps: WorkerDeps): { recrawlMs?: number; clanRefreshMs?: number } {
+  return {
+    ...(deps.recrawlMs === undefined ? {} : { recrawlMs: deps.recrawlMs }),
+    ...(deps.clanRefreshMs === undefined ? {} : { clanRefreshMs: deps.clanRefreshMs }),
+  }
 }

@@ -127,6 +127,8 @@ async function main(cli: HermesCommandLine): Promise<number> {
             discordApiUrl: config.HERMES_DISCORD_API_URL,
             deploymentKey: config.HERMES_SUBSCRIPTION_CALLBACK_KEY,
           },
+          recrawlMs: config.HERMES_RECRAWL_MINUTES * 60_000,
+          clanRefreshMs: config.HERMES_CLAN_REFRESH_DAYS * 86_400_000,
         }),
       getSettings: client ? () => client.getSettings() : null,
       availability: { intervalMs: config.HERMES_SETTINGS_INTERVAL_MS },

@@ -394,6 +394,27 @@ describe("classifyResponse details", () => {
     expect(result.meta).toEqual({ httpStatus: 404, errorCode: 1653, errorStatus: "DestinyPGCRNotFound", attempts: 1, latencyMs: 1 })
   })
 
+  test("MessageData reaches meta when Bungie sent some (the wrong-membership-type hint), and only then", () => {
+    const hinted = classifyResponse({
+      status: 400,
+      retryAfter: null,
+      body: decodeBody(
+        "application/json",
+        encoder.encode(envelope(18, "InvalidParameters", { MessageData: { membershipType: "TigerSteam" } })),
+      ),
+      latencyMs: 1,
+    })
+    expect(hinted.kind).toBe("fatal")
+    expect(hinted.meta.messageData).toEqual({ membershipType: "TigerSteam" })
+    const plain = classifyResponse({
+      status: 404,
+      retryAfter: null,
+      body: decodeBody("application/json", encoder.encode(envelope(1601, "DestinyAccountNotFound"))),
+      latencyMs: 1,
+    })
+    expect("messageData" in plain.meta).toBe(false)
+  })
+
   test("network errors are transient with no status or code", () => {
     const result = classifyNetworkError({ kind: "networkError", code: "timeout", message: "no response within 5000 ms", latencyMs: 5000 })
     expect(result.kind).toBe("transient")

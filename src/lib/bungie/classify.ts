@@ -97,6 +97,7 @@ export function classifyResponse(input: ClassifyResponseInput): BungieResult<unk
     errorStatus: envelope?.errorStatus ?? null,
     attempts: 1,
     latencyMs: input.latencyMs,
+    ...(envelope !== null && Object.keys(envelope.messageData).length > 0 ? { messageData: envelope.messageData } : {}),
   }
   // Zeus's own answers (queue timeout, queue full, ...) are local and transient: Bungie was not
   // asked, so they must not read as Bungie throttling (their 503 would otherwise say so).

@@ -14,6 +14,11 @@ export interface BungieMeta {
   attempts: number
   /** Latency of the last HTTP request in milliseconds (per-attempt latencies go to `onAttempt`). */
   latencyMs: number
+  /**
+   * Bungie's `MessageData` of the last response when it was not empty, e.g. 18 InvalidParameters
+   * naming the right membership type: `{ membershipType: "TigerSteam" }` (the player crawl follows it).
+   */
+  messageData?: Readonly<Record<string, string>>
 }
 
 export type BungieResult<T> =

@@ -60,4 +60,19 @@ export const HERMES_KEYS = {
     description:
       "Sent as X-RaidHub-Key on every subscription HTTP callback (the original's scheme). Empty: none; callbacks are still HMAC-signed per destination. Never logged.",
   },
+  HERMES_RECRAWL_MINUTES: {
+    type: "int",
+    default: 60,
+    min: 0,
+    max: 10_080,
+    description:
+      "player_crawl skips a player crawled within this many minutes, and clan_crawl a clan (0: crawl every message). The public API sends one per page view.",
+  },
+  HERMES_CLAN_REFRESH_DAYS: {
+    type: "int",
+    default: 7,
+    min: 1,
+    max: 365,
+    description: "player_crawl looks a player's clan up again (GetGroupsForMember) when the stored one is older than this many days.",
+  },
 } as const satisfies Record<string, ValueSpec>
