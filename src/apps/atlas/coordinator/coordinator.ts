@@ -21,6 +21,9 @@ import type { CompletionProbe, Probe } from "./probe.ts"
 import { ResolutionTracker } from "./resolution-tracker.ts"
 import { captureRuns, DEFAULT_RESUME_LIMITS, planResume, type ResumeLimits, type ResumeState, resolvedPieces } from "./resume-state.ts"
 
+/** Most ids of a pending gap given back to the fetchers at once (the rest is searched again). */
+const HAND_BACK_CHUNK = 20_000n
+
 export interface CoordinatorOptions {
   crawler: string
   space: IdSpace
@@ -369,20 +372,27 @@ export class Coordinator {
 
   private async recheck(gap: PendingGap): Promise<void> {
     const searchedAt = this.now()
+    // The search never probes its start (a known 404 when the block was found, but that was a
+    // window ago): probe it first. Undecided probes count as existing: no gap on a doubt.
+    const startExists = (await this.o.probe(gap.from)) === "exists"
     // Its last probe starts at the end found before: the same end proves the range still empty.
-    const result = await this.searchForward(gap.from, gap.to - gap.from)
-    if (result === null) return
-    const firstExisting = result.kind === "gap" ? result.firstExisting : null
+    const result = startExists ? null : await this.searchForward(gap.from, gap.to - gap.from)
+    if (!startExists && result === null) return
+    const firstExisting = startExists ? gap.from : result?.kind === "gap" ? result.firstExisting : null
     const verdict = judgeRecheck(gap, searchedAt, firstExisting, this.evidence)
     if (verdict === "wait") return
     this.pendingGaps = this.pendingGaps.filter((g) => g !== gap)
     if (verdict === "record") {
-      this.o.log.warn("atlas.gap_search.gap", { from: gap.from, to: gap.to, probes: result.probes, rechecked: true })
+      this.o.log.warn("atlas.gap_search.gap", { from: gap.from, to: gap.to, probes: result?.probes, rechecked: true })
       this.o.recordGap(gap.from, gap.to, `forward search, rechecked after the late-publication window: no PGCR in [${gap.from}, ${gap.to})`)
       return
     }
-    this.o.log.warn("atlas.gap_search.given_back", { from: gap.from, to: gap.to, firstExisting })
-    const ids = new BigInt64Array(Number(gap.to - gap.from))
+    // Given back in bounded chunks: the rest stays pending and is searched again at the next
+    // step (from its own start), so a huge block never floods the fetchers' queues at once.
+    const end = gap.to - gap.from > HAND_BACK_CHUNK ? gap.from + HAND_BACK_CHUNK : gap.to
+    if (end < gap.to) this.pendingGaps.push({ ...gap, from: end })
+    this.o.log.warn("atlas.gap_search.given_back", { from: gap.from, to: end, firstExisting })
+    const ids = new BigInt64Array(Number(end - gap.from))
     for (let i = 0; i < ids.length; i++) ids[i] = gap.from + BigInt(i)
     this.o.handBack(ids, new Float64Array(ids.length).fill(gap.evidenceAt))
   }
