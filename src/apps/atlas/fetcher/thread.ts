@@ -45,7 +45,8 @@ export function runFetcherThread(): void {
     const running = loop.run()
     return {
       onMessage(message) {
-        loop.dropRange(message.from, message.to)
+        if (message.type === "handOffHoles") loop.handOffHoles()
+        else loop.dropRange(message.from, message.to)
       },
       async close() {
         loop.drain()

@@ -96,8 +96,12 @@ export type FetcherToMain =
   | { type: "stats"; worker: number; stats: FetcherStats }
   | { type: "fatal"; worker: number; reason: string }
 
-/** Stop retrying ids in [from, to): a gap range recorded them. (Drain = the runtime's close.) */
-export type MainToFetcher = { type: "gap"; from: bigint; to: bigint }
+/**
+ * `gap`: stop retrying ids in [from, to): a gap range recorded them. `handOffHoles`: a bounded run
+ * whose existing ids are all resolved hands its never-published ids to the missed ledger instead
+ * of waiting out their 404 schedule (bounded-tail.ts). (Drain = the runtime's close.)
+ */
+export type MainToFetcher = { type: "gap"; from: bigint; to: bigint } | { type: "handOffHoles" }
 
 export interface FetcherInit {
   worker: number

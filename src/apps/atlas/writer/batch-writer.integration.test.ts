@@ -183,7 +183,7 @@ describe("BatchWriter (real Postgres)", () => {
     await rejecting.flushAll()
     const ledgered = await a.sql<{ id: string; last_result: string }[]>`
       SELECT instance_id::text AS id, last_result FROM crawl.missed_pgcr WHERE crawler = 'outage'`
-    expect(ledgered).toEqual([{ id: "17000200100", last_result: "storeFailed" }])
+    expect([...ledgered]).toEqual([{ id: "17000200100", last_result: "storeFailed" }])
     expect(rejectedOutcomes.flatMap((o) => o.resolved)).toEqual([17000200100n])
   })
 
