@@ -93,10 +93,8 @@ describe("Postgres outage mid-crawl", () => {
       await server.stop()
       const outageStart = Date.now()
       const rssAtStop = process.memoryUsage().rss
-      let rssPeak = rssAtStop
-      const sampler = setInterval(() => {
-        rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-      }, 500)
+      const rss: number[] = []
+      const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 500)
       await Bun.sleep(OUTAGE_MS)
       clearInterval(sampler)
       const storedDuringOutage = atlas.status().raidsStored
@@ -127,10 +125,17 @@ describe("Postgres outage mid-crawl", () => {
       const heldMax = Math.max(...during.map((s) => s.writerQueue))
       expect(heldMax).toBeGreaterThan(0)
       expect(heldMax).toBeLessThan(WRITER_QUEUE_BOUND + 200)
-      const growthMb = (rssPeak - rssAtStop) / 2 ** 20
-      expect(growthMb).toBeLessThan(100)
+      // RSS (this whole process: simulator, harness and atlas) levels off once the queue is full:
+      // the last third of the outage adds little to what the first two thirds reached.
+      const mb = (n: number) => n / 2 ** 20
+      const split = Math.floor((rss.length * 2) / 3)
+      const earlyPeak = Math.max(...rss.slice(0, split))
+      const latePeak = Math.max(...rss.slice(split))
+      const growthMb = mb(Math.max(earlyPeak, latePeak) - rssAtStop)
+      expect(growthMb).toBeLessThan(200)
+      expect(mb(latePeak - earlyPeak)).toBeLessThan(50)
       console.log(
-        `pg outage ${OUTAGE_MS / 1000} s: ${stored.size} raids stored (${raids.length} in the range), writer held ≤ ${heldMax} items, RSS +${growthMb.toFixed(1)} MB during the outage`,
+        `pg outage ${OUTAGE_MS / 1000} s: ${stored.size} raids stored (${raids.length} in the range), writer held ≤ ${heldMax} items, RSS +${growthMb.toFixed(1)} MB during the outage (+${mb(latePeak - earlyPeak).toFixed(1)} MB in its last third)`,
       )
     },
     120_000 + OUTAGE_MS,
