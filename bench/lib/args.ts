@@ -3,7 +3,7 @@
  *
  *   bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N] [--fetchers N]
  *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
- *                 [--seconds S] [--sweep-of frontier|backfill]
+ *                 [--seconds S] [--sweep-of frontier|backfill] [--minutes M] [--soak-of both|full|alone]
  *
  * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/keys-atlas.ts);
  * unset, a scenario uses Atlas's defaults (bench/lib/defaults.ts). No scenario = every core
@@ -50,6 +50,20 @@ export const BENCH_COMMAND = {
       default: "backfill",
       description: "What the sweep scenario sweeps (with --target real always frontier).",
     },
+    minutes: {
+      type: "number",
+      default: null,
+      min: 0.1,
+      max: 1440,
+      description: "Length of each soak run, in minutes (default 30; 25 s with --quick).",
+    },
+    soakOf: {
+      type: "enum",
+      values: ["both", "full", "alone"],
+      default: "both",
+      description:
+        "Which soak runs: full (`atlas --sim`: simulator in-process, embedded ClickHouse), alone (simulator in its own process, no ClickHouse), or both.",
+    },
   },
   positionals: { name: "scenario", description: "Scenarios to run, each in its own process when several.", max: 32 },
 } as const satisfies CommandSpec
@@ -73,6 +87,9 @@ export interface BenchArgs {
   /** Measurement length override in seconds. */
   seconds: number | null
   sweepOf: "frontier" | "backfill"
+  /** Soak length per run in minutes (null: the scenario's default). */
+  minutes: number | null
+  soakOf: "both" | "full" | "alone"
 }
 
 /** The bench's arguments from its parsed command line. */
@@ -92,6 +109,8 @@ export function toBenchArgs({ flags, positionals }: CommandLine<typeof BENCH_COM
     addresses: flags.addresses,
     seconds: flags.seconds,
     sweepOf: flags.sweepOf,
+    minutes: flags.minutes,
+    soakOf: flags.soakOf,
   }
 }
 

@@ -7,6 +7,7 @@ import { frontierScenario } from "./frontier.ts"
 import { hermesScenario } from "./hermes.ts"
 import { limiterScenario } from "./limiter.ts"
 import { memoryScenario } from "./memory.ts"
+import { soakScenario } from "./soak.ts"
 import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
 import { zeusScenario } from "./zeus.ts"
@@ -18,6 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   backfillScenario,
   frontierScenario,
   memoryScenario,
+  soakScenario,
   sweepScenario,
   zeusScenario,
   hermesScenario,
