@@ -9,6 +9,8 @@
  *   port, so the relay waits and its rows stay in the outbox): Atlas and nothing else.
  *
  * Postgres is a fresh database on the shared server (its memory is the server's, not Atlas's).
+ * The child inherits this process's environment, so JSC knobs (e.g. BUN_JSC_forceRAMSize) can be
+ * compared run against run; the cores column says what a knob costs.
  * The target (issue 14): after a 5-minute warm-up, RSS grows by ≤ 5 %. Shorter runs warm up for
  * a third of their length and say so.
  */
@@ -16,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
+import { readCpuSeconds } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import { describeTarget, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
 import { spawnSim } from "../lib/sim-process.ts"
@@ -43,6 +46,8 @@ interface SoakRun {
   peakMb: number
   growth: number
   raidsStored: number
+  /** Cores the Atlas process used on average (its CPU seconds over the run's wall time). */
+  cores: number
   exitCode: number | null
 }
 
@@ -106,6 +111,7 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
         ctx.progress(`${mode}: ${at} s, RSS ${rss.total.toFixed(0)} MB (anonymous ${rss.anon.toFixed(0)}, files ${rss.file.toFixed(0)})`)
       }
     }
+    const cores = readCpuSeconds(child.pid) / ((Date.now() - started) / 1000)
     child.kill("SIGTERM")
     const exitCode = await child.exited
     const stored = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM core.instance`
@@ -126,6 +132,7 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
       peakMb: Math.max(...samples.map(([, mb]) => mb)),
       growth: (peakAfter - atWarmup) / atWarmup,
       raidsStored: stored[0]!.n,
+      cores,
       exitCode,
     }
   } finally {
@@ -160,6 +167,7 @@ export const soakScenario: Scenario = {
             "last anon / files MB": r.split.length > 0 ? `${r.split.at(-1)![1]} / ${r.split.at(-1)![2]}` : "n/a",
             "**growth**": `**${(r.growth * 100).toFixed(1)} %**`,
             "raids stored": r.raidsStored,
+            cores: r.cores.toFixed(2),
             exit: String(r.exitCode),
           })),
         },
