@@ -7,10 +7,26 @@
  * data and try again; a rejection (a constraint, a bad value) is about the data and is retried a
  * few times, then isolated.
  */
-import { classifyConnectError } from "../runtime/classify-connect-error.ts"
 
-/** postgres.js connection errors (a socket that closed or was destroyed under a query). */
-const CLIENT_CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"])
+/**
+ * Socket errors (Node's codes) and postgres.js connection errors (a socket that closed or was
+ * destroyed under a query). The same network codes as lib/runtime/classify-connect-error.ts, which
+ * this folder cannot import (lib/runtime depends on lib/database).
+ */
+const CLIENT_CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+])
 
 /** SQLSTATEs the server sends while it goes away or is not ready to serve. */
 const SERVER_UNAVAILABLE_CODES = new Set([
@@ -32,5 +48,5 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   }
   // CONNECTION_ENDED is deliberately absent: it means our own pool was ended (shutdown), which
   // waiting cannot heal.
-  return classifyConnectError(error)?.retryable === true
+  return false
 }
