@@ -30,6 +30,11 @@ describe("parseBenchArgs", () => {
       scenarios: ["ceiling", "writer"],
     })
   })
+  test("soak length and runs", () => {
+    expect(parseBenchArgs(["soak", "--minutes", "30"])).toMatchObject({ minutes: 30, soakOf: "both" })
+    expect(parseBenchArgs(["soak", "--soak-of=alone"])).toMatchObject({ minutes: null, soakOf: "alone" })
+    expect(() => parseBenchArgs(["soak", "--soak-of", "half"])).toThrow(/--soak-of "half": expected one of both, full, alone/)
+  })
   test("errors name the flag and the value", () => {
     expect(() => parseBenchArgs(["--target", "prod"])).toThrow(/--target "prod": expected one of sim, real/)
     expect(() => parseBenchArgs(["--runs", "0"])).toThrow(UsageError)

@@ -3,7 +3,7 @@
  *
  *   bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N] [--fetchers N]
  *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
- *                 [--seconds S | --minutes M] [--sweep-of frontier|backfill]
+ *                 [--seconds S | --minutes M] [--sweep-of frontier|backfill] [--soak-of both|full|alone]
  *
  * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/keys-atlas.ts);
  * unset, a scenario uses Atlas's defaults (bench/lib/defaults.ts). No scenario = every core
@@ -44,12 +44,25 @@ export const BENCH_COMMAND = {
     target404Share: fromAtlas("ATLAS_TARGET_404_SHARE"),
     addresses: { type: "int", default: null, min: 1, max: 64, description: "Loopback source addresses to crawl from (simulator only)." },
     seconds: { type: "number", default: null, min: 0.1, max: 86400, description: "Measurement length override, in seconds." },
-    minutes: { type: "number", default: null, min: 0.1, max: 1440, description: "Measurement length override, in minutes (follow)." },
     sweepOf: {
       type: "enum",
       values: ["frontier", "backfill"],
       default: "backfill",
       description: "What the sweep scenario sweeps (with --target real always frontier).",
+    },
+    minutes: {
+      type: "number",
+      default: null,
+      min: 0.1,
+      max: 1440,
+      description: "Measurement length in minutes (follow; soak: each run, default 30, 25 s with --quick).",
+    },
+    soakOf: {
+      type: "enum",
+      values: ["both", "full", "alone"],
+      default: "both",
+      description:
+        "Which soak runs: full (`atlas --sim`: simulator in-process, embedded ClickHouse), alone (simulator in its own process, no ClickHouse), or both.",
     },
   },
   positionals: { name: "scenario", description: "Scenarios to run, each in its own process when several.", max: 32 },
@@ -74,6 +87,9 @@ export interface BenchArgs {
   /** Measurement length override in seconds (--minutes converted). */
   seconds: number | null
   sweepOf: "frontier" | "backfill"
+  /** Soak length per run in minutes (null: the scenario's default). */
+  minutes: number | null
+  soakOf: "both" | "full" | "alone"
 }
 
 /** The bench's arguments from its parsed command line. */
@@ -93,6 +109,8 @@ export function toBenchArgs({ flags, positionals }: CommandLine<typeof BENCH_COM
     addresses: flags.addresses,
     seconds: flags.minutes !== null ? flags.minutes * 60 : flags.seconds,
     sweepOf: flags.sweepOf,
+    minutes: flags.minutes,
+    soakOf: flags.soakOf,
   }
 }
 

@@ -41,6 +41,7 @@ export const TARGETS = {
     bound: 150,
     source: "performance issue",
   },
+  soakGrowthPercent: { label: "RSS growth after the first 5 minutes (%)", op: "<=", bound: 5, source: "atlas faults issue" },
   zeusAddedP50Ms: { label: "zeus added latency p50 (ms)", op: "<=", bound: 1, source: "zeus issue" },
   zeusAddedP99Ms: { label: "zeus added latency p99 (ms)", op: "<=", bound: 5, source: "zeus issue" },
   zeusThroughputRatio: { label: "zeus throughput via / direct", op: ">=", bound: 0.7, source: "zeus issue" },

@@ -10,6 +10,7 @@ import { hermesScenario } from "./hermes.ts"
 import { limiterScenario } from "./limiter.ts"
 import { memoryScenario } from "./memory.ts"
 import { playerCrawlScenario } from "./player-crawl.ts"
+import { soakScenario } from "./soak.ts"
 import { sweepScenario } from "./sweep.ts"
 import { writerScenario } from "./writer.ts"
 import { zeusScenario } from "./zeus.ts"
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   frontierScenario,
   followScenario,
   memoryScenario,
+  soakScenario,
   sweepScenario,
   zeusScenario,
   hermesScenario,

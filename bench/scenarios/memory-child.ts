@@ -4,7 +4,7 @@
  * argv[2] = JSON { url, apiKey, databaseUrl, from, to, fetchers, maxConcurrency, batchSize, batchMs, frontierHint }
  * (the parent creates and drops the migrated database).
  */
-// Deliberately not bench/lib/atlas-run.ts: it imports the test helpers, which load libchdb
+// Deliberately not bench/lib/atlas-run.ts: it opens an embedded ClickHouse, which loads libchdb
 // (~150 MB of RSS) — this child must hold Atlas and nothing else.
 import { startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
 import { createSql } from "../../src/lib/database/postgres.ts"

@@ -3,6 +3,7 @@
 // Pool indices 0..regulars-1 are the regulars (they raid on their own id lanes, never by random
 // pick); indices below 100 × fullClans fill the full clans (100 members each).
 import { accountCreatedMs, accountSpender, type Spender } from "./accounts.ts"
+import { Lru } from "./lru.ts"
 import type { PlayerOptions } from "./options.ts"
 import { hashWords, unitFor } from "./random.ts"
 
@@ -101,7 +102,12 @@ const MEMBERSHIP_INV = modInverse(MEMBERSHIP_MUL, MEMBERSHIP_SPAN)
 const CHARACTER_INV = modInverse(CHARACTER_MUL, CHARACTER_SPAN)
 
 export class PlayerPool {
-  private readonly cache = new Map<number, SimPlayer>()
+  /**
+   * Players are rebuilt from (seed, index) on demand; the cache only spares the rebuild for the
+   * players of recent PGCRs. Bounded well below the pool: a cache that ends up holding the whole
+   * pool (50,000 players, ~2 KB each) was most of an in-process simulator's memory growth.
+   */
+  private readonly cache = new Lru<number, SimPlayer>(10_000)
   readonly regularCount: number
   readonly fullClans: number
 
@@ -186,7 +192,6 @@ export class PlayerPool {
     const cached = this.cache.get(index)
     if (cached) return cached
     const player = this.build(index)
-    if (this.cache.size > 200_000) this.cache.clear()
     this.cache.set(index, player)
     return player
   }

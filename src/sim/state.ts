@@ -71,7 +71,7 @@ export class SimState {
   /** The head when the sim started. */
   readonly sessionStartId: number
   private readonly plans = new Lru<number, InstancePlan>(50_000)
-  private readonly rendered = new Lru<string, RenderedPgcr>(2_000)
+  private readonly rendered = new Lru<string, RenderedPgcr>(200)
 
   constructor(
     public config: SimConfig,

@@ -12,7 +12,7 @@
 import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client"
-import { createChdbConnection } from "chdb/connection"
+import type { createChdbConnection as CreateChdbConnection } from "chdb/connection"
 
 // The connection contract as @clickhouse/client itself types it (chdb re-exports an identical
 // interface from its own copy of client-common, which TypeScript sees as a different type).
@@ -79,6 +79,9 @@ export function getEmbeddedChdbConnection(path: string): Connection {
     return shared.connection
   }
   mkdirSync(wanted, { recursive: true })
+  // Loaded here, not at import: libchdb costs ~140 MB of RSS the moment it is loaded, which a
+  // process that talks to a ClickHouse server (CLICKHOUSE_URL) or none at all must not pay.
+  const { createChdbConnection } = require("chdb/connection") as { createChdbConnection: typeof CreateChdbConnection }
   shared = { path: wanted, connection: createChdbConnection({ path: wanted }) as unknown as Connection }
   return shared.connection
 }

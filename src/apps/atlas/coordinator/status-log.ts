@@ -1,5 +1,10 @@
 /**
  * The periodic one-line status: what an operator greps for. Ids as strings, rates rounded.
+ *
+ * Lag here is from the activity's END (the PGCR's completion time) to resolution: it includes
+ * the 0-40 s before Bungie even creates the id, which no crawler can shorten. The lag a crawler
+ * controls, from publication to stored, is the bench's (bench/README.md, `frontier`); the key
+ * names say which one this is.
  */
 import type { Limiter } from "../../../lib/ratelimit/index.ts"
 import type { IdSpace } from "../shared/id-space.ts"
@@ -20,8 +25,8 @@ export function formatStatus(
   const sent = snapshot.addresses.reduce((n, a) => n + a.sent, 0)
   return {
     rate: round(resolvedPerSec),
-    lagP50s: d ? round(d.lagP50Ms / 1000) : null,
-    lagP99s: d ? round(d.lagP99Ms / 1000) : null,
+    lagFromCompletionP50s: d ? round(d.lagP50Ms / 1000) : null,
+    lagFromCompletionP99s: d ? round(d.lagP99Ms / 1000) : null,
     share404: d ? round(d.share404, 3) : null,
     fetchers,
     inFlight: snapshot.inFlight,

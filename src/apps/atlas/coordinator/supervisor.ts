@@ -19,6 +19,7 @@ import type { AtlasSidecar } from "../relay/sidecar.ts"
 import { IdSpace } from "../shared/id-space.ts"
 import type { RetryPolicyOptions } from "../shared/retry-policy.ts"
 import { AtlasMetrics } from "./atlas-metrics.ts"
+import { type BoundedTailTimer, startBoundedTail } from "./bounded-tail.ts"
 import { startControlLoop } from "./control-loop.ts"
 import { createFrontierController, DEFAULT_LEAD_PARAMS, type FrontierControllerOptions } from "./controller/index.ts"
 import { Coordinator, type CoordinatorStatus } from "./coordinator.ts"
@@ -68,6 +69,8 @@ export interface AtlasOptions {
   policy?: RetryPolicyOptions
   /** Side services started before the crawl (e.g. the outbox relays); stopped last. */
   sidecars?: AtlasSidecar[]
+  /** A bounded run hands its remaining holes to the ledger after this long without a PGCR (bounded-tail.ts). */
+  tailQuietMs?: number
 }
 
 export interface AtlasResult {
@@ -165,6 +168,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   }
 
   let threads: CrawlThreads | null = null
+  let tail: BoundedTailTimer | null = null
   const running = new Set<number>()
   const coordinator = new Coordinator({
     crawler: o.crawler,
@@ -232,6 +236,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     },
     onFetcherMessage: (message) => {
       coordinator.onFetcherMessage(message)
+      if (message.type === "stats") tail?.observeStats(message.stats)
       statusTracker.onFetcherMessage(message)
       if (message.type === "fatal") fail(message.reason)
     },
@@ -279,12 +284,26 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     ...(o.statusIntervalMs === undefined ? {} : { statusIntervalMs: o.statusIntervalMs }),
   })
   const availability = watchAvailability({ bungie, log, app: "atlas" })
+  const rangeEnd = o.to
+  tail =
+    rangeEnd === null
+      ? null
+      : startBoundedTail({
+          to: rangeEnd,
+          ...(o.tailQuietMs === undefined ? {} : { quietMs: o.tailQuietMs }),
+          view: () => ({ cursor: space.cursor, lowWater: coordinator.tracker.lowWater }),
+          handOff: () => {
+            for (const fetcher of threads?.fetchers ?? []) fetcher.post({ type: "handOffHoles" })
+          },
+          log,
+        })
 
   let result: Promise<AtlasResult> | null = null
   const shutdown = (reason: AtlasResult["reason"]): Promise<AtlasResult> => {
     result ??= (async () => {
       log.info("atlas.shutdown", { reason })
       const crawl = threads!
+      tail?.stop()
       space.stop()
       // Fetchers finish their in-flight requests; what they claimed but did not fetch stays
       // unresolved, below the checkpoint.

@@ -20,9 +20,16 @@ import type { OutcomeKind } from "../../../lib/ratelimit/index.ts"
 import type { IdSpace } from "../shared/id-space.ts"
 import { type FetcherToMain, postWriterItem, type WriterItem } from "../shared/messages.ts"
 import type { AtlasWorkerMetrics } from "../shared/metrics.ts"
-import { createIdHistory, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicyOptions } from "../shared/retry-policy.ts"
+import {
+  createIdHistory,
+  DEFAULT_RETRY_POLICY,
+  type IdHistory,
+  type RetryDecision,
+  type RetryPolicyOptions,
+  totalScheduleMs,
+} from "../shared/retry-policy.ts"
 import { FetchStats } from "./fetch-stats.ts"
-import { createFirstTry, type FetchTask } from "./fetch-task.ts"
+import { countAttempts, createFirstTry, type FetchTask } from "./fetch-task.ts"
 import { handleResult, type ResultContext } from "./handle-result.ts"
 import { RetryQueue } from "./retry-queue.ts"
 
@@ -78,6 +85,8 @@ export class FetchLoop {
   private local: bigint[] = []
   private inFlight = 0
   private draining = false
+  /** A bounded run's tail: ids that 404 go to the ledger instead of waiting (handOffHoles). */
+  private handingOff = false
   private readonly abort = new AbortController()
   private tickWaiters: (() => void)[] = []
   private firstTryNext = false
@@ -151,6 +160,35 @@ export class FetchLoop {
     }
     this.o.space.addRetryBacklog(ids.length)
     this.wakeAll()
+  }
+
+  /**
+   * A bounded run whose existing ids are all resolved: every id waiting only because it 404s (a
+   * hole that may never be published) goes to the missed ledger now, due for the replayer when
+   * its next attempt here would have been; from now on a 404 answer does the same at once.
+   */
+  handOffHoles(): void {
+    this.handingOff = true
+    const waiting = [...this.retries.take(isNotFoundWait), ...this.patient.take(isNotFoundWait)]
+    this.o.space.addRetryBacklog(-waiting.length)
+    for (const entry of waiting)
+      this.handOff({ id: entry.id, history: entry.history, cacheBust: entry.cacheBust, first: false }, entry.dueAt)
+    if (waiting.length > 0) this.o.log.info("atlas.fetcher.holes_handed_off", { worker: this.o.worker, ids: waiting.length })
+  }
+
+  private handOff(task: FetchTask, dueAt: number): void {
+    const leftS = Math.max(0, Math.round((task.history.firstNotFoundAt + totalScheduleMs(this.results.policy) - this.now()) / 1000))
+    this.toWriter({
+      kind: "missed",
+      id: task.id.toString(),
+      reason: "notFound",
+      lastResult: `notFound: bounded run ended with ${leftS} s of 404 patience left (next try by the replayer)`,
+      httpStatus: 404,
+      errorCode: 1653,
+      attempts: countAttempts(task),
+      nextRetryAt: dueAt,
+    })
+    this.stats.noteMissed()
   }
 
   private get retryCount(): number {
@@ -267,6 +305,10 @@ export class FetchLoop {
   }
 
   private retry(task: FetchTask, decision: Extract<RetryDecision, { action: "retry" }>): void {
+    if (this.handingOff && isNotFoundWait(task)) {
+      this.handOff(task, this.now() + decision.delayMs)
+      return
+    }
     const queue = decision.patient ? this.patient : this.retries
     queue.push({
       id: task.id,
@@ -320,4 +362,10 @@ export class FetchLoop {
     this.tickWaiters = []
     for (const wake of waiters) wake()
   }
+}
+
+/** Waiting only because Bungie answers 404 (not an incomplete body, not an error): a hole. */
+function isNotFoundWait(entry: { history: IdHistory }): boolean {
+  const h = entry.history
+  return h.notFound > 0 && h.incomplete === 0 && h.badFormat === 0
 }

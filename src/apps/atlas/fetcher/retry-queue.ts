@@ -67,4 +67,15 @@ export class RetryQueue {
     this.entries = this.entries.filter((e) => e.id < from || e.id >= to)
     return before - this.entries.length
   }
+
+  /** Removes and returns the entries that match. */
+  take(matches: (entry: RetryEntry) => boolean): RetryEntry[] {
+    const taken: RetryEntry[] = []
+    this.entries = this.entries.filter((e) => {
+      if (!matches(e)) return true
+      taken.push(e)
+      return false
+    })
+    return taken
+  }
 }

@@ -46,6 +46,7 @@ export function runFetcherThread(): void {
     return {
       onMessage(message) {
         if (message.type === "resume") loop.resume(message.ids, message.since)
+        else if (message.type === "handOffHoles") loop.handOffHoles()
         else loop.dropRange(message.from, message.to)
       },
       async close() {

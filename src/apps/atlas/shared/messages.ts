@@ -100,9 +100,14 @@ export type FetcherToMain =
  * gap: stop retrying ids in [from, to) (a gap range recorded them, or a suspected dead block is
  * held pending). resume: fetch these claimed-but-unresolved ids again (a restart's unresolved
  * runs, a pending range given back), each waiting since `since[i]` (epoch ms), so holes keep
- * their schedule. (Drain = the runtime's close.)
+ * their schedule. handOffHoles: a bounded run whose existing ids are all resolved hands its
+ * never-published ids to the missed ledger instead of waiting out their 404 schedule
+ * (bounded-tail.ts). (Drain = the runtime's close.)
  */
-export type MainToFetcher = { type: "gap"; from: bigint; to: bigint } | { type: "resume"; ids: BigInt64Array; since: Float64Array }
+export type MainToFetcher =
+  | { type: "gap"; from: bigint; to: bigint }
+  | { type: "resume"; ids: BigInt64Array; since: Float64Array }
+  | { type: "handOffHoles" }
 
 export interface FetcherInit {
   worker: number

@@ -120,6 +120,73 @@ describe("BatchWriter (real Postgres)", () => {
     expect(gapRows[0]!.n).toBe(1)
   })
 
+  test("an outage holds the batch (no storeFailed, whatever its length); a rejection still ends in the ledger", async () => {
+    const raids = raidItems(6, "17000200000", 5)
+    let refusals = 12
+    // The real pool, except that the first transactions find the database gone.
+    const flaky = new Proxy(a.sql, {
+      get(target, key, receiver) {
+        if (key === "begin" && refusals > 0) {
+          return () => {
+            refusals--
+            return Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))
+          }
+        }
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    const holding: boolean[] = []
+    const outcomes: BatchOutcome[] = []
+    const writer = new BatchWriter({
+      sql: flaky,
+      crawler: "outage",
+      batchSize: 50,
+      batchMs: 5,
+      log,
+      sleep: async () => {},
+      onHolding: (h) => holding.push(h),
+      onCommitted: (o) => outcomes.push(o),
+    })
+    for (const r of raids) writer.add(r)
+    await writer.flushAll()
+    expect(refusals).toBe(0)
+    expect(holding).toEqual([true, false])
+    expect(outcomes.reduce((n, o) => n + o.stored, 0)).toBe(6)
+    const failed = await a.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM crawl.missed_pgcr WHERE crawler = 'outage'`
+    expect(failed[0]!.n).toBe(0)
+
+    // A raid the database rejects (an invalid value, four times: the split threshold) ends in the ledger.
+    let rejections = 4
+    const rejectingSql = new Proxy(a.sql, {
+      get(target, key, receiver) {
+        if (key === "begin" && rejections > 0) {
+          return () => {
+            rejections--
+            return Promise.reject(Object.assign(new Error("invalid input syntax for type bigint"), { code: "22P02" }))
+          }
+        }
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    const poison = raidItems(1, "17000200100", 6)[0]!
+    const rejectedOutcomes: BatchOutcome[] = []
+    const rejecting = new BatchWriter({
+      sql: rejectingSql,
+      crawler: "outage",
+      batchSize: 50,
+      batchMs: 5,
+      log,
+      sleep: async () => {},
+      onCommitted: (o) => rejectedOutcomes.push(o),
+    })
+    rejecting.add(poison)
+    await rejecting.flushAll()
+    const ledgered = await a.sql<{ id: string; last_result: string }[]>`
+      SELECT instance_id::text AS id, last_result FROM crawl.missed_pgcr WHERE crawler = 'outage'`
+    expect([...ledgered]).toEqual([{ id: "17000200100", last_result: "storeFailed" }])
+    expect(rejectedOutcomes.flatMap((o) => o.resolved)).toEqual([17000200100n])
+  })
+
   test("a lone partial batch is written on its own, without waiting for a flush call", async () => {
     let committed: (items: number) => void = () => {}
     const done = new Promise<number>((resolve) => {

@@ -5,15 +5,23 @@
  * `queue.pgcr_blocked` outbox rows, gap ranges). Only after COMMIT are the ids
  * reported as resolved, so the coordinator's low-water mark never passes an uncommitted id.
  *
- * Failures: a failing batch is retried with jittered backoff (Postgres down: fetchers feel the
- * backpressure and wait). A batch that keeps failing is split in halves to isolate a poison item;
- * a single raid that still fails goes to the ledger as storeFailed, so nothing is dropped silently.
+ * Failures come in two kinds (lib/database/unreachable.ts):
+ * - The database is unreachable (down, restarting, connection lost): nothing can be stored and no
+ *   ledger row written either, so the batch is HELD and retried (jittered backoff, capped) for as
+ *   long as the outage lasts. Items keep arriving into the next batch meanwhile; the shared writer
+ *   queue counter they raise is what stops the fetchers from claiming (backpressure), which bounds
+ *   what is held. Once Postgres answers again the batches are stored as if nothing happened.
+ * - The database rejects the batch (a data error): retried a few times, then split in halves to
+ *   isolate a poison item; a single raid that still fails goes to the ledger as storeFailed, so
+ *   nothing is dropped silently. Only such rejections count towards the split.
  */
 
+import { computeBackoffMs } from "../../../lib/backoff.ts"
 import { type StoreItem, storeInTransaction } from "../../../lib/database/instance-store.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
 import type { AnyTx } from "../../../lib/database/sql-types.ts"
 import { lockInstanceStore } from "../../../lib/database/store-lock.ts"
+import { isDatabaseUnreachable } from "../../../lib/database/unreachable.ts"
 import { enqueueBlockedPgcrs } from "../../../lib/messaging/blocked-outbox.ts"
 import type { PgcrBlockedPayload } from "../../../lib/messaging/outbox-topics.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
@@ -55,12 +63,19 @@ export interface BatchWriterOptions {
   gatherMs?: number
   log: Logger
   onCommitted: (outcome: BatchOutcome) => void
-  /** Attempts per batch before splitting it (default 4). */
+  /** Rejections of a batch by the database before splitting it (default 4); outages do not count. */
   attemptsBeforeSplit?: number
+  /** Called when the database becomes unreachable (true) and when it answers again (false). */
+  onHolding?: (holding: boolean) => void
   sleep?: (ms: number) => Promise<void>
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Retries of a held batch: quick at first (a restart takes seconds), then every ≤ 5 s. */
+const OUTAGE_BACKOFF = { baseMs: 250, maxMs: 5_000 }
+/** Retries of a batch the database rejected (old behaviour, capped at 10 s). */
+const REJECTED_BACKOFF = { baseMs: 500, maxMs: 10_000 }
 
 export class BatchWriter {
   private raids: RaidItem[] = []
@@ -70,6 +85,8 @@ export class BatchWriter {
   private lastFlushAt = Number.NEGATIVE_INFINITY
   private flushing: Promise<void> | null = null
   private timer: ReturnType<typeof setTimeout> | null = null
+  private outageSince: number | null = null
+  private outageRetries = 0
   private readonly sleep: (ms: number) => Promise<void>
 
   constructor(private readonly options: BatchWriterOptions) {
@@ -78,6 +95,11 @@ export class BatchWriter {
 
   get pending(): number {
     return this.raids.length + this.missed.length + this.gaps.length
+  }
+
+  /** True while batches are held because the database is unreachable. */
+  get holding(): boolean {
+    return this.outageSince !== null
   }
 
   add(item: WriterItem): void {
@@ -139,20 +161,31 @@ export class BatchWriter {
 
   private async writeWithRetry(raids: RaidItem[], missed: MissedItem[], gaps: GapRequest[]): Promise<void> {
     const attemptsBeforeSplit = this.options.attemptsBeforeSplit ?? 4
-    for (let attempt = 1; ; attempt++) {
+    let rejections = 0
+    for (;;) {
       try {
-        this.options.onCommitted(await this.writeBatch(raids, missed, gaps))
+        const outcome = await this.writeBatch(raids, missed, gaps)
+        this.noteReachable()
+        this.options.onCommitted(outcome)
         return
       } catch (error) {
-        this.options.log.warn("atlas.writer.batch_failed", { attempt, raids: raids.length, missed: missed.length, error })
-        if (attempt >= attemptsBeforeSplit && raids.length > 1) {
+        if (isDatabaseUnreachable(error)) {
+          // Neither a store nor a ledger row can be written now: hold the batch and wait.
+          this.noteUnreachable(error, raids.length + missed.length)
+          await this.sleep(computeBackoffMs(this.outageRetries++, OUTAGE_BACKOFF))
+          continue
+        }
+        this.noteReachable()
+        rejections++
+        this.options.log.warn("atlas.writer.batch_failed", { attempt: rejections, raids: raids.length, missed: missed.length, error })
+        if (rejections >= attemptsBeforeSplit && raids.length > 1) {
           // Isolate a poison item: write halves separately (the ledger and gaps go with the first).
           const half = Math.ceil(raids.length / 2)
           await this.writeWithRetry(raids.slice(0, half), missed, gaps)
           await this.writeWithRetry(raids.slice(half), [], [])
           return
         }
-        if (attempt >= attemptsBeforeSplit && raids.length === 1) {
+        if (rejections >= attemptsBeforeSplit && raids.length === 1) {
           const item = raids[0]!
           const failed: MissedItem = {
             kind: "missed",
@@ -161,17 +194,30 @@ export class BatchWriter {
             lastResult: `storeFailed: ${String(error).slice(0, 200)}`,
             httpStatus: 200,
             errorCode: 1,
-            attempts: attempt,
+            attempts: rejections,
             nextRetryAt: Date.now() + 15 * 60_000,
           }
           raids = []
           missed = [...missed, failed]
         }
-        // Jittered backoff, capped: Postgres may be restarting.
-        const base = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6))
-        await this.sleep(base / 2 + Math.random() * base)
+        await this.sleep(computeBackoffMs(rejections - 1, REJECTED_BACKOFF))
       }
     }
+  }
+
+  private noteUnreachable(error: unknown, items: number): void {
+    if (this.outageSince !== null) return
+    this.outageSince = Date.now()
+    this.outageRetries = 0
+    this.options.log.warn("atlas.writer.database_unreachable", { holding: items + this.pending, error })
+    this.options.onHolding?.(true)
+  }
+
+  private noteReachable(): void {
+    if (this.outageSince === null) return
+    this.options.log.info("atlas.writer.database_back", { heldMs: Date.now() - this.outageSince, waiting: this.pending })
+    this.outageSince = null
+    this.options.onHolding?.(false)
   }
 
   private async writeBatch(raids: RaidItem[], missed: MissedItem[], gaps: GapRequest[]): Promise<BatchOutcome> {
