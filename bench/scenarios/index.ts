@@ -2,6 +2,7 @@
 import type { Scenario } from "../lib/scenario.ts"
 import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
+import { cheatScenario } from "./cheat.ts"
 import { extraScenarios } from "./extras.ts"
 import { frontierScenario } from "./frontier.ts"
 import { hermesScenario } from "./hermes.ts"
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   sweepScenario,
   zeusScenario,
   hermesScenario,
+  cheatScenario,
   ...extraScenarios,
 ]
 

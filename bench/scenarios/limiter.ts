@@ -8,9 +8,10 @@
 import { createSharedLimiter, type LimiterSnapshot } from "../../src/lib/ratelimit/index.ts"
 import { startCpuWindow } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
-import { describeTarget, type Scenario } from "../lib/scenario.ts"
+import type { Scenario } from "../lib/scenario.ts"
 import { type SimSourceStats, spawnSim } from "../lib/sim-process.ts"
 import { computeRatio } from "../lib/stats.ts"
+import { checkTarget } from "../lib/targets.ts"
 import type { LimiterWorkerInit, LimiterWorkerResult } from "./limiter-worker.ts"
 
 const WORKER_URL = new URL("./limiter-worker.ts", import.meta.url).href
@@ -103,8 +104,8 @@ export const limiterScenario: Scenario = {
           cpu,
         },
         notes: [
-          describeTarget("limiter accepted rate / allowed", share, ">= 0.97", share >= 0.97),
-          describeTarget("limiter throttled share", throttledShare, "<= 0.005", throttledShare <= 0.005),
+          checkTarget("limiterAccepted", share),
+          checkTarget("limiterThrottled", throttledShare),
           `learned ceilings: ${snapshot.addresses.map((a) => a.ceiling.toFixed(2)).join(", ")} req/s; client saw ${JSON.stringify(clientKinds)} (whole run incl. warm-up)`,
           `cores: bench ${cpu.benchCores}, simulator ${cpu.simCores} (separate process) — far from CPU-bound; the rate is the limit`,
         ],

@@ -1,5 +1,5 @@
 /**
- * `memory`: Atlas' resident memory at full speed, ClickHouse aside (DESIGN target: RSS <= 300 MB).
+ * `memory`: Atlas' resident memory at full speed, ClickHouse aside.
  * Atlas runs alone in a child process (scenarios/memory-child.ts: coordinator, fetchers,
  * pg-writer; no ch-writer, no benchmark workers) over a bounded range of the unthrottled sim
  * (its own process), sampling its RSS every 250 ms. The baseline is the child's RSS before Atlas
@@ -8,7 +8,8 @@
 import { join } from "node:path"
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
 import { resolveCrawlSettings, SIM_API_KEY } from "../lib/defaults.ts"
-import { describeTarget, type Scenario } from "../lib/scenario.ts"
+import type { Scenario } from "../lib/scenario.ts"
+import { checkTarget } from "../lib/targets.ts"
 import { BACKFILL_OFFSET } from "./backfill.ts"
 import { spawnBackfillSim } from "./ceiling.ts"
 
@@ -73,7 +74,7 @@ export const memoryScenario: Scenario = {
         ],
         result: { settings: s, ids, ...r },
         notes: [
-          describeTarget("Atlas peak RSS at full speed, ClickHouse aside (MB)", r.peakMb, "<= 300", r.peakMb <= 300),
+          checkTarget("memoryPeakMb", r.peakMb),
           `baseline ${r.baselineMb.toFixed(0)} MB is the child before Atlas starts (Bun runtime and modules)`,
         ],
       }

@@ -1,13 +1,14 @@
 /**
  * `writer`: (1) Postgres writer throughput (storeInstances, the pg-writer's batch) vs raw COPY of
- * the same rows into the same tables — DESIGN target: >= 0.7 of raw COPY rows/s; (2) the
+ * the same rows into the same tables (target in bench/lib/targets.ts); (2) the
  * fetcher → writer transport comparison over a MessagePort for real processed instances.
  */
 import { resolveCrawlSettings } from "../lib/defaults.ts"
 import { loadProcessedFixtureItems } from "../lib/processed-fixtures.ts"
 import type { Row } from "../lib/report.ts"
-import { describeTarget, type Scenario } from "../lib/scenario.ts"
+import type { Scenario } from "../lib/scenario.ts"
 import { computeRatio } from "../lib/stats.ts"
+import { checkTarget } from "../lib/targets.ts"
 import { type ClickhouseMeasurement, compareClickhouse } from "./writer-clickhouse.ts"
 import { compareStorage, type StorageMeasurement } from "./writer-storage.ts"
 import { compareTransports } from "./writer-transport.ts"
@@ -107,7 +108,7 @@ export const writerScenario: Scenario = {
         transportItems: items.length,
       },
       notes: [
-        describeTarget("pg-writer rows/s / raw COPY rows/s", pgRatio, ">= 0.7", pgRatio >= 0.7),
+        checkTarget("writerRatio", pgRatio),
         "ratios marked paired are the median over batches (rounds) of the two methods measured back to back, steadier on a busy machine than totals",
         "store = one transaction per batch: staging load (json_populate_recordset) + set-based upserts, aggregates, first clears/sherpas, outbox; raw COPY = COPY only into the same tables",
         "ClickHouse: embedded chdb in this process; the relay reads each batch's instances back from Postgres (the source of truth) before inserting, the raw insert does not (no DESIGN target)",

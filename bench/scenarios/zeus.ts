@@ -16,9 +16,10 @@
  */
 import { SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import type { Row } from "../lib/report.ts"
-import { describeTarget, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
+import type { Scenario, ScenarioContext } from "../lib/scenario.ts"
 import { type SimProcess, spawnSim } from "../lib/sim-process.ts"
 import { computePairedRatio, computeRatio, type Distribution, summarize } from "../lib/stats.ts"
+import { checkTarget } from "../lib/targets.ts"
 import type { ZeusChildOptions } from "../lib/zeus-child.ts"
 import { readSeries, spawnZeus, type ZeusProcess } from "../lib/zeus-process.ts"
 
@@ -59,17 +60,12 @@ export const zeusScenario: Scenario = {
     const overhead = await measureOverhead(ctx)
     const sharing = await measureSharing(ctx)
     const notes = [
-      describeTarget("zeus added latency p50 (ms)", overhead.addedP50Ms, "<= 1", overhead.addedP50Ms <= 1),
-      describeTarget("zeus added latency p99 (ms)", overhead.addedP99Ms, "<= 5", overhead.addedP99Ms <= 5),
-      describeTarget("zeus throughput via / direct", overhead.throughputRatio, ">= 0.7", overhead.throughputRatio >= 0.7),
-      describeTarget("zeus accepted / allowed", sharing.acceptedShare, ">= 0.95", sharing.acceptedShare >= 0.95),
-      describeTarget(
-        "zeus throttled answers reaching callers",
-        sharing.throttledToCallersShare,
-        "<= 0.005",
-        sharing.throttledToCallersShare <= 0.005,
-      ),
-      describeTarget("zeus worst caller share vs fair", sharing.worstShareDeviation, "<= 0.20", sharing.worstShareDeviation <= 0.2),
+      checkTarget("zeusAddedP50Ms", overhead.addedP50Ms),
+      checkTarget("zeusAddedP99Ms", overhead.addedP99Ms),
+      checkTarget("zeusThroughputRatio", overhead.throughputRatio),
+      checkTarget("zeusAccepted", sharing.acceptedShare),
+      checkTarget("zeusThrottledToCallers", sharing.throttledToCallersShare),
+      checkTarget("zeusWorstShare", sharing.worstShareDeviation),
       `learning (warm-up, ${sharing.warmupSeconds} s from a cold start): accepted / allowed ${sharing.warmupAcceptedShare.toFixed(3)}, sim throttled ${sharing.warmupThrottled}; learned ceilings ${sharing.ceilings}`,
       `cores during the throughput rounds: bench ${overhead.cores.bench.toFixed(2)}, zeus ${overhead.cores.zeus.toFixed(2)}, sim ${overhead.cores.sim.toFixed(2)} (2 in all, shared with whatever else runs); zeus CPU per forwarded request ${overhead.zeusCpuPerRequestUs.toFixed(0)} µs (one core: ~${(1e6 / overhead.zeusCpuPerRequestUs).toFixed(0)} req/s)`,
     ]

@@ -8,6 +8,7 @@
  */
 import { OUTBOX_METRICS } from "../lib/messaging/outbox-monitor.ts"
 import type { MetricDef, MetricTable } from "../lib/monitoring/metric-table.ts"
+import { SUBSCRIPTION_METRICS } from "../queue-workers/subscriptions/subscription-metrics.ts"
 import { ATLAS_METRIC_DEFS } from "./atlas/shared/metrics.ts"
 import { HERMES_METRICS } from "./hermes/runtime/hermes-metrics.ts"
 import { SCHEDULER_METRICS } from "./scheduler/scheduler-metrics.ts"
@@ -22,7 +23,7 @@ export interface AppMetrics {
 export const APP_METRICS: readonly AppMetrics[] = [
   // Atlas also reports the outbox backlog of what it writes.
   { job: "atlas", tables: [ATLAS_METRIC_DEFS, OUTBOX_METRICS] },
-  { job: "hermes", tables: [HERMES_METRICS] },
+  { job: "hermes", tables: [HERMES_METRICS, SUBSCRIPTION_METRICS] },
   { job: "zeus", tables: [ZEUS_METRIC_DEFS] },
   { job: "scheduler", tables: [SCHEDULER_METRICS] },
   // The standalone relay (`bun run relay`, not in compose: atlas and hermes host the relays)

@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import type { HermesHandle } from "../apps/hermes/runtime/hermes.ts"
+import { checkInstance } from "../lib/cheat/check-instance.ts"
+import { DEFAULT_HEURISTICS } from "../lib/cheat/heuristics-table.ts"
+import { CHEAT_CHECK_VERSION, shouldReportInstance, shouldReportPlayer } from "../lib/cheat/reporting.ts"
+import { loadCheatInstance } from "../lib/database/cheat-input-loader.ts"
 import { storeInstances } from "../lib/database/instance-store.ts"
 import type { AnySql } from "../lib/database/sql-types.ts"
 import { waitUntil } from "../lib/messaging/testing/wait-until.ts"
 import { generateSyntheticInstances } from "../lib/pgcr/synthetic.ts"
 import { createPgcrCheatCheckWorker } from "./pgcr-cheat-check.ts"
+import { createCheatCheckWorker } from "./registry.ts"
 import { createHarness, type Harness, settledCount } from "./testing/harness.ts"
 
 let h: Harness
@@ -68,4 +73,48 @@ test("pgcr_cheat_check: every stored instance is checked once per version; dupli
     "instance 17999999999 is not stored",
     "unparseable: JSON object without instanceId",
   ])
+  await hermes.stop()
+})
+
+test("pgcr_cheat_check as registered: a published id ends as the check's flag rows at the current version, near-certain runs blacklisted", async () => {
+  const items = generateSyntheticInstances({ count: 60, playerPool: 40, seed: 23, firstInstanceId: "15100000000" })
+  await storeInstances(h.db.sql, items)
+  const hermes = await h.hermes({ pgcr_cheat_check: () => createCheatCheckWorker(h.db.sql, h.log) })
+  for (const item of items) await h.publish("pgcr_cheat_check", JSON.stringify({ instanceId: item.instance.instanceId }))
+  await waitUntil(async () => (await settledCount(hermes, "pgcr_cheat_check", "ok")) === items.length, "all checked")
+
+  // What the check says, computed here from the same stored rows.
+  const expectedInstances: string[] = []
+  const expectedPlayers: string[] = []
+  const expectedBlacklist: string[] = []
+  for (const item of items) {
+    const input = await loadCheatInstance(h.db.sql, BigInt(item.instance.instanceId))
+    const verdict = checkInstance(input!, DEFAULT_HEURISTICS, CHEAT_CHECK_VERSION)
+    if (verdict.skipped) continue
+    if (shouldReportInstance(verdict.instanceProbability)) {
+      expectedInstances.push(`${verdict.instanceId}:${verdict.instanceBits}`)
+      if (verdict.instanceProbability >= 0.95) expectedBlacklist.push(String(verdict.instanceId))
+    }
+    for (const p of verdict.players)
+      if (shouldReportPlayer(p.probability)) expectedPlayers.push(`${verdict.instanceId}:${p.membershipId}:${p.bits}`)
+  }
+  expect(expectedInstances.length).toBeGreaterThan(0)
+  expect(expectedPlayers.length).toBeGreaterThan(0)
+  expect(expectedBlacklist.length).toBeGreaterThan(0)
+  const rows = await h.db.sql`
+    select instance_id::text || ':' || cheat_check_bitmask::text as k from flagging.flag_instance
+    where cheat_check_version = ${CHEAT_CHECK_VERSION} order by instance_id`
+  expect(rows.map((r) => r.k)).toEqual(expectedInstances.sort())
+  const players = await h.db.sql`
+    select instance_id::text || ':' || membership_id::text || ':' || cheat_check_bitmask::text as k from flagging.flag_instance_player
+    where cheat_check_version = ${CHEAT_CHECK_VERSION}`
+  expect(players.map((r) => r.k).sort()).toEqual(expectedPlayers.sort())
+  const blacklist = await h.db.sql`
+    select instance_id::text as id from flagging.blacklist_instance where report_source = 'CheatCheck' and cheat_check_version = ${CHEAT_CHECK_VERSION}`
+  expect(blacklist.map((r) => r.id).sort()).toEqual(expectedBlacklist.sort())
+  // The team leaderboard leaves blacklisted runs out.
+  await h.db.sql`refresh materialized view leaderboard.team_activity_version_leaderboard`
+  const onBoard = await h.db.sql`
+    select count(*)::int as n from leaderboard.team_activity_version_leaderboard where instance_id = any(${expectedBlacklist}::bigint[])`
+  expect(onBoard[0]!.n).toBe(0)
 })

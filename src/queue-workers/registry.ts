@@ -2,21 +2,33 @@
  * Which worker consumes which queue: hermes asks here for each queue it runs. A queue without a
  * worker yet is still declared by hermes, so its messages wait instead of being dropped:
  *
- *   pgcr_cheat_check   createPgcrCheatCheckWorker with the cheat library's loader, checkInstance and
- *                      flag writer (src/lib/cheat) — wired here when that library lands
  *   player_crawl, character_fill, activity_history, clan_crawl   the player-side workers
- *   instance_participant_refresh, subscription_match, subscription_delivery   subscriptions
+ *
+ * The subscription stages (instance_participant_refresh, subscription_match, subscription_delivery)
+ * live in subscriptions/ (docs/subscriptions.md).
  */
+import { checkInstance } from "../lib/cheat/check-instance.ts"
+import { DEFAULT_HEURISTICS } from "../lib/cheat/heuristics-table.ts"
+import { CHEAT_CHECK_VERSION } from "../lib/cheat/reporting.ts"
+import { writeCheatVerdict } from "../lib/database/cheat-flag-store.ts"
+import { loadCheatInstances } from "../lib/database/cheat-input-loader.ts"
 import type { AnySql } from "../lib/database/sql-types.ts"
 import type { Definitions } from "../lib/definitions.ts"
 import type { ConfirmedPublisher } from "../lib/messaging/confirmed-publisher.ts"
 import type { QueueWorker } from "../lib/messaging/queue-worker.ts"
 import type { QueueName } from "../lib/messaging/queues.ts"
 import type { Logger } from "../lib/monitoring/logger.ts"
+import { createLoadBatcher } from "./load-batcher.ts"
 import type { PgcrBungie } from "./pgcr/fetch-pgcr.ts"
 import { createPgcrBlockedWorker } from "./pgcr-blocked/pgcr-blocked.ts"
+import { createPgcrCheatCheckWorker } from "./pgcr-cheat-check.ts"
 import { createPgcrClickhouseWorker } from "./pgcr-clickhouse.ts"
 import { createPgcrExistsWorker } from "./pgcr-exists.ts"
+import { createClanLookup } from "./subscriptions/clan-lookup.ts"
+import { createInstanceParticipantRefreshWorker } from "./subscriptions/instance-participant-refresh.ts"
+import { createSubscriptionDeliveryWorker } from "./subscriptions/subscription-delivery.ts"
+import { createSubscriptionMatchWorker } from "./subscriptions/subscription-match.ts"
+import type { SubscriptionMetrics } from "./subscriptions/subscription-metrics.ts"
 
 export interface WorkerDeps {
   sql: AnySql
@@ -29,10 +41,28 @@ export interface WorkerDeps {
   clickhouseInsert: ((rows: readonly object[]) => Promise<void>) | null
   /** floodgates_recent_pgcr. */
   onFloodgateRelease(id: bigint): void
+  /** The delivery stage's settings and metrics; null = no subscription_delivery worker here. */
+  subscriptions: SubscriptionDeps | null
+}
+
+export interface SubscriptionDeps {
+  metrics: SubscriptionMetrics
+  /** HERMES_DISCORD_API_URL. */
+  discordApiUrl: string
+  /** HERMES_SUBSCRIPTION_CALLBACK_KEY. */
+  deploymentKey: string | null
 }
 
 /** The queues that have a worker today. */
-export const QUEUES_WITH_WORKERS: readonly QueueName[] = ["pgcr_exists", "pgcr_blocked", "pgcr_clickhouse"]
+export const QUEUES_WITH_WORKERS: readonly QueueName[] = [
+  "pgcr_exists",
+  "pgcr_blocked",
+  "pgcr_clickhouse",
+  "pgcr_cheat_check",
+  "instance_participant_refresh",
+  "subscription_match",
+  "subscription_delivery",
+]
 
 export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWorker | undefined {
   const log = deps.log.child({ queue })
@@ -47,7 +77,52 @@ export function createQueueWorker(queue: QueueName, deps: WorkerDeps): QueueWork
         : undefined
     case "pgcr_clickhouse":
       return deps.clickhouseInsert ? createPgcrClickhouseWorker({ sql: deps.sql, insert: deps.clickhouseInsert, log }) : undefined
+    case "pgcr_cheat_check":
+      return createCheatCheckWorker(deps.sql, log)
+    case "instance_participant_refresh":
+      // Without a Bungie client, clans come from our clan tables only.
+      return createInstanceParticipantRefreshWorker({
+        sql: deps.sql,
+        clans: createClanLookup({ sql: deps.sql, bungie: deps.bungie }),
+        publisher: deps.publisher,
+        log,
+      })
+    case "subscription_match":
+      return createSubscriptionMatchWorker({ sql: deps.sql, defs: deps.defs, log })
+    case "subscription_delivery":
+      return deps.subscriptions
+        ? createSubscriptionDeliveryWorker({
+            sql: deps.sql,
+            log,
+            metrics: deps.subscriptions.metrics,
+            discordApiUrl: deps.subscriptions.discordApiUrl,
+            deploymentKey: deps.subscriptions.deploymentKey,
+          })
+        : undefined
     default:
       return undefined
   }
+}
+
+/**
+ * The cheat check as hermes runs it: the stored instance (concurrent handlers' ids read in one
+ * query, load-batcher.ts), the pure check at the current version, the flag store. Blacklistings
+ * are logged: they take a run off the leaderboards.
+ */
+export function createCheatCheckWorker(sql: AnySql, log: Logger): QueueWorker<bigint> {
+  const loads = createLoadBatcher(async (ids: bigint[]) => {
+    const found = await loadCheatInstances(sql, ids)
+    return new Map(found.map((instance) => [instance.instanceId, instance]))
+  })
+  return createPgcrCheatCheckWorker({
+    sql,
+    load: (_sql, id) => loads.load(id),
+    check: (instance) => checkInstance(instance, DEFAULT_HEURISTICS, CHEAT_CHECK_VERSION),
+    async write(db, instanceId, verdict) {
+      const written = await writeCheatVerdict(db, verdict)
+      if (written.blacklisted) {
+        log.info("cheat_check.blacklisted", { instanceId: instanceId.toString(), probability: verdict.instanceProbability })
+      }
+    },
+  })
 }

@@ -82,6 +82,26 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => (await import("./flag-restricted-pgcrs.ts")).tool,
   },
   {
+    name: "cheat-check",
+    description: "Run the cheat check on one instance (stored, or a PGCR file) and print the verdict as JSON; writes nothing.",
+    load: async () => (await import("./cheat-check.ts")).tool,
+  },
+  {
+    name: "nemesis",
+    description: "nemesis: raise cheat levels from recent flags and profiles, recheck level-3+ players' runs, cascade level-4 blacklists.",
+    load: async () => (await import("./nemesis.ts")).tool,
+  },
+  {
+    name: "clear-flags",
+    description: "Delete cheat flags by bitmask and date, and the CheatCheck blacklists they caused (--dry-run to count).",
+    load: async () => (await import("./clear-flags.ts")).tool,
+  },
+  {
+    name: "clear-player",
+    description: "Clear a player's cheat flags, the cascade blacklists they caused and their level (--whitelist, --dry-run).",
+    load: async () => (await import("./clear-player.ts")).tool,
+  },
+  {
     name: "update-skull-hashes",
     description: "Back-fill core.instance.skull_hashes from raw PGCRs for an activity hash and id range.",
     load: async () => (await import("./update-skull-hashes.ts")).tool,
@@ -120,6 +140,16 @@ export const TOOLS: readonly ToolEntry[] = [
     name: "sync-clickhouse-definitions",
     description: "Copy weapon definitions from Postgres into ClickHouse's weapon_definition (the API's weapon-meta join).",
     load: async () => (await import("./sync-clickhouse-definitions.ts")).tool,
+  },
+  {
+    name: "subscription-onboard",
+    description: "Subscribe a Discord webhook or an HTTP callback to raids of players and/or clans (the public API's rows).",
+    load: async () => (await import("./subscription-onboard.ts")).tool,
+  },
+  {
+    name: "replay-subscription-instance",
+    description: "Re-inject a stored instance into the subscription pipeline (its destinations receive it again, once).",
+    load: async () => (await import("./replay-subscription-instance.ts")).tool,
   },
 ]
 

@@ -5,6 +5,7 @@
  * in flight and exits 0. Bad flags or settings, and a service still unreachable after the wait,
  * are one line naming the setting, exit 2 (runMain).
  */
+import { Registry } from "prom-client"
 import type { Connection } from "rabbitmq-client"
 import { createBungieForApp } from "../../lib/bungie/for-app.ts"
 import type { CommandLine } from "../../lib/cli/parse-command-line.ts"
@@ -22,6 +23,7 @@ import { postgresService, rabbitmqService } from "../../lib/runtime/services.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
 import { waitForService } from "../../lib/runtime/wait-for-service.ts"
 import { createQueueWorker, QUEUES_WITH_WORKERS } from "../../queue-workers/registry.ts"
+import { registerSubscriptionMetrics } from "../../queue-workers/subscriptions/subscription-metrics.ts"
 import { createClickhouseWriter } from "./clickhouse-writer.ts"
 import { startHermes } from "./runtime/hermes.ts"
 
@@ -105,6 +107,9 @@ async function main(cli: HermesCommandLine): Promise<number> {
         : null
     const client = bungie
     const writer = clickhouse
+    // Hermes's registry also carries the delivery stage's series (src/apps/metric-tables.ts).
+    const registry = new Registry()
+    const subscriptionMetrics = registerSubscriptionMetrics(registry)
     const hermes = await startHermes({
       connection,
       queues,
@@ -117,6 +122,11 @@ async function main(cli: HermesCommandLine): Promise<number> {
           log,
           clickhouseInsert: writer ? (rows) => writer.insert(rows) : null,
           onFloodgateRelease: (id) => metrics.floodgatesRecent.set(Number(id)),
+          subscriptions: {
+            metrics: subscriptionMetrics,
+            discordApiUrl: config.HERMES_DISCORD_API_URL,
+            deploymentKey: config.HERMES_SUBSCRIPTION_CALLBACK_KEY,
+          },
         }),
       getSettings: client ? () => client.getSettings() : null,
       availability: { intervalMs: config.HERMES_SETTINGS_INTERVAL_MS },
@@ -127,6 +137,7 @@ async function main(cli: HermesCommandLine): Promise<number> {
       metricsPort: config.HERMES_METRICS_PORT,
       scaleIntervalMs: config.HERMES_SCALE_INTERVAL_MS,
       log,
+      registry,
     })
     await signals.requested
     await hermes.stop()

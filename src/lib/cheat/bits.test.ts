@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { bitNumber, CheatBit, hasBits, nameBits } from "./bits.ts"
+import { bitNumber, CheatBit, hasBits, nameBits, parseBitMask } from "./bits.ts"
 
 // The original's layout (lib/services/cheat_detection/types.go, an iota sequence): flags written by
 // either system must read the same, so every number is pinned here.
@@ -70,4 +70,14 @@ describe("reason bits", () => {
   test("bitNumber rejects masks of several bits", () => {
     expect(() => bitNumber(3n)).toThrow()
   })
+})
+
+test("parseBitMask: decimal, names (any case, commas or |), Bit<n>; unknown names and >64 bits refused", () => {
+  expect(parseBitMask("1152921504606846976")).toBe(CheatBit.TooFast)
+  expect(parseBitMask("TooFast,VaultOfGlass")).toBe(CheatBit.TooFast | CheatBit.VaultOfGlass)
+  expect(parseBitMask("toofast | bit40")).toBe(CheatBit.TooFast | (1n << 40n))
+  expect(parseBitMask("TooFast,Nope")).toBeNull()
+  expect(parseBitMask("Bit64")).toBeNull()
+  expect(parseBitMask((1n << 64n).toString())).toBeNull()
+  expect(nameBits(parseBitMask(nameBits(CheatBit.Solo | CheatBit.Pantheon2).join(","))!)).toEqual(["Pantheon2", "Solo"])
 })

@@ -74,3 +74,25 @@ export function bitNumber(bit: bigint): number {
 export function hasBits(mask: bigint, bits: bigint): boolean {
   return (mask & bits) === bits
 }
+
+/**
+ * A mask from an operator's text: a decimal number, or bit names joined by commas or `|`
+ * (`TooFast,VaultOfGlass`; `Bit<n>` for unnamed bits). Null when any part is unknown or the mask
+ * is outside 64 bits.
+ */
+export function parseBitMask(text: string): bigint | null {
+  const trimmed = text.trim()
+  if (/^\d+$/.test(trimmed)) {
+    const value = BigInt(trimmed)
+    return value < 1n << 64n ? value : null
+  }
+  let mask = 0n
+  for (const part of trimmed.split(/[,|]/).map((p) => p.trim())) {
+    const named = NAMED_BITS.find(([name]) => name.toLowerCase() === part.toLowerCase())
+    const numbered = /^bit(\d{1,2})$/i.exec(part)
+    if (named) mask |= named[1]
+    else if (numbered && Number(numbered[1]) < 64) mask |= 1n << BigInt(numbered[1]!)
+    else return null
+  }
+  return mask
+}

@@ -48,4 +48,16 @@ export const HERMES_KEYS = {
     description:
       "Local IP addresses hermes sends Bungie requests from, one rate bucket each, when ZEUS_URL is unset. Empty: default route. Never atlas's.",
   },
+  HERMES_DISCORD_API_URL: {
+    type: "url",
+    default: "https://discord.com/api/v10",
+    protocols: ["http:", "https:"],
+    description: "Discord's API base for subscription webhooks (<base>/webhooks/<id>/<token>). Changed only to test against a stand-in.",
+  },
+  HERMES_SUBSCRIPTION_CALLBACK_KEY: {
+    type: "secret",
+    default: null,
+    description:
+      "Sent as X-RaidHub-Key on every subscription HTTP callback (the original's scheme). Empty: none; callbacks are still HMAC-signed per destination. Never logged.",
+  },
 } as const satisfies Record<string, ValueSpec>

@@ -83,6 +83,8 @@ export function loadConfig<N extends SectionName>(
 ): ConfigOf<N> {
   // Registered first, so that no message printed from here on can show the key.
   registerSecret(flagValues.BUNGIE_API_KEY ?? env.BUNGIE_API_KEY)
+  // Sent to every subscription callback: never logged either.
+  registerSecret(flagValues.HERMES_SUBSCRIPTION_CALLBACK_KEY ?? env.HERMES_SUBSCRIPTION_CALLBACK_KEY)
   const issues = findKeyIssues(env)
   const out: Record<string, unknown> = {}
   for (const section of sections) {

@@ -176,6 +176,15 @@ describe("storeInstances", () => {
     ])
     expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.player_crawl", { membershipId: B }])
     expect(outbox.map((r) => [r.topic, JSON.parse(r.body)])).toContainEqual(["queue.pgcr_cheat_check", { instanceId: "17000000002" }])
+    // The subscription event carries the real first-clear and sherpa values of the store.
+    const events = outbox.filter((r) => r.topic === "queue.instance_participant_refresh").map((r) => JSON.parse(r.body))
+    expect(events.map((e) => e.instanceId)).toEqual(["17000000001", "17000000002"])
+    expect(events[1]).toMatchObject({ instanceId: "17000000002", activityId: 4, completed: true, playerCount: 3 })
+    expect(events[1].players).toEqual([
+      { membershipId: A, membershipType: 3, completed: true, isFirstClear: false, sherpas: 1 },
+      { membershipId: B, membershipType: null, completed: true, isFirstClear: true, sherpas: 0 },
+      { membershipId: C, membershipType: 3, completed: false, isFirstClear: false, sherpas: 0 },
+    ])
   })
 
   test("a clear that completed earlier takes over the first clear and the sherpas", async () => {

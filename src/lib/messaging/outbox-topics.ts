@@ -8,6 +8,10 @@
  *   queue.player_crawl       { membershipId } new players and players of unknown membership type
  *   queue.character_fill     { membershipId, characterId, instanceId } characters missing class or emblem
  *   queue.pgcr_cheat_check   { instanceId }  every new instance
+ *   queue.instance_participant_refresh  SubscriptionEvent (queue-workers/subscriptions/event.ts):
+ *                                            every new instance, by value
+ *   queue.subscription_delivery  SubscriptionDelivery: written by subscription_match with its
+ *                                            delivery rows, in one transaction
  *   queue.pgcr_blocked       { instanceId, blockedAt, … } a PGCR Bungie withholds (code 12); to
  *                                            the pgcr_blocked queue with a broker, into the missed
  *                                            ledger as `blocked` without one
@@ -25,6 +29,8 @@ export const TOPICS = {
   characterFill: "queue.character_fill",
   pgcrCheatCheck: "queue.pgcr_cheat_check",
   pgcrBlocked: "queue.pgcr_blocked",
+  instanceParticipantRefresh: "queue.instance_participant_refresh",
+  subscriptionDelivery: "queue.subscription_delivery",
 } as const satisfies Record<string, `clickhouse.${string}` | `queue.${QueueName}`>
 
 /** With a broker, ClickHouse work goes through this queue to its one writer. */

@@ -168,7 +168,7 @@ export const QUEUES: Readonly<Record<QueueName, QueueSpec>> = {
   },
   subscription_match: {
     name: "subscription_match",
-    description: "An instance event with clans resolved: apply the rules, enqueue one delivery per destination.",
+    description: "An instance event with clans resolved: apply the rules, enqueue one delivery per destination (all or none).",
     format: { kind: "json" },
     producers: "instance_participant_refresh",
     retrySchedule: [...repeat(2 * M, 3), ...repeat(10 * M, 4), ...repeat(30 * M, 3)],
@@ -181,7 +181,7 @@ export const QUEUES: Readonly<Record<QueueName, QueueSpec>> = {
     name: "subscription_delivery",
     description: "One rendered delivery to a Discord webhook or HTTP callback.",
     format: { kind: "json" },
-    producers: "subscription_match",
+    producers: "subscription_match (through the outbox, with its delivery rows)",
     // research §5.1: 10 x 5 s, then 60 s, then 2 x 30 min (17 retries).
     retrySchedule: [...repeat(5 * S, 10), ...repeat(60 * S, 5), ...repeat(30 * M, 2)],
     workers: { min: 1, max: 20, initial: 2 },

@@ -98,6 +98,25 @@ describe("computeAccountCheaterChance", () => {
   })
 })
 
+test("an unreadable profile: characters, ownership and ranks add nothing; the database's signals still count", () => {
+  const unknown = computeAccountCheaterChance({
+    ...veteran,
+    accountAgeDays: 20,
+    clears: 30,
+    membershipType: 3,
+    applicableMembershipTypes: [],
+    characterCount: null,
+    versionsOwned: null,
+    seasonsOwned: null,
+    lifetimeHighestGuardianRank: null,
+    currentGuardianRank: null,
+    isPrivate: true,
+  })
+  const star = Math.min(0.75, Math.max(0.1 * 0.5, 0.01 * 5, 0))
+  expect(unknown.chance).toBeCloseTo(any(0.3, (50 - 30) / 250, star, 0.03, 0.125), 12)
+  expect(unknown.flags & (AccountFlag.Characters | AccountFlag.DLCs | AccountFlag.GuardianRank)).toBe(0)
+})
+
 test("countDlcs counts owned versions from bit 3 on", () => {
   expect(countDlcs(0b111n)).toBe(0)
   expect(countDlcs(0b1000n)).toBe(1)

@@ -29,13 +29,17 @@ export interface AccountSignals {
   /** The profile's membership type and its cross-save applicable types (Bungie BungieMembershipType). */
   membershipType: number | null
   applicableMembershipTypes: readonly number[]
-  characterCount: number
+  /**
+   * The profile's signals (characters, ownership, ranks): null when the profile could not be read
+   * (Bungie down, account gone). An unknown signal is no evidence either way: it adds nothing.
+   */
+  characterCount: number | null
   /** DestinyProfileComponent.versionsOwned (DestinyGameVersions flags). */
-  versionsOwned: bigint
+  versionsOwned: bigint | null
   /** DestinyProfileComponent.seasonHashes.length. */
-  seasonsOwned: number
-  lifetimeHighestGuardianRank: number
-  currentGuardianRank: number
+  seasonsOwned: number | null
+  lifetimeHighestGuardianRank: number | null
+  currentGuardianRank: number | null
   /** core.player.is_private: the activity history is hidden. */
   isPrivate: boolean
 }
@@ -88,11 +92,14 @@ export function computeAccountCheaterChance(s: AccountSignals): AccountChance {
 
   // Throwaway accounts own little: each DLC (Red War, Curse of Osiris and Warmind excluded) and
   // half of each season lowers the signal.
-  const ownership = 0.81 ** (countDlcs(s.versionsOwned) + 0.5 * s.seasonsOwned) - 0.15
+  const ownership =
+    s.versionsOwned === null || s.seasonsOwned === null ? 0 : 0.81 ** (countDlcs(s.versionsOwned) + 0.5 * s.seasonsOwned) - 0.15
   if (ownership > 0.08) flags |= AccountFlag.DLCs
 
   let guardianRank = 0
-  if (s.lifetimeHighestGuardianRank < 5) {
+  if (s.lifetimeHighestGuardianRank === null || s.currentGuardianRank === null) {
+    // Unknown: no signal.
+  } else if (s.lifetimeHighestGuardianRank < 5) {
     guardianRank = 0.3 + (4 - s.lifetimeHighestGuardianRank) * 0.05
     flags |= AccountFlag.GuardianRank
   } else if (s.lifetimeHighestGuardianRank === 5) {
