@@ -11,7 +11,7 @@ export const ATLAS_KEYS = {
     default: 1,
     min: 1,
     max: 64,
-    description: "Fetcher Worker threads (one is enough below ~2,000 requests/s).",
+    description: "Fetcher Worker threads.",
   },
   ATLAS_MAX_CONCURRENCY: {
     type: "int",
