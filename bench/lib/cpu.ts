@@ -56,6 +56,53 @@ export class PostgresCpuTracker {
   }
 }
 
+/**
+ * Threads of this process that Bun and JavaScriptCore start (main, Workers, pools, JIT, GC,
+ * allocator, HTTP client; names as /proc shows them, cut to 15 characters). Every other thread of
+ * the bench process belongs to embedded ClickHouse (chdb: ThreadPool, BgSchPool, MergeMutate,
+ * MemoryWorker, ...), which the performance issue wants reported apart from Atlas's CPU.
+ */
+const BUN_THREAD = /^(bun|Bun Pool \d+|Worker|JITWorker|JSCWarmUp|HeapHelper|HTTP Client|mi-scavenger|.*Signal Sender|.*ollector Thread)$/
+
+/** CPU seconds per live thread of this process that is not Bun's (see BUN_THREAD): embedded ClickHouse. */
+export function readEmbeddedClickhouseCpuByTid(): Map<number, number> {
+  const byTid = new Map<number, number>()
+  let tasks: string[]
+  try {
+    tasks = readdirSync("/proc/self/task")
+  } catch {
+    return byTid
+  }
+  for (const tid of tasks) {
+    try {
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trimEnd()
+      if (BUN_THREAD.test(comm)) continue
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")
+      byTid.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND)
+    } catch {
+      // The thread exited between readdir and read.
+    }
+  }
+  return byTid
+}
+
+/** Like PostgresCpuTracker, for embedded ClickHouse's threads (they come and go with queries). */
+class ThreadCpuTracker {
+  private readonly first = readEmbeddedClickhouseCpuByTid()
+  private readonly last = new Map(this.first)
+
+  poll(): void {
+    for (const [tid, cpu] of readEmbeddedClickhouseCpuByTid()) this.last.set(tid, cpu)
+  }
+
+  stop(): number {
+    this.poll()
+    let total = 0
+    for (const [tid, cpu] of this.last) total += cpu - (this.first.get(tid) ?? 0)
+    return total
+  }
+}
+
 export interface CpuWindow {
   /** Ends the window: cores used by each party. */
   stop(): CpuShare
@@ -66,6 +113,8 @@ export interface CpuShare {
   benchCores: number
   simCores: number
   postgresCores: number
+  /** Embedded ClickHouse's own threads, included in benchCores (0 when it is not loaded). */
+  clickhouseCores: number
 }
 
 /** Starts measuring CPU of this process, the simulator process and Postgres. */
@@ -76,9 +125,13 @@ export function startCpuWindow(simPid: number | null): CpuWindow {
   }
   const a = read()
   const pg = new PostgresCpuTracker()
+  const ch = new ThreadCpuTracker()
+  const timer = setInterval(() => ch.poll(), 500)
   return {
     stop() {
+      clearInterval(timer)
       const postgres = pg.stop()
+      const clickhouse = ch.stop()
       const b = read()
       const wall = Math.max(1e-3, b.wall - a.wall)
       const round = (x: number) => Math.round((x / wall) * 100) / 100
@@ -87,6 +140,7 @@ export function startCpuWindow(simPid: number | null): CpuWindow {
         benchCores: round(b.self - a.self),
         simCores: round(b.sim - a.sim),
         postgresCores: round(postgres),
+        clickhouseCores: round(clickhouse),
       }
     },
   }

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { type StoreItem, storeInstances } from "../../src/lib/database/instance-store.ts"
 import { buildStagingRows, type StagingRows } from "../../src/lib/database/instance-store-rows.ts"
+import { encodeRawPgcr } from "../../src/lib/database/raw-pgcr-codec.ts"
 import type { StagingCell } from "../../src/lib/database/staging-json.ts"
 import { createTestDatabase, type TestDatabase } from "../../src/lib/database/testing.ts"
 import { listPgcrFixtureNames } from "../../src/lib/fixtures.ts"
@@ -33,7 +34,9 @@ export interface StorageMeasurement {
 }
 
 export function buildSyntheticItems(count: number, seed: number): StoreItem[] {
-  const bodies = listPgcrFixtureNames().map((name) => new Uint8Array(readFileSync(join(PGCR_FIXTURES_DIR, name))))
+  // Gzipped once here, as the fetcher does before handing a raid to the pg-writer (WriterItem.raw):
+  // neither the store nor the COPY baseline pays for compression in production.
+  const bodies = listPgcrFixtureNames().map((name) => encodeRawPgcr(new Uint8Array(readFileSync(join(PGCR_FIXTURES_DIR, name)))))
   return generateSyntheticInstances({ count, seed, firstInstanceId: "16000000000" }).map((s, i) => ({
     instance: s.instance,
     activityId: s.activityId,

@@ -16,7 +16,7 @@ describe("atlas command line", () => {
   test("defaults come from the tables", () => {
     const { flags, config } = parse([])
     expect(flags).toEqual({ from: null, to: null, sim: false, simSeed: 1, simScenario: "realistic", viaZeus: false, crawler: "atlas" })
-    expect(config.ATLAS_FETCHERS).toBe(2)
+    expect(config.ATLAS_FETCHERS).toBe(1)
     expect(config.ATLAS_METRICS_PORT).toBe(8080)
   })
 
@@ -71,7 +71,7 @@ describe("atlas command line", () => {
     ]) {
       expect(help).toContain(`  ${flag}`)
     }
-    expect(help).toContain("integer 1..64; default 2; env ATLAS_FETCHERS")
+    expect(help).toContain("integer 1..64; default 1; env ATLAS_FETCHERS")
     expect(help).toContain('port 0..65535 (0 = any free port, "off" = none); default 8080; env ATLAS_METRICS_PORT')
   })
 })

@@ -14,8 +14,10 @@ import type {
 import type { GetGroupsForMemberResponse, GroupResponse, SearchResultOfGroupMember } from "bungie-api-ts/groupv2"
 import packageJson from "../../../package.json" with { type: "json" }
 import { classifyNetworkError, classifyResponse } from "./classify.ts"
-import { decodeBody } from "./envelope.ts"
+import { decodeBody, type JsonDecoder } from "./envelope.ts"
+import { decodeJson } from "./json.ts"
 import { type DecodedPgcr, type RawPgcr, stringifyPgcrIds } from "./pgcr-body.ts"
+import { decodePgcrJson } from "./pgcr-decode.ts"
 import type { BungieResult } from "./result.ts"
 import { type AttemptContext, type AttemptReport, applyCacheBust, DEFAULT_RETRY_POLICY, type RetryPolicy, runWithRetry } from "./retry.ts"
 import { createTransport, type Transport } from "./transport.ts"
@@ -140,13 +142,14 @@ export function createBungieClient(options: BungieClientOptions): BungieClient {
     path: string,
     toValue: (response: unknown, body: Uint8Array) => T,
     initialQuery = "",
+    decode: JsonDecoder = decodeJson,
   ): Promise<BungieResult<T>> {
     const url = `${host === "stats" ? statsRoot : wwwRoot}${path}${initialQuery}`
     return runWithRetry<T>(
       async (context) => {
         const outcome = await transport.get(applyCacheBust(url, context.cacheBust))
         if (outcome.kind === "networkError") return classifyNetworkError(outcome)
-        const decoded = decodeBody(outcome.headers["content-type"] ?? null, outcome.body)
+        const decoded = decodeBody(outcome.headers["content-type"] ?? null, outcome.body, decode)
         const result = classifyResponse({
           status: outcome.status,
           retryAfter: outcome.headers["retry-after"] ?? null,
@@ -183,6 +186,8 @@ export function createBungieClient(options: BungieClientOptions): BungieClient {
           return { bytes, pgcr: response as DecodedPgcr }
         },
         query,
+        // Non-raids (most ids) skip the bigint-safe scan: see pgcr-decode.ts.
+        decodePgcrJson,
       )
     },
     getSettings() {

@@ -4,7 +4,11 @@ import type { ValueSpec } from "./value-spec.ts"
 export const ATLAS_KEYS = {
   ATLAS_FETCHERS: {
     type: "int",
-    default: 2,
+    // One thread is far more than Bungie's per-address limits let a box request (all of Atlas
+    // costs ~0.4 ms of CPU per PGCR in the backfill bench, so one core would drive ~2,500/s); a
+    // second costs its own JS heap (~25 MB RSS) and JIT/GC work: with one, the backfill bench
+    // spends ~20 % less CPU per PGCR and the memory bench peaks ~15 MB lower (bench/README.md).
+    default: 1,
     min: 1,
     max: 64,
     description: "Fetcher Worker threads.",

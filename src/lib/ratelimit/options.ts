@@ -13,6 +13,10 @@ export interface LimiterOptions {
   /** Starting per-address ceiling in req/s (just under Bungie's 25). */
   initialCeiling: number
   minCeiling: number
+  /**
+   * A safety bound, not a per-address cap: before any throttle the ceiling grows while the window
+   * is nearly full, and after one the learned limit (ceiling-control.ts) bounds it.
+   */
   maxCeiling: number
   /** Token-bucket burst in seconds of the ceiling: keeps sends paced inside the window. */
   burstSeconds: number
@@ -64,7 +68,8 @@ export const DEFAULT_LIMITER_OPTIONS: Readonly<LimiterOptions> = Object.freeze({
   slotMs: 10,
   initialCeiling: 24,
   minCeiling: 1,
-  maxCeiling: 30,
+  // No fixed 30 req/s: an address that is never throttled may send more (performance issue).
+  maxCeiling: 1_000,
   burstSeconds: 0.25,
   decreaseFactor: 0.97,
   decreaseCooldownMs: 2_000,
