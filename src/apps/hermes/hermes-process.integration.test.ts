@@ -106,7 +106,11 @@ describe("hermes process", () => {
     expect(stored.map((r) => r.id)).toEqual(ids.map(String).sort())
     // Side effects written once per instance, however often a message was delivered.
     expect(await count("select count(*) as n from crawl.outbox where topic = 'queue.pgcr_cheat_check'")).toBe(300)
-    expect(await count("select count(*) as n from crawl.outbox where topic = 'clickhouse.instance'")).toBe(300)
+    // A ClickHouse row is also re-emitted for an instance whose first clear or sherpa count a later
+    // batch changed (the relay then sends the current values), so count instances, not rows.
+    expect(
+      await count("select count(distinct convert_from(payload, 'UTF8')) as n from crawl.outbox where topic = 'clickhouse.instance'"),
+    ).toBe(300)
     expect(await count("select count(*) as n from crawl.missed_pgcr")).toBe(0)
     expect(await h.depth("pgcr_exists.dead")).toBe(0)
     expect(await h.depth("pgcr_blocked")).toBe(0)
