@@ -9,6 +9,7 @@
  * safety net. A heartbeat, a release and the leader lease are single conditional statements
  * (the owner must still hold the row), needing no lock besides the row's own.
  */
+import { maxBigint, minBigint } from "../../../lib/bigint.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
 import { nameBoundedCrawler } from "../coordinator/checkpoint.ts"
 import { type ClaimPlan, globalLowWater, type LeaseRow, type LeaseState, planClaim, type RangeSizeOptions } from "./lease-plan.ts"
@@ -246,8 +247,8 @@ export interface FleetSnapshot {
 export async function fleetSnapshot(sql: Sql, crawler: string): Promise<FleetSnapshot> {
   const { leases, now } = await loadLeases(sql, crawler)
   if (leases.length === 0) return { lowWater: null, top: null, live: 0, done: 0, takeable: 0, owners: [] }
-  const origin = leases.reduce((low, l) => (l.rangeStart < low ? l.rangeStart : low), leases[0]!.rangeStart)
-  const top = leases.reduce((high, l) => (l.rangeEnd > high ? l.rangeEnd : high), leases[0]!.rangeEnd)
+  const origin = leases.map((l) => l.rangeStart).reduce(minBigint)
+  const top = leases.map((l) => l.rangeEnd).reduce(maxBigint)
   const live = leases.filter((l) => l.state === "leased" && l.expiresAt > now)
   return {
     lowWater: globalLowWater(origin, leases),
