@@ -53,6 +53,8 @@ export interface AtlasOptions {
   log: Logger
   logLevel: LogLevel
   frontierHint?: bigint | null
+  /** Newest id known to exist (a fleet's leader publishes it): spares a bounded crawl its frontier search. */
+  knownFrontier?: bigint | null
   statusIntervalMs?: number
   checkpointIntervalMs?: number
   tickMs?: number
@@ -137,6 +139,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
 
   // A bounded backfill still wants to know how far behind the head its range lies: 404s deep in
   // history are lost PGCRs (short patience), near the head they are merely unpublished.
+  if (start.frontier === null && o.knownFrontier != null) start.frontier = o.knownFrontier
   if (o.to !== null && start.frontier === null) {
     const found = await searchFrontier({ probe, hint: o.to, maxProbes: 80 })
     start.frontier = found.newest

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { globalLowWater, isTakeable, type LeaseRow, leaderAction, planClaim, planRangeSize } from "./lease-plan.ts"
+import { fleetRangeSizes, globalLowWater, isTakeable, type LeaseRow, leaderAction, planClaim, planRangeSize } from "./lease-plan.ts"
 
 const sizes = { minSize: 100n, maxSize: 10_000n, distanceDivisor: 10n }
 
@@ -14,6 +14,14 @@ describe("planRangeSize", () => {
     expect(planRangeSize(0n, 5_000n, sizes)).toBe(500n)
     expect(planRangeSize(0n, 10_000_000n, sizes)).toBe(10_000n)
     expect(planRangeSize(0n, null, sizes)).toBe(10_000n)
+  })
+})
+
+describe("fleetRangeSizes", () => {
+  test("the head size is a 40th of the largest, at least 10 (or the largest when smaller)", () => {
+    expect(fleetRangeSizes(20_000)).toEqual({ minSize: 500n, maxSize: 20_000n, distanceDivisor: 8n })
+    expect(fleetRangeSizes(100).minSize).toBe(10n)
+    expect(fleetRangeSizes(10).minSize).toBe(10n)
   })
 })
 

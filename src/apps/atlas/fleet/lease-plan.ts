@@ -39,6 +39,13 @@ export interface RangeSizeOptions {
 
 export const DEFAULT_RANGE_SIZES: RangeSizeOptions = { minSize: 500n, maxSize: 20_000n, distanceDivisor: 8n }
 
+/** Sizes from the largest (ATLAS_FLEET_MAX_RANGE): near the head a 40th of it, at least 10 ids. */
+export function fleetRangeSizes(maxSize: number): RangeSizeOptions {
+  const max = BigInt(maxSize)
+  const min = max / 40n < 10n ? minBigint(10n, max) : max / 40n
+  return { minSize: min, maxSize: max, distanceDivisor: 8n }
+}
+
 /** Range size for a range starting `start` with the head at `head` (null: unknown, i.e. far behind). */
 export function planRangeSize(start: bigint, head: bigint | null, o: RangeSizeOptions = DEFAULT_RANGE_SIZES): bigint {
   if (head === null) return o.maxSize
@@ -90,7 +97,8 @@ export function planClaim(leases: readonly LeaseRow[], c: ClaimContext): ClaimPl
   const takeable = leases.filter((l) => isTakeable(l, c.now)).sort((a, b) => cmp(a.rangeStart, b.rangeStart))
   const first = takeable[0]
   if (first) return { kind: "takeover", lease: first, from: resumePoint(first) }
-  let top = c.origin
+  // The origin only starts an empty fleet: later processes continue where the leases end.
+  let top = leases.length === 0 ? c.origin : leases[0]!.rangeEnd
   for (const l of leases) if (l.rangeEnd > top) top = l.rangeEnd
   if (c.end !== null && top >= c.end) {
     return { kind: "none", reason: leases.every(isFinished) ? "rangeDone" : "allLeased" }

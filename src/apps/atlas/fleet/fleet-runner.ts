@@ -1,0 +1,206 @@
+/**
+ * One atlas process of a fleet (`bun run atlas --fleet`): leases a range (lease-store.ts), crawls
+ * it as a bounded crawl with this process's own fetchers and addresses, heartbeats the lease with
+ * the crawl's low-water mark as resume_from, marks it done when every id is resolved, and leases
+ * the next. Each range keeps its own checkpoint row (rangeCrawler), so a process taking over a
+ * dead owner's range resumes exactly where that one's last checkpoint left it; resume_from is
+ * the coarse mark the leases show (the global low-water mark is built from it).
+ *
+ * Following the head (no --to), one process holds the leader lease and is the only one leasing
+ * fresh ranges at the head; it publishes its frontier estimate, and the others lease only ranges
+ * wholly behind it (a catch-up) or take over expired and released ones. A process that wins the
+ * leader lease while crawling a range behind the head gives that range back (released at its
+ * mark) and goes to the head. A graceful stop releases the range and the leader lease at once.
+ */
+import type { Sql } from "../../../lib/database/postgres.ts"
+import type { Logger } from "../../../lib/monitoring/logger.ts"
+import type { RangeSizeOptions } from "./lease-plan.ts"
+import {
+  acquireLeader,
+  claimRange,
+  completeLease,
+  heartbeatLease,
+  type Lease,
+  rangeCrawler,
+  readLeader,
+  releaseLeader,
+  releaseLease,
+} from "./lease-store.ts"
+
+export interface RangeCrawlRequest {
+  /** The range's own checkpoint name. */
+  crawler: string
+  from: bigint
+  /** Inclusive. */
+  to: bigint
+  /** Newest id known to exist, if any. */
+  frontier: bigint | null
+}
+
+export interface RangeCrawlResult {
+  reason: "rangeResolved" | "stopped" | "fatal"
+}
+
+/** A running bounded crawl (startAtlas in production). */
+export interface RangeCrawl {
+  lowWater(): bigint
+  frontier(): bigint | null
+  stop(): Promise<RangeCrawlResult>
+  done: Promise<RangeCrawlResult>
+}
+
+export interface FleetOptions {
+  sql: Sql
+  crawler: string
+  owner: string
+  leaseMs: number
+  /** Where an empty fleet starts. */
+  origin: bigint
+  /** Exclusive end of a bounded fleet; null = follow the head. */
+  end: bigint | null
+  sizes?: RangeSizeOptions
+  log: Logger
+  crawlRange(request: RangeCrawlRequest): Promise<RangeCrawl>
+  /** Wait between claims when nothing can be leased (default a third of the lease period, ≤ 2 s). */
+  idleMs?: number
+}
+
+export interface FleetEvent {
+  kind: "leased" | "done" | "released" | "lost" | "leader"
+  lease?: Lease
+  epoch?: bigint
+}
+
+export interface FleetHandle {
+  done: Promise<{ exitCode: number; reason: "rangeDone" | "stopped" | "fatal"; ranges: number }>
+  stop(): void
+  /** Leases this process worked on, in order (tests, status). */
+  readonly events: readonly FleetEvent[]
+  isLeader(): boolean
+  current(): Lease | null
+}
+
+export function startFleet(o: FleetOptions): FleetHandle {
+  const events: FleetEvent[] = []
+  const heartbeatMs = Math.max(50, Math.floor(o.leaseMs / 3))
+  const idleMs = o.idleMs ?? Math.min(2_000, heartbeatMs)
+  let stopping = false
+  let leader = false
+  let head: bigint | null = null
+  let current: Lease | null = null
+  let crawl: RangeCrawl | null = null
+  let wake: () => void = () => {}
+  const followHead = o.end === null
+
+  const leaderTick = async () => {
+    if (!followHead || stopping) return
+    const frontier = leader && crawl ? crawl.frontier() : null
+    const state = await acquireLeader(o.sql, o.crawler, o.owner, o.leaseMs, frontier)
+    const was = leader
+    leader = state !== null
+    if (state) {
+      head = state.frontier ?? head
+      if (!was) {
+        events.push({ kind: "leader", epoch: state.epoch })
+        o.log.info("atlas.fleet.leader", { owner: o.owner, epoch: state.epoch })
+        // A range behind the head goes back at once: the head must not wait for it.
+        if (current && crawl && head !== null && current.rangeEnd < head) void crawl.stop()
+      }
+    } else {
+      head = (await readLeader(o.sql, o.crawler))?.frontier ?? head
+    }
+  }
+
+  const heartbeat = async () => {
+    const lease = current
+    const c = crawl
+    if (!lease || !c) return
+    const ok = await heartbeatLease(o.sql, lease, o.owner, c.lowWater(), o.leaseMs)
+    if (!ok && current === lease) {
+      // Taken over (this process stalled past its lease): the new owner crawls it; stop here.
+      o.log.warn("atlas.fleet.lease_lost", { lease: lease.leaseId, from: lease.rangeStart, to: lease.rangeEnd })
+      events.push({ kind: "lost", lease })
+      current = null
+      void c.stop()
+    }
+  }
+
+  const timer = setInterval(() => {
+    Promise.all([leaderTick(), heartbeat()]).catch((error) => o.log.warn("atlas.fleet.heartbeat_failed", { error }))
+  }, heartbeatMs)
+
+  const loop = async (): Promise<{ exitCode: number; reason: "rangeDone" | "stopped" | "fatal"; ranges: number }> => {
+    let ranges = 0
+    try {
+      await leaderTick()
+      while (!stopping) {
+        const claim = await claimRange(o.sql, {
+          crawler: o.crawler,
+          owner: o.owner,
+          leaseMs: o.leaseMs,
+          origin: o.origin,
+          end: o.end,
+          head,
+          leader,
+          ...(o.sizes ? { sizes: o.sizes } : {}),
+        })
+        if (claim.kind === "none") {
+          if (claim.reason === "rangeDone") return { exitCode: 0, reason: "rangeDone", ranges }
+          await new Promise<void>((resolve) => {
+            wake = resolve
+            setTimeout(resolve, idleMs)
+          })
+          await leaderTick().catch((error) => o.log.warn("atlas.fleet.leader_failed", { error }))
+          continue
+        }
+        const lease = claim.lease
+        ranges++
+        events.push({ kind: "leased", lease })
+        o.log.info("atlas.fleet.leased", {
+          lease: lease.leaseId,
+          from: lease.from,
+          rangeStart: lease.rangeStart,
+          rangeEnd: lease.rangeEnd,
+          takeover: lease.takeover,
+          previousOwner: lease.previousOwner,
+          leader,
+        })
+        current = lease
+        crawl = await o.crawlRange({ crawler: rangeCrawler(lease), from: lease.from, to: lease.rangeEnd - 1n, frontier: head })
+        if (stopping) void crawl.stop()
+        const result = await crawl.done
+        const lowWater = crawl.lowWater()
+        crawl = null
+        const mine = current === lease
+        current = null
+        if (result.reason === "rangeResolved") {
+          await completeLease(o.sql, lease)
+          events.push({ kind: "done", lease })
+          continue
+        }
+        if (mine) {
+          await releaseLease(o.sql, lease, o.owner, lowWater)
+          events.push({ kind: "released", lease })
+        }
+        if (result.reason === "fatal") return { exitCode: 1, reason: "fatal", ranges }
+      }
+      return { exitCode: 0, reason: "stopped", ranges }
+    } finally {
+      clearInterval(timer)
+      if (leader) await releaseLeader(o.sql, o.crawler, o.owner).catch(() => {})
+    }
+  }
+
+  const done = loop()
+  return {
+    done,
+    stop() {
+      stopping = true
+      wake()
+      if (crawl) void crawl.stop()
+    },
+    events,
+    isLeader: () => leader,
+    current: () => current,
+  }
+}
