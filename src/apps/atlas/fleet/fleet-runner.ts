@@ -114,14 +114,15 @@ export function startFleet(o: FleetOptions): FleetHandle {
   const heartbeat = async () => {
     const lease = current
     const c = crawl
-    if (!lease || !c) return
-    const ok = await heartbeatLease(o.sql, lease, o.owner, c.lowWater(), o.leaseMs)
+    if (!lease) return
+    // While the range's crawl starts up (threads, start point) the lease is held at its start.
+    const ok = await heartbeatLease(o.sql, lease, o.owner, c ? c.lowWater() : lease.from, o.leaseMs)
     if (!ok && current === lease) {
       // Taken over (this process stalled past its lease): the new owner crawls it; stop here.
       o.log.warn("atlas.fleet.lease_lost", { lease: lease.leaseId, from: lease.rangeStart, to: lease.rangeEnd })
       events.push({ kind: "lost", lease })
       current = null
-      void c.stop()
+      if (c) void c.stop()
     }
   }
 
@@ -167,7 +168,7 @@ export function startFleet(o: FleetOptions): FleetHandle {
         })
         current = lease
         crawl = await o.crawlRange({ crawler: rangeCrawler(lease), from: lease.from, to: lease.rangeEnd - 1n, frontier: head })
-        if (stopping) void crawl.stop()
+        if (stopping || current !== lease) void crawl.stop()
         const result = await crawl.done
         const lowWater = crawl.lowWater()
         crawl = null
