@@ -152,10 +152,14 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
         },
       })
       void signals.requested.then(() => fleet.stop())
-      const result = await fleet.done
-      await relay.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: relay.name, error }))
-      log.info("atlas.fleet.stopped", { reason: result.reason, ranges: result.ranges })
-      return result.exitCode
+      try {
+        const result = await fleet.done
+        log.info("atlas.fleet.stopped", { reason: result.reason, ranges: result.ranges })
+        return result.exitCode
+      } finally {
+        // On every path: a running relay thread would keep the process alive.
+        await relay.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: relay.name, error }))
+      }
     }
     const atlas = await startAtlas({ ...atlasOptions, crawler, from: flags.from, to: flags.to, sidecars: [relay] })
     void signals.requested.then(() => atlas.stop())

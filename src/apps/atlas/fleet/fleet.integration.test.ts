@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url"
 import { type Subprocess, spawn } from "bun"
 import { createTestDatabase, type TestDatabase } from "../../../lib/database/testing.ts"
 import { type SimHandle, startSim } from "../../../sim/server.ts"
+import { globalLowWater } from "./lease-plan.ts"
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url))
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url))
@@ -169,6 +170,86 @@ describe("atlas fleet", () => {
       expect(await snapshot(db)).toEqual(expected)
     } finally {
       await db.drop()
+    }
+  }, 150_000)
+})
+
+describe("atlas fleet at the head", () => {
+  let sim: SimHandle
+  let db: TestDatabase
+  beforeAll(async () => {
+    sim = await startSim({
+      seed: 12,
+      scenario: "calm",
+      port: 0,
+      latency: { kind: "lognormal", medianMs: 30, sigma: 0.5, maxMs: 1_000 },
+      world: { raidShare: 0.15 },
+    })
+    db = await createTestDatabase({ migrate: true })
+  })
+  afterAll(async () => {
+    await sim?.stop()
+    await db?.drop()
+  })
+
+  test("leader failover: the leader is SIGKILLed; the other holds the leader lease after expiry and follows the head", async () => {
+    const origin = BigInt(sim.truth.frontier().startId) - 600n
+    const args = ["--fleet", "--from", origin.toString(), "--fleet-max-range", "400"]
+    const env = { ATLAS_FLEET_LEASE_S: "1.5" }
+    const procs = [spawnAtlas(db, sim, args, "127.0.0.1,127.0.0.2", env), spawnAtlas(db, sim, args, "127.0.0.3,127.0.0.4", env)]
+    const leaderRow = async () =>
+      (await db.sql<{ owner: string; epoch: string }[]>`SELECT owner, epoch::text FROM crawl.fleet_leader`)[0] ?? null
+    try {
+      const first = await waitUntil("a leader", 60_000, leaderRow)
+      const leader = procs.find((p) => first.owner.includes(`:${p.pid}:`))!
+      const survivor = procs.find((p) => p !== leader)!
+      // The leader has leased past the history behind the head before it dies.
+      await waitUntil("the leader at the head", 60_000, async () => {
+        const rows = await leases(db)
+        return rows.some((r) => r.owner === first.owner && BigInt(r.range_start) >= BigInt(sim.truth.frontier().startId)) ? true : null
+      })
+      const topBefore = (await leases(db)).reduce((top, r) => (BigInt(r.range_end) > top ? BigInt(r.range_end) : top), 0n)
+      leader.kill("SIGKILL")
+      await leader.exited
+      const next = await waitUntil("a new leader", 30_000, async () => {
+        const row = await leaderRow()
+        return row && row.owner !== first.owner ? row : null
+      })
+      expect(next.owner.includes(`:${survivor.pid}:`)).toBe(true)
+      expect(BigInt(next.epoch)).toBe(BigInt(first.epoch) + 1n)
+      // The new leader leases fresh ranges at the head, past everything leased before the kill,
+      // and resolves them.
+      await waitUntil("a range past the old top done by the new leader", 60_000, async () => {
+        const rows = await leases(db)
+        return rows.some((r) => r.owner === next.owner && r.state === "done" && BigInt(r.range_start) >= topBefore) ? true : null
+      })
+      survivor.kill("SIGTERM")
+      expect(await survivor.exited).toBe(0)
+      // Nothing lost around the failover: every published raid below the fleet's low-water mark
+      // (computed from the leases) is stored, nothing else.
+      const rows = await leases(db)
+      const mark = globalLowWater(
+        origin,
+        rows.map((r) => ({
+          leaseId: BigInt(r.lease_id),
+          rangeStart: BigInt(r.range_start),
+          rangeEnd: BigInt(r.range_end),
+          owner: r.owner,
+          state: r.state as "leased" | "done" | "released",
+          expiresAt: 0,
+          resumeFrom: r.resume_from === null ? null : BigInt(r.resume_from),
+        })),
+      )
+      expect(mark).toBeGreaterThan(topBefore)
+      const truth = sim.truth
+        .range(origin, mark)
+        .filter((e) => e.state === "published" && e.isRaid)
+        .map((e) => e.id.toString())
+      const stored = await db.sql<{ id: string }[]>`
+        SELECT instance_id::text AS id FROM core.instance WHERE instance_id >= ${origin.toString()} AND instance_id < ${mark.toString()} ORDER BY instance_id`
+      expect(stored.map((r) => r.id)).toEqual(truth.sort())
+    } finally {
+      for (const p of procs) p.kill("SIGKILL")
     }
   }, 150_000)
 })
