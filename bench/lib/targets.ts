@@ -54,6 +54,12 @@ export const TARGETS = {
   zeusWorstShare: { label: "zeus worst caller share vs fair", op: "<=", bound: 0.2, source: "zeus issue" },
   cheatPurePerSecond: { label: "pure check instances/s (one core)", op: ">=", bound: 2000, source: "cheat issue" },
   cheatRecheckRatio: { label: "recheck through the queue ÷ pure check", op: ">=", bound: 0.5, source: "cheat issue" },
+  fleetEfficiency4: {
+    label: "fleet ids/s with 4 processes ÷ (4 × ids/s with 1)",
+    op: ">=",
+    bound: 0.9,
+    source: "fleet issue",
+  },
   hermesOverhead: { label: "hermes runtime ÷ raw consume", op: ">=", bound: 0.8, source: "hermes issue" },
 } as const satisfies Record<string, Target>
 

@@ -4,6 +4,7 @@ import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
 import { cheatScenario } from "./cheat.ts"
 import { extraScenarios } from "./extras.ts"
+import { fleetScenario } from "./fleet.ts"
 import { followScenario } from "./follow.ts"
 import { frontierScenario } from "./frontier.ts"
 import { hermesScenario } from "./hermes.ts"
@@ -25,6 +26,7 @@ export const SCENARIOS: readonly Scenario[] = [
   zeusScenario,
   hermesScenario,
   cheatScenario,
+  fleetScenario,
   ...extraScenarios,
 ]
 

@@ -145,6 +145,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
           const atlas = await startAtlas({ ...atlasOptions, ...range, knownFrontier: range.frontier })
           return {
             lowWater: () => atlas.status().lowWater,
+            claimedAll: () => atlas.status().cursor > range.to,
             frontier: () => atlas.status().decision?.frontierEstimate ?? null,
             stop: () => atlas.stop(),
             done: atlas.done,

@@ -44,6 +44,8 @@ export interface RangeCrawlResult {
 /** A running bounded crawl (startAtlas in production). */
 export interface RangeCrawl {
   lowWater(): bigint
+  /** Every id of the range was handed out (only retries of unresolved ones remain). */
+  claimedAll(): boolean
   frontier(): bigint | null
   stop(): Promise<RangeCrawlResult>
   done: Promise<RangeCrawlResult>
@@ -61,12 +63,19 @@ export interface FleetOptions {
   sizes?: RangeSizeOptions
   log: Logger
   crawlRange(request: RangeCrawlRequest): Promise<RangeCrawl>
+  /**
+   * A range whose ids were all tried but some stay unresolved this long (holes waiting for
+   * publication, ~10 min near the head) is parked: released, held back `parkHoldMs`, and the
+   * process leases the next range. Default 5 s and 15 s.
+   */
+  parkAfterMs?: number
+  parkHoldMs?: number
   /** Wait between claims when nothing can be leased (default a third of the lease period, ≤ 2 s). */
   idleMs?: number
 }
 
 export interface FleetEvent {
-  kind: "leased" | "done" | "released" | "lost" | "leader"
+  kind: "leased" | "done" | "released" | "parked" | "lost" | "leader"
   lease?: Lease
   epoch?: bigint
 }
@@ -91,6 +100,10 @@ export function startFleet(o: FleetOptions): FleetHandle {
   let crawl: RangeCrawl | null = null
   let wake: () => void = () => {}
   const followHead = o.end === null
+  const parkAfterMs = o.parkAfterMs ?? 5_000
+  const parkHoldMs = o.parkHoldMs ?? 15_000
+  let claimedAllSince: number | null = null
+  let parking = false
 
   const leaderTick = async () => {
     if (!followHead || stopping) return
@@ -116,6 +129,16 @@ export function startFleet(o: FleetOptions): FleetHandle {
     const c = crawl
     if (!lease) return
     // While the range's crawl starts up (threads, start point) the lease is held at its start.
+    if (c && !parking) {
+      if (!c.claimedAll()) claimedAllSince = null
+      else if (claimedAllSince === null) claimedAllSince = Date.now()
+      else if (Date.now() - claimedAllSince >= parkAfterMs) {
+        // Only holes left: the range's checkpoint keeps them (with their waiting times) for
+        // whoever takes it after the hold; this process goes on with the next range.
+        parking = true
+        void c.stop()
+      }
+    }
     const ok = await heartbeatLease(o.sql, lease, o.owner, c ? c.lowWater() : lease.from, o.leaseMs)
     if (!ok && current === lease) {
       // Taken over (this process stalled past its lease): the new owner crawls it; stop here.
@@ -167,6 +190,8 @@ export function startFleet(o: FleetOptions): FleetHandle {
           leader,
         })
         current = lease
+        claimedAllSince = null
+        parking = false
         crawl = await o.crawlRange({ crawler: rangeCrawler(lease), from: lease.from, to: lease.rangeEnd - 1n, frontier: head })
         if (stopping || current !== lease) void crawl.stop()
         const result = await crawl.done
@@ -180,8 +205,10 @@ export function startFleet(o: FleetOptions): FleetHandle {
           continue
         }
         if (mine) {
-          await releaseLease(o.sql, lease, o.owner, lowWater)
-          events.push({ kind: "released", lease })
+          const park = parking && !stopping && result.reason === "stopped"
+          await releaseLease(o.sql, lease, o.owner, lowWater, park ? parkHoldMs : 0)
+          events.push({ kind: park ? "parked" : "released", lease })
+          if (park) o.log.info("atlas.fleet.parked", { lease: lease.leaseId, resumeFrom: lowWater, holdMs: parkHoldMs })
         }
         if (result.reason === "fatal") return { exitCode: 1, reason: "fatal", ranges }
       }

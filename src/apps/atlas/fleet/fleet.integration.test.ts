@@ -226,7 +226,8 @@ describe("atlas fleet at the head", () => {
       survivor.kill("SIGTERM")
       expect(await survivor.exited).toBe(0)
       // Nothing lost around the failover: every published raid below the fleet's low-water mark
-      // (computed from the leases) is stored, nothing else.
+      // (computed from the leases) and in every range marked done (the new leader's at the head
+      // included) is stored, nothing else.
       const rows = await leases(db)
       const mark = globalLowWater(
         origin,
@@ -240,14 +241,22 @@ describe("atlas fleet at the head", () => {
           resumeFrom: r.resume_from === null ? null : BigInt(r.resume_from),
         })),
       )
-      expect(mark).toBeGreaterThan(topBefore)
-      const truth = sim.truth
-        .range(origin, mark)
-        .filter((e) => e.state === "published" && e.isRaid)
-        .map((e) => e.id.toString())
-      const stored = await db.sql<{ id: string }[]>`
-        SELECT instance_id::text AS id FROM core.instance WHERE instance_id >= ${origin.toString()} AND instance_id < ${mark.toString()} ORDER BY instance_id`
-      expect(stored.map((r) => r.id)).toEqual(truth.sort())
+      expect(mark).toBeGreaterThan(origin)
+      const resolved: [bigint, bigint][] = [
+        [origin, mark],
+        ...rows.filter((r) => r.state === "done").map((r) => [BigInt(r.range_start), BigInt(r.range_end)] as [bigint, bigint]),
+      ]
+      for (const [a, b] of resolved) {
+        const truth = sim.truth
+          .range(a, b)
+          // Mode-4 instances: raids and Pantheon encounters (their hashes are in the definitions too).
+          .filter((e) => e.state === "published" && (e.kind === "raid" || e.kind === "pantheon"))
+          .map((e) => e.id.toString())
+          .sort()
+        const stored = await db.sql<{ id: string }[]>`
+          SELECT instance_id::text AS id FROM core.instance WHERE instance_id >= ${a.toString()} AND instance_id < ${b.toString()} ORDER BY instance_id`
+        expect(stored.map((r) => r.id)).toEqual(truth)
+      }
     } finally {
       for (const p of procs) p.kill("SIGKILL")
     }

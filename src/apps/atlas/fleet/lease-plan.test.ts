@@ -48,9 +48,13 @@ describe("planClaim", () => {
     expect(planClaim([live, dead], { ...base, now: 4_000 }).kind).toBe("fresh")
   })
 
-  test("a released lease is taken at once, from its resume point; a finished release is not", () => {
-    const released = lease(2_000n, 3_000n, { state: "released", expiresAt: 99_999, resumeFrom: 2_700n })
+  test("a released lease is taken from its resume point once its expiry passed; a finished release never", () => {
+    const released = lease(2_000n, 3_000n, { state: "released", expiresAt: 5_000, resumeFrom: 2_700n })
     expect(planClaim([released], base)).toEqual({ kind: "takeover", lease: released, from: 2_700n })
+    // Parked (released with a later expiry): held back until then.
+    const parked = { ...released, expiresAt: 6_000 }
+    expect(planClaim([parked], base).kind).toBe("fresh")
+    expect(planClaim([parked], { ...base, now: 6_000 }).kind).toBe("takeover")
     const finished = lease(2_000n, 3_000n, { state: "released", resumeFrom: 3_000n })
     expect(isTakeable(finished, 5_000)).toBe(false)
     expect(isTakeable(lease(1n, 2n, { state: "done", expiresAt: 0 }), 5_000)).toBe(false)

@@ -6,7 +6,9 @@
  *
  * Which range a process takes next:
  *   1. a takeover: the lowest range whose lease expired (its owner died) or was released (its
- *      owner stopped), resumed at resume_from, so nothing resolved is fetched again;
+ *      owner stopped, or parked it: every id tried, only holes left waiting for publication; a
+ *      parked range is held back until its expiry), resumed at resume_from and from the range's
+ *      own checkpoint, so nothing resolved is fetched again;
  *   2. else a fresh range at the top of the leased space, if the process may take one: in a
  *      bounded fleet always, following the head only the leader (exactly one process at a time),
  *      and others only while the fresh range lies wholly behind the head (a catch-up).
@@ -58,7 +60,8 @@ export function planRangeSize(start: bigint, head: bigint | null, o: RangeSizeOp
 /** True when another owner may take this lease over now. */
 export function isTakeable(lease: LeaseRow, now: number): boolean {
   if (lease.state === "done") return false
-  if (lease.state === "released") return resumePoint(lease) < lease.rangeEnd
+  // A released range may be held back until its expiry (parked: its holes wait for publication).
+  if (lease.state === "released") return resumePoint(lease) < lease.rangeEnd && lease.expiresAt <= now
   return lease.expiresAt <= now
 }
 

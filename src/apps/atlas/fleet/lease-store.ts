@@ -161,10 +161,13 @@ export async function completeLease(sql: Sql, lease: Lease): Promise<void> {
   })
 }
 
-/** Gives an unfinished range back at once (a graceful stop): the next claim takes it from resumeFrom. */
-export async function releaseLease(sql: Sql, lease: Lease, owner: string, resumeFrom: bigint): Promise<boolean> {
+/**
+ * Gives an unfinished range back: at once (a graceful stop), or parked for `holdMs` (its holes
+ * wait for publication meanwhile); the next claim after that takes it from resumeFrom.
+ */
+export async function releaseLease(sql: Sql, lease: Lease, owner: string, resumeFrom: bigint, holdMs = 0): Promise<boolean> {
   const rows = await sql`
-    UPDATE crawl.id_range_lease SET state = 'released',
+    UPDATE crawl.id_range_lease SET state = 'released', lease_expires_at = now() + ${holdMs} * interval '1 millisecond',
       resume_from = GREATEST(COALESCE(resume_from, range_start), LEAST(${resumeFrom.toString()}::bigint, range_end))
     WHERE lease_id = ${lease.leaseId.toString()} AND owner = ${owner} AND state = 'leased'
     RETURNING lease_id`
