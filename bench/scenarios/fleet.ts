@@ -108,7 +108,8 @@ export const fleetScenario: Scenario = {
   core: false,
   async run(ctx) {
     const perProcess = ctx.quick ? 400 : 2_500
-    const sim = await spawnSim({ scenario: "calm", seed: SIM_SEED })
+    // Short latency: the rate is the addresses' (throttle) and the fleet's, not round trips.
+    const sim = await spawnSim({ scenario: "calm", seed: SIM_SEED, latency: { kind: "lognormal", medianMs: 30, sigma: 0.5, maxMs: 1_000 } })
     const runs: FleetRun[] = []
     try {
       let from = sim.startId - 3_000_000n

@@ -66,7 +66,7 @@ export interface FleetOptions {
   /**
    * A range whose ids were all tried but some stay unresolved this long (holes waiting for
    * publication, ~10 min near the head) is parked: released, held back `parkHoldMs`, and the
-   * process leases the next range. Default 5 s and 15 s.
+   * process leases the next range (following the head only). Default 5 s and 15 s.
    */
   parkAfterMs?: number
   parkHoldMs?: number
@@ -129,7 +129,9 @@ export function startFleet(o: FleetOptions): FleetHandle {
     const c = crawl
     if (!lease) return
     // While the range's crawl starts up (threads, start point) the lease is held at its start.
-    if (c && !parking) {
+    // Only following the head is there always other work (the next range); a bounded fleet's
+    // holes are history (a few quick tries) and parking would only add the hold.
+    if (c && !parking && followHead) {
       if (!c.claimedAll()) claimedAllSince = null
       else if (claimedAllSince === null) claimedAllSince = Date.now()
       else if (Date.now() - claimedAllSince >= parkAfterMs) {
@@ -196,6 +198,8 @@ export function startFleet(o: FleetOptions): FleetHandle {
         if (stopping || current !== lease) void crawl.stop()
         const result = await crawl.done
         const lowWater = crawl.lowWater()
+        // The next range starts knowing the head (its crawl skips the frontier search).
+        head = crawl.frontier() ?? head
         crawl = null
         const mine = current === lease
         current = null
