@@ -17,6 +17,7 @@ import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
 import { postgresService } from "../../lib/runtime/services.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
 import { waitForService } from "../../lib/runtime/wait-for-service.ts"
+import type { FleetStatus } from "./coordinator/atlas-metrics.ts"
 import { nameBoundedCrawler } from "./coordinator/checkpoint.ts"
 import { startAtlas } from "./coordinator/supervisor.ts"
 import { ATLAS_COMMAND, type AtlasCommandLine, checkAtlasFlags } from "./flags.ts"
@@ -132,6 +133,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       lateWindowMs: config.ATLAS_LATE_PUBLICATION_WINDOW_S * 1000,
     }
     if (config.ATLAS_FLEET) {
+      let fleetStatus: () => FleetStatus | null = () => null
       const fleet = startFleet({
         sql: pg.sql,
         crawler,
@@ -142,7 +144,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
         sizes: fleetRangeSizes(config.ATLAS_FLEET_MAX_RANGE),
         log,
         crawlRange: async (range) => {
-          const atlas = await startAtlas({ ...atlasOptions, ...range, knownFrontier: range.frontier })
+          const atlas = await startAtlas({ ...atlasOptions, ...range, knownFrontier: range.frontier, fleetStatus: () => fleetStatus() })
           return {
             lowWater: () => atlas.status().lowWater,
             claimedAll: () => atlas.status().cursor > range.to,
@@ -152,6 +154,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
           }
         },
       })
+      fleetStatus = () => fleet.status()
       void signals.requested.then(() => fleet.stop())
       try {
         const result = await fleet.done

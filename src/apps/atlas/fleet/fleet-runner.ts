@@ -14,11 +14,14 @@
  */
 import type { Sql } from "../../../lib/database/postgres.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
+import type { FleetStatus } from "../coordinator/atlas-metrics.ts"
 import type { RangeSizeOptions } from "./lease-plan.ts"
 import {
   acquireLeader,
   claimRange,
   completeLease,
+  type FleetSnapshot,
+  fleetSnapshot,
   heartbeatLease,
   type Lease,
   rangeCrawler,
@@ -81,6 +84,8 @@ export interface FleetEvent {
 }
 
 export interface FleetHandle {
+  /** The fleet as this process last saw it (refreshed with the heartbeat). */
+  status(): FleetStatus
   done: Promise<{ exitCode: number; reason: "rangeDone" | "stopped" | "fatal"; ranges: number }>
   stop(): void
   /** Leases this process worked on, in order (tests, status). */
@@ -151,9 +156,31 @@ export function startFleet(o: FleetOptions): FleetHandle {
     }
   }
 
+  let snapshot: FleetSnapshot | null = null
+  const observe = async () => {
+    snapshot = await fleetSnapshot(o.sql, o.crawler)
+  }
   const timer = setInterval(() => {
-    Promise.all([leaderTick(), heartbeat()]).catch((error) => o.log.warn("atlas.fleet.heartbeat_failed", { error }))
+    Promise.all([leaderTick(), heartbeat(), observe()]).catch((error) => o.log.warn("atlas.fleet.heartbeat_failed", { error }))
   }, heartbeatMs)
+  const status = (): FleetStatus => ({
+    owner: o.owner,
+    leader,
+    lowWater: snapshot?.lowWater?.toString() ?? null,
+    top: snapshot?.top?.toString() ?? null,
+    live: snapshot?.live ?? 0,
+    takeable: snapshot?.takeable ?? 0,
+    done: snapshot?.done ?? 0,
+    owners: snapshot?.owners ?? [],
+    range: current
+      ? {
+          start: current.rangeStart.toString(),
+          end: current.rangeEnd.toString(),
+          from: current.from.toString(),
+          takeover: current.takeover,
+        }
+      : null,
+  })
 
   const loop = async (): Promise<{ exitCode: number; reason: "rangeDone" | "stopped" | "fatal"; ranges: number }> => {
     let ranges = 0
@@ -226,6 +253,7 @@ export function startFleet(o: FleetOptions): FleetHandle {
   const done = loop()
   return {
     done,
+    status,
     stop() {
       stopping = true
       wake()
