@@ -187,6 +187,8 @@ export function startFleet(o: FleetOptions): FleetHandle {
     try {
       await leaderTick()
       while (!stopping) {
+        // A failed claim (Postgres restarting, a live range of another crawler name in the way:
+        // the exclusion constraint spans crawlers) is retried after the idle wait, not fatal.
         const claim = await claimRange(o.sql, {
           crawler: o.crawler,
           owner: o.owner,
@@ -196,6 +198,9 @@ export function startFleet(o: FleetOptions): FleetHandle {
           head,
           leader,
           ...(o.sizes ? { sizes: o.sizes } : {}),
+        }).catch((error: unknown) => {
+          o.log.warn("atlas.fleet.claim_failed", { error })
+          return { kind: "none", reason: "allLeased" } as const
         })
         if (claim.kind === "none") {
           if (claim.reason === "rangeDone") return { exitCode: 0, reason: "rangeDone", ranges }
