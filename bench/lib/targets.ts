@@ -59,6 +59,12 @@ export const TARGETS = {
   playerCrawlThrottled: { label: "player_crawl throttled share", op: "<=", bound: 0.005, source: "player-workers issue" },
   playerCrawlRequestsKnown: { label: "requests per player, type known", op: "<=", bound: 3, source: "player-workers issue" },
   playerCrawlRequestsResolved: { label: "requests per player, type resolved", op: "<=", bound: 4, source: "player-workers issue" },
+  fleetEfficiency4: {
+    label: "fleet ids/s with 4 processes ÷ (4 × ids/s with 1)",
+    op: ">=",
+    bound: 0.9,
+    source: "fleet issue",
+  },
   hermesOverhead: { label: "hermes runtime ÷ raw consume", op: ">=", bound: 0.8, source: "hermes issue" },
   followPublishedInGaps: { label: "published ids inside gap ranges", op: "<=", bound: 0, source: "restart issue" },
   followRaidsAccounted: {

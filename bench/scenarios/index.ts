@@ -4,6 +4,7 @@ import { backfillScenario } from "./backfill.ts"
 import { ceilingScenario } from "./ceiling.ts"
 import { cheatScenario } from "./cheat.ts"
 import { extraScenarios } from "./extras.ts"
+import { fleetScenario } from "./fleet.ts"
 import { followScenario } from "./follow.ts"
 import { frontierScenario } from "./frontier.ts"
 import { hermesScenario } from "./hermes.ts"
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   hermesScenario,
   cheatScenario,
   playerCrawlScenario,
+  fleetScenario,
   ...extraScenarios,
 ]
 

@@ -6,6 +6,7 @@
  * database and a busy metrics port into one line and exit 2.
  */
 
+import { hostname } from "node:os"
 import { runMain } from "../../lib/cli/run-main.ts"
 import { UsageError } from "../../lib/cli/usage-error.ts"
 import { SHARED_KEYS } from "../../lib/config/keys-shared.ts"
@@ -16,9 +17,13 @@ import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
 import { postgresService } from "../../lib/runtime/services.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
 import { waitForService } from "../../lib/runtime/wait-for-service.ts"
+import type { FleetStatus } from "./coordinator/atlas-metrics.ts"
 import { nameBoundedCrawler } from "./coordinator/checkpoint.ts"
 import { startAtlas } from "./coordinator/supervisor.ts"
 import { ATLAS_COMMAND, type AtlasCommandLine, checkAtlasFlags } from "./flags.ts"
+import { startFleet } from "./fleet/fleet-runner.ts"
+import { fleetRangeSizes } from "./fleet/lease-plan.ts"
+import { fleetOrigin } from "./fleet/origin.ts"
 import { startRelayThread } from "./relay/sidecar.ts"
 
 const SIM_API_KEY = "atlas-sim-key"
@@ -108,10 +113,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       logLevel: config.LOG_LEVEL,
       log,
     })
-    const atlas = await startAtlas({
-      crawler,
-      from: flags.from,
-      to: flags.to,
+    const atlasOptions = {
       sql: pg.sql,
       databaseUrl: pg.url,
       baseUrl,
@@ -129,8 +131,41 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       frontierHint,
       target404Share: config.ATLAS_TARGET_404_SHARE,
       lateWindowMs: config.ATLAS_LATE_PUBLICATION_WINDOW_S * 1000,
-      sidecars: [relay],
-    })
+    }
+    if (config.ATLAS_FLEET) {
+      let fleetStatus: () => FleetStatus | null = () => null
+      const fleet = startFleet({
+        sql: pg.sql,
+        crawler,
+        owner: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 6)}`,
+        leaseMs: config.ATLAS_FLEET_LEASE_S * 1000,
+        origin: await fleetOrigin(pg.sql, flags.crawler, flags.from, frontierHint),
+        end: flags.to === null ? null : flags.to + 1n,
+        sizes: fleetRangeSizes(config.ATLAS_FLEET_MAX_RANGE),
+        log,
+        crawlRange: async (range) => {
+          const atlas = await startAtlas({ ...atlasOptions, ...range, knownFrontier: range.frontier, fleetStatus: () => fleetStatus() })
+          return {
+            lowWater: () => atlas.status().lowWater,
+            claimedAll: () => atlas.status().cursor > range.to,
+            frontier: () => atlas.status().decision?.frontierEstimate ?? null,
+            stop: () => atlas.stop(),
+            done: atlas.done,
+          }
+        },
+      })
+      fleetStatus = () => fleet.status()
+      void signals.requested.then(() => fleet.stop())
+      try {
+        const result = await fleet.done
+        log.info("atlas.fleet.stopped", { reason: result.reason, ranges: result.ranges })
+        return result.exitCode
+      } finally {
+        // On every path: a running relay thread would keep the process alive.
+        await relay.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: relay.name, error }))
+      }
+    }
+    const atlas = await startAtlas({ ...atlasOptions, crawler, from: flags.from, to: flags.to, sidecars: [relay] })
     void signals.requested.then(() => atlas.stop())
     const result = await atlas.done
     return result.exitCode

@@ -56,6 +56,28 @@ export const ATLAS_KEYS = {
     description:
       "Longest Bungie publishes a PGCR after the ids around it (s). A dead block found by the forward search is recorded as a gap only once the ids past it are older than this; until then it is held unresolved and searched again.",
   },
+  ATLAS_FLEET: {
+    type: "boolean",
+    default: false,
+    description:
+      "Run as one of several atlas processes sharing the crawler's id space through Postgres leases (crawl.id_range_lease): each leases ranges and crawls them; one (the leader) follows the head. --fleet.",
+  },
+  ATLAS_FLEET_LEASE_S: {
+    type: "number",
+    default: 30,
+    min: 0.2,
+    max: 3600,
+    description:
+      "Fleet: lease period (s). A dead process's ranges and leader lease are taken over this long after its last heartbeat (heartbeats every third of it).",
+  },
+  ATLAS_FLEET_MAX_RANGE: {
+    type: "int",
+    default: 20_000,
+    min: 10,
+    max: 10_000_000,
+    description:
+      "Fleet: ids in a range leased far behind the head (near the head ranges shrink to a 40th of it, at least 10). Smaller spreads a bounded backfill over more processes.",
+  },
   ATLAS_METRICS_PORT: {
     type: "port",
     default: 8080,

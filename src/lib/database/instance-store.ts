@@ -27,7 +27,7 @@ import { declareStaging, loadStaging } from "./instance-store-staging.ts"
 import { BATCH_FRESH_FINISHERS, updateSumOfBest, upsertPlayerStats } from "./instance-store-stats.ts"
 import type { StoreItem, StoreReport } from "./instance-store-types.ts"
 import type { AnySql, AnyTx } from "./sql-types.ts"
-import { lockInstanceStore } from "./store-lock.ts"
+import { lockBatchPlayers, lockLostFirstClearPlayers, withInstanceStoreLock } from "./store-lock.ts"
 
 export type { StoreItem, StoreReport } from "./instance-store-types.ts"
 
@@ -35,15 +35,15 @@ export type { StoreItem, StoreReport } from "./instance-store-types.ts"
 export async function storeInstances(sql: AnySql, items: readonly StoreItem[]): Promise<StoreReport> {
   const started = performance.now()
   if (items.length === 0) return emptyReport(0, started)
-  const report = await sql.begin(async (tx) => {
-    await lockInstanceStore(tx)
-    return storeInTransaction(tx, items)
-  })
+  const report = await withInstanceStoreLock(sql, (tx) => storeInTransaction(tx, items))
   report.durationMs = performance.now() - started
   return report
 }
 
-/** The body of storeInstances for a caller that already holds a transaction and the store lock. */
+/**
+ * The body of storeInstances for a caller that holds a transaction and the store lock (shared
+ * or exclusive: run it through withInstanceStoreLock, which retries a StoreLockBusy alone).
+ */
 export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[]): Promise<StoreReport> {
   const started = performance.now()
   const { unique, repeated } = dedupeItems(items)
@@ -56,9 +56,11 @@ export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[])
 
   await declareStaging(tx)
   await loadStaging(tx, buildStagingRows(known, activityByHash))
+  await lockBatchPlayers(tx)
   const storedIds = await insertInstances(tx)
   const playerCrawl = await upsertPlayers(tx)
   await findFirstClearMoves(tx)
+  await lockLostFirstClearPlayers(tx)
   const characterFill = await insertParticipants(tx)
   await clearMovedFirstClears(tx)
   await recomputeSherpas(tx, LOST_FIRST_CLEAR_INSTANCES)

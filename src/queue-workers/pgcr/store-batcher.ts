@@ -11,7 +11,7 @@
 import { type StoreItem, storeInTransaction } from "../../lib/database/instance-store.ts"
 import { type LedgerEntry, resolveMissedLedger, upsertMissedLedger } from "../../lib/database/missed-ledger.ts"
 import type { AnySql, AnyTx } from "../../lib/database/sql-types.ts"
-import { lockInstanceStore } from "../../lib/database/store-lock.ts"
+import { withInstanceStoreLock } from "../../lib/database/store-lock.ts"
 
 export type StoreOutcome = "stored" | "duplicate" | "unknownHash"
 
@@ -69,7 +69,7 @@ export function createStoreBatcher(sql: AnySql, o: StoreBatcherOptions): StoreBa
 
   async function write(batch: Pending[]): Promise<void> {
     try {
-      const outcomes = await sql.begin((tx) =>
+      const outcomes = await withInstanceStoreLock(sql, (tx) =>
         storeBatch(
           tx,
           batch.map((p) => p.item),
@@ -83,7 +83,7 @@ export function createStoreBatcher(sql: AnySql, o: StoreBatcherOptions): StoreBa
       }
       for (const p of batch) {
         try {
-          const [outcome] = await sql.begin((tx) => storeBatch(tx, [p.item]))
+          const [outcome] = await withInstanceStoreLock(sql, (tx) => storeBatch(tx, [p.item]))
           p.resolve(outcome!)
         } catch (single) {
           p.reject(single)
@@ -93,7 +93,6 @@ export function createStoreBatcher(sql: AnySql, o: StoreBatcherOptions): StoreBa
   }
 
   async function storeBatch(tx: AnyTx, items: StoreItem[]): Promise<StoreOutcome[]> {
-    await lockInstanceStore(tx)
     const report = await storeInTransaction(tx, items)
     const unknown = new Set(report.unknownHashIds)
     const stored = new Set(report.storedIds)

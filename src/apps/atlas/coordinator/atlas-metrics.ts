@@ -13,6 +13,22 @@ import {
 import type { LimiterSnapshot } from "../../../lib/ratelimit/index.ts"
 import { type AtlasMainMetrics, registerAtlasMainMetrics } from "../shared/metrics.ts"
 
+/** A fleet process's view of the fleet (GET /status `fleet`, and the atlas_fleet_* gauges). Ids as decimal strings. */
+export interface FleetStatus {
+  owner: string
+  leader: boolean
+  /** Every id below is resolved, from all leases; null before anything was leased. */
+  lowWater: string | null
+  /** Exclusive top of everything leased. */
+  top: string | null
+  live: number
+  takeable: number
+  done: number
+  owners: string[]
+  /** This process's range: [start, end), resumed from `from`. */
+  range: { start: string; end: string; from: string; takeover: boolean } | null
+}
+
 export interface AtlasGaugeState {
   lowWater: bigint
   ceiling: bigint
@@ -27,7 +43,10 @@ export class AtlasMetrics {
   readonly aggregator: WorkerMetricsAggregator
   private readonly main: AtlasMainMetrics
 
-  constructor(private readonly addressNames: readonly string[]) {
+  constructor(
+    private readonly addressNames: readonly string[],
+    private readonly fleetStatus?: () => FleetStatus | null,
+  ) {
     this.main = registerAtlasMainMetrics(this.registry)
     this.aggregator = createWorkerMetricsAggregator(this.registry)
   }
@@ -50,6 +69,15 @@ export class AtlasMetrics {
     set(this.main.leadSeconds, state.leadSec)
   }
 
+  /** The fleet's state (a --fleet process): global low-water mark, lease counts, leadership. */
+  setFleet(fleet: FleetStatus): void {
+    if (fleet.lowWater !== null) this.main.fleetLowWater.set(Number(BigInt(fleet.lowWater)))
+    this.main.fleetLeases.set({ state: "live" }, fleet.live)
+    this.main.fleetLeases.set({ state: "takeable" }, fleet.takeable)
+    this.main.fleetLeases.set({ state: "done" }, fleet.done)
+    this.main.fleetLeader.set(fleet.leader ? 1 : 0)
+  }
+
   setLimiter(snapshot: LimiterSnapshot): void {
     for (const address of snapshot.addresses) {
       const label = { address: this.addressNames[address.index] ?? String(address.index) }
@@ -62,6 +90,8 @@ export class AtlasMetrics {
   }
 
   metrics(): Promise<string> {
+    const fleet = this.fleetStatus?.() ?? null
+    if (fleet) this.setFleet(fleet)
     return this.aggregator.metrics()
   }
 }

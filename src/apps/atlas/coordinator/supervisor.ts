@@ -18,7 +18,7 @@ import { createSharedLimiter, type LimiterOptions } from "../../../lib/ratelimit
 import type { AtlasSidecar } from "../relay/sidecar.ts"
 import { IdSpace } from "../shared/id-space.ts"
 import type { RetryPolicyOptions } from "../shared/retry-policy.ts"
-import { AtlasMetrics } from "./atlas-metrics.ts"
+import { AtlasMetrics, type FleetStatus } from "./atlas-metrics.ts"
 import { type BoundedTailTimer, startBoundedTail } from "./bounded-tail.ts"
 import { startControlLoop } from "./control-loop.ts"
 import { createFrontierController, DEFAULT_LEAD_PARAMS, type FrontierControllerOptions } from "./controller/index.ts"
@@ -54,6 +54,8 @@ export interface AtlasOptions {
   log: Logger
   logLevel: LogLevel
   frontierHint?: bigint | null
+  /** Newest id known to exist (a fleet's leader publishes it): spares a bounded crawl its frontier search. */
+  knownFrontier?: bigint | null
   statusIntervalMs?: number
   checkpointIntervalMs?: number
   tickMs?: number
@@ -67,6 +69,8 @@ export interface AtlasOptions {
   /** A gap is recorded only when the ids past it are older than this (ATLAS_LATE_PUBLICATION_WINDOW_S). */
   lateWindowMs?: number
   policy?: RetryPolicyOptions
+  /** A --fleet process's view of the fleet, for /status and the atlas_fleet_* gauges. */
+  fleetStatus?: () => FleetStatus | null
   /** Side services started before the crawl (e.g. the outbox relays); stopped last. */
   sidecars?: AtlasSidecar[]
   /** A bounded run hands its remaining holes to the ledger after this long without a PGCR (bounded-tail.ts). */
@@ -140,6 +144,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
 
   // A bounded backfill still wants to know how far behind the head its range lies: 404s deep in
   // history are lost PGCRs (short patience), near the head they are merely unpublished.
+  if (start.frontier === null && o.knownFrontier != null) start.frontier = o.knownFrontier
   if (o.to !== null && start.frontier === null) {
     const found = await searchFrontier({ probe, hint: o.to, maxProbes: 80 })
     start.frontier = found.newest
@@ -154,7 +159,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   }
   const controller = createFrontierController(controllerOptions, Date.now())
   if (start.frontier !== null) controller.observeExisting(Date.now(), start.frontier, null)
-  const metrics = new AtlasMetrics(addressNames)
+  const metrics = new AtlasMetrics(addressNames, o.fleetStatus)
   const statusTracker = new StatusTracker({ crawler: o.crawler })
 
   let fatalReason: string | null = null
@@ -267,7 +272,13 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
               fatal: fatalReason,
             }
           },
-          routes: { "/status": () => Response.json(statusTracker.report(coordinator.status(), limiter.snapshot().pauseReason)) },
+          routes: {
+            "/status": () => {
+              const report = statusTracker.report(coordinator.status(), limiter.snapshot().pauseReason)
+              const fleet = o.fleetStatus?.() ?? null
+              return Response.json(fleet === null ? report : { ...report, fleet })
+            },
+          },
         })
   const metricsUrl = server ? server.url : null
   if (metricsUrl) log.info("atlas.metrics", { url: `${metricsUrl}/metrics` })

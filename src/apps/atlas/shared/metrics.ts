@@ -108,6 +108,27 @@ export const ATLAS_METRIC_DEFS = {
     scope: "main",
   },
   lowWater: { kind: "gauge", name: "atlas_low_water_mark", help: "Every id below is resolved", labels: [], scope: "main" },
+  fleetLowWater: {
+    kind: "gauge",
+    name: "atlas_fleet_low_water_mark",
+    help: "Fleet (--fleet): every id below is resolved, computed from all processes' leases",
+    labels: [],
+    scope: "main",
+  },
+  fleetLeases: {
+    kind: "gauge",
+    name: "atlas_fleet_leases",
+    help: "Fleet: leased ranges by state (live, takeable, done)",
+    labels: ["state"],
+    scope: "main",
+  },
+  fleetLeader: {
+    kind: "gauge",
+    name: "atlas_fleet_leader",
+    help: "Fleet: 1 while this process holds the leader lease (follows the head)",
+    labels: [],
+    scope: "main",
+  },
   frontier: { kind: "gauge", name: "atlas_frontier_estimate", help: "Estimated newest published id", labels: [], scope: "main" },
   ceiling: { kind: "gauge", name: "atlas_claim_ceiling", help: "Fetchers claim only ids below this", labels: [], scope: "main" },
   leadSeconds: {

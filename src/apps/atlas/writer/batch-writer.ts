@@ -19,8 +19,8 @@
 import { computeBackoffMs } from "../../../lib/backoff.ts"
 import { type StoreItem, storeInTransaction } from "../../../lib/database/instance-store.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
-import type { AnyTx } from "../../../lib/database/sql-types.ts"
-import { lockInstanceStore } from "../../../lib/database/store-lock.ts"
+import type { AnySql } from "../../../lib/database/sql-types.ts"
+import { withInstanceStoreLock } from "../../../lib/database/store-lock.ts"
 import { isDatabaseUnreachable } from "../../../lib/database/unreachable.ts"
 import { enqueueBlockedPgcrs } from "../../../lib/messaging/blocked-outbox.ts"
 import type { PgcrBlockedPayload } from "../../../lib/messaging/outbox-topics.ts"
@@ -228,13 +228,11 @@ export class BatchWriter {
       versionId: r.versionId,
       raw: r.raw,
     }))
-    const { storedIds, unknownIds } = await this.options.sql.begin(async (tx) => {
-      const anyTx = tx as unknown as AnyTx
+    const { storedIds, unknownIds } = await withInstanceStoreLock(this.options.sql as unknown as AnySql, async (anyTx) => {
       let storedIds: string[] = []
       let settledIds: string[] = []
       let unknownIds: string[] = []
       if (storeItems.length > 0) {
-        await lockInstanceStore(anyTx)
         const report = await storeInTransaction(anyTx, storeItems)
         storedIds = report.storedIds
         unknownIds = report.unknownHashIds

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { createTestDatabase, type TestDatabase } from "../../../lib/database/testing.ts"
+import {
+  acquireLeader,
+  type ClaimOptions,
+  claimRange,
+  completeLease,
+  fleetSnapshot,
+  heartbeatLease,
+  type Lease,
+  loadLeases,
+  readLeader,
+  releaseLeader,
+  releaseLease,
+} from "./lease-store.ts"
+
+let db: TestDatabase
+beforeAll(async () => {
+  db = await createTestDatabase({ migrate: true, max: 10 })
+})
+afterAll(async () => {
+  await db?.drop()
+})
+
+const sizes = { minSize: 100n, maxSize: 1_000n, distanceDivisor: 8n }
+
+function opts(crawler: string, owner: string, over: Partial<ClaimOptions> = {}): ClaimOptions {
+  return { crawler, owner, leaseMs: 60_000, origin: 10_000n, end: 20_000n, head: null, leader: false, sizes, ...over }
+}
+
+async function claim(o: ClaimOptions): Promise<Lease | null> {
+  const r = await claimRange(db.sql, o)
+  return r.kind === "leased" ? r.lease : null
+}
+
+describe("lease store", () => {
+  test("concurrent claims of three owners: disjoint ranges that cover the whole range", async () => {
+    const crawler = "cover"
+    const got: Lease[] = []
+    await Promise.all(
+      ["a", "b", "c"].map(async (owner) => {
+        for (;;) {
+          const lease = await claim(opts(crawler, owner))
+          if (!lease) return
+          got.push(lease)
+          await completeLease(db.sql, lease)
+        }
+      }),
+    )
+    got.sort((x, y) => (x.rangeStart < y.rangeStart ? -1 : 1))
+    expect(got.length).toBe(10)
+    let next = 10_000n
+    for (const l of got) {
+      expect(l.rangeStart).toBe(next)
+      next = l.rangeEnd
+    }
+    expect(next).toBe(20_000n)
+    const final = await claimRange(db.sql, opts(crawler, "a"))
+    expect(final).toEqual({ kind: "none", reason: "rangeDone" })
+    expect((await fleetSnapshot(db.sql, crawler)).lowWater).toBe(20_000n)
+  })
+
+  test("an expired lease is taken over from its resume_from; its old owner's heartbeat fails", async () => {
+    const crawler = "expiry"
+    const short = opts(crawler, "a", { leaseMs: 300 })
+    const first = (await claim(short))!
+    expect(await heartbeatLease(db.sql, first, "a", 10_400n, 300)).toBe(true)
+    // Live: b gets the next range, not a's.
+    const second = (await claim(opts(crawler, "b")))!
+    expect(second.rangeStart).toBe(first.rangeEnd)
+    const snap = await fleetSnapshot(db.sql, crawler)
+    expect(snap.lowWater).toBe(10_400n)
+    expect(snap.owners).toEqual(["a", "b"])
+    await Bun.sleep(400)
+    const taken = (await claim(opts(crawler, "c")))!
+    expect(taken.takeover).toBe(true)
+    expect(taken.leaseId).toBe(first.leaseId)
+    expect(taken.from).toBe(10_400n)
+    expect(taken.previousOwner).toBe("a")
+    expect(await heartbeatLease(db.sql, first, "a", 10_900n, 300)).toBe(false)
+    // resume_from never moves back.
+    expect(await heartbeatLease(db.sql, taken, "c", 10_100n, 60_000)).toBe(true)
+    const { leases } = await loadLeases(db.sql, crawler)
+    expect(leases.find((l) => l.leaseId === first.leaseId)?.resumeFrom).toBe(10_400n)
+  })
+
+  test("a released lease is taken at once; a crawler_state row of a done range is removed", async () => {
+    const crawler = "release"
+    const range = { origin: 30_000n, end: 40_000n }
+    const lease = (await claim(opts(crawler, "a", range)))!
+    expect(await releaseLease(db.sql, lease, "a", 30_250n)).toBe(true)
+    const again = (await claim(opts(crawler, "b", range)))!
+    expect(again.leaseId).toBe(lease.leaseId)
+    expect(again.from).toBe(30_250n)
+    await db.sql`INSERT INTO crawl.crawler_state (crawler, low_water_mark) VALUES (${`fleet:release:${lease.rangeStart}-${lease.rangeEnd - 1n}`}, 1)`
+    await completeLease(db.sql, again)
+    expect((await db.sql`SELECT 1 FROM crawl.crawler_state WHERE crawler LIKE 'fleet:release:%'`).length).toBe(0)
+  })
+
+  // The schema's constraint spans crawlers: a live id is leased to one crawler of any name.
+  test("the exclusion constraint refuses overlapping live ranges", async () => {
+    await db.sql`INSERT INTO crawl.id_range_lease (crawler, range_start, range_end, owner, lease_expires_at) VALUES ('x', 0, 10, 'a', now() + interval '1 minute')`
+    await expect(
+      db.sql`INSERT INTO crawl.id_range_lease (crawler, range_start, range_end, owner, lease_expires_at) VALUES ('y', 5, 15, 'b', now() + interval '1 minute')`,
+    ).rejects.toThrow()
+  })
+
+  test("following the head: only the leader leases there; others wait", async () => {
+    const crawler = "head"
+    const open = { origin: 50_000n, end: null, head: 50_050n }
+    expect(await claimRange(db.sql, opts(crawler, "b", open))).toEqual({ kind: "none", reason: "atHead" })
+    const lease = (await claim(opts(crawler, "a", { ...open, leader: true })))!
+    expect(lease.rangeEnd - lease.rangeStart).toBe(100n)
+  })
+
+  test("leader lease: one holder, renewed by it, taken after expiry with a new epoch, handed over on release", async () => {
+    const crawler = "leader"
+    const a = await acquireLeader(db.sql, crawler, "a", 300, 123n)
+    expect(a?.owner).toBe("a")
+    expect(await acquireLeader(db.sql, crawler, "b", 300, null)).toBeNull()
+    const renewed = await acquireLeader(db.sql, crawler, "a", 300, null)
+    expect(renewed?.epoch).toBe(a!.epoch)
+    expect(renewed?.frontier).toBe(123n)
+    await Bun.sleep(400)
+    const b = await acquireLeader(db.sql, crawler, "b", 60_000, null)
+    expect(b?.owner).toBe("b")
+    expect(b?.epoch).toBe(a!.epoch + 1n)
+    expect(await acquireLeader(db.sql, crawler, "a", 300, null)).toBeNull()
+    await releaseLeader(db.sql, crawler, "b")
+    expect((await acquireLeader(db.sql, crawler, "a", 300, null))?.owner).toBe("a")
+    expect((await readLeader(db.sql, crawler))?.epoch).toBe(a!.epoch + 2n)
+  })
+})
