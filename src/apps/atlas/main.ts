@@ -22,6 +22,7 @@ import { nameBoundedCrawler } from "./coordinator/checkpoint.ts"
 import { startAtlas } from "./coordinator/supervisor.ts"
 import { ATLAS_COMMAND, type AtlasCommandLine, checkAtlasFlags } from "./flags.ts"
 import { startFleet } from "./fleet/fleet-runner.ts"
+import { serveFleetFront } from "./fleet/front-server.ts"
 import { fleetRangeSizes } from "./fleet/lease-plan.ts"
 import { fleetOrigin } from "./fleet/origin.ts"
 import { startRelayThread } from "./relay/sidecar.ts"
@@ -134,6 +135,13 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
     }
     if (config.ATLAS_FLEET) {
       let fleetStatus: () => FleetStatus | null = () => null
+      // One stable metrics port for the process; each range's own server takes a free port.
+      let currentMetricsUrl: string | null = null
+      const front =
+        config.ATLAS_METRICS_PORT === null
+          ? null
+          : serveFleetFront({ port: config.ATLAS_METRICS_PORT, current: () => currentMetricsUrl, fleetStatus: () => fleetStatus() })
+      if (front) log.info("atlas.fleet.metrics", { url: `${front.url}/metrics` })
       const fleet = startFleet({
         sql: pg.sql,
         crawler,
@@ -144,7 +152,17 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
         sizes: fleetRangeSizes(config.ATLAS_FLEET_MAX_RANGE),
         log,
         crawlRange: async (range) => {
-          const atlas = await startAtlas({ ...atlasOptions, ...range, knownFrontier: range.frontier, fleetStatus: () => fleetStatus() })
+          const atlas = await startAtlas({
+            ...atlasOptions,
+            ...range,
+            metricsPort: front === null ? null : 0,
+            knownFrontier: range.frontier,
+            fleetStatus: () => fleetStatus(),
+          })
+          currentMetricsUrl = atlas.metricsUrl
+          void atlas.done.then(() => {
+            if (currentMetricsUrl === atlas.metricsUrl) currentMetricsUrl = null
+          })
           return {
             lowWater: () => atlas.status().lowWater,
             claimedAll: () => atlas.status().cursor > range.to,
@@ -161,6 +179,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
         log.info("atlas.fleet.stopped", { reason: result.reason, ranges: result.ranges })
         return result.exitCode
       } finally {
+        await front?.stop()
         // On every path: a running relay thread would keep the process alive.
         await relay.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: relay.name, error }))
       }
