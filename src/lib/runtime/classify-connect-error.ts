@@ -4,27 +4,12 @@
  * (containers, DNS); a missing database or a refused login will not, so those fail at once.
  * Errors we do not recognise return null: they are bugs, not outages, and keep their stack.
  */
+import { errorCodes, NETWORK_FAILURES } from "../errors/connection-codes.ts"
 
 export interface ConnectFailure {
   /** "connection refused", `database "x" does not exist`, ... */
   reason: string
   retryable: boolean
-}
-
-const NETWORK_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset",
-  ECONNABORTED: "connection aborted",
-  EPIPE: "connection closed",
-  ETIMEDOUT: "connection timed out",
-  CONNECT_TIMEOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  EAI_AGAIN: "host name lookup failed (temporary)",
-  ENOTFOUND: "unknown host",
-  // Postgres: the server is up but not accepting connections yet (starting, recovering, full).
-  "57P03": "the database system is starting up",
-  "53300": "too many connections",
 }
 
 const PERMANENT_CODES: Readonly<Record<string, string>> = {
@@ -36,17 +21,13 @@ const PERMANENT_CODES: Readonly<Record<string, string>> = {
 }
 
 export function classifyConnectError(error: unknown): ConnectFailure | null {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code
+  for (const { code, error: current } of errorCodes(error)) {
     const message = current instanceof Error ? current.message : String(current)
-    if (typeof code === "string") {
-      if (code === "3D000") return { reason: message, retryable: false }
-      const permanent = PERMANENT_CODES[code]
-      if (permanent) return { reason: `${permanent}: ${stripCode(message)}`, retryable: false }
-      const network = NETWORK_CODES[code]
-      if (network) return { reason: network, retryable: true }
-    }
-    current = (current as { cause?: unknown }).cause
+    if (code === "3D000") return { reason: message, retryable: false }
+    const permanent = PERMANENT_CODES[code]
+    if (permanent) return { reason: `${permanent}: ${stripCode(message)}`, retryable: false }
+    const network = NETWORK_FAILURES[code]
+    if (network) return { reason: network, retryable: true }
   }
   return null
 }
