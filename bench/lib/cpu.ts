@@ -58,11 +58,13 @@ export class PostgresCpuTracker {
 
 /**
  * Threads of this process that Bun and JavaScriptCore start (main, Workers, pools, JIT, GC,
- * allocator, HTTP client; names as /proc shows them, cut to 15 characters). Every other thread of
+ * allocator, HTTP client; names as /proc shows them, cut to 15 characters; `bun.exe` is the main
+ * thread of a `bun test --parallel` worker process). Every other thread of
  * the bench process belongs to embedded ClickHouse (chdb: ThreadPool, BgSchPool, MergeMutate,
  * MemoryWorker, ...), which the performance issue wants reported apart from Atlas's CPU.
  */
-const BUN_THREAD = /^(bun|Bun Pool \d+|Worker|JITWorker|JSCWarmUp|HeapHelper|HTTP Client|mi-scavenger|.*Signal Sender|.*ollector Thread)$/
+const BUN_THREAD =
+  /^(bun|bun\.exe|Bun Pool \d+|Worker|JITWorker|JSCWarmUp|HeapHelper|HTTP Client|mi-scavenger|.*Signal Sender|.*ollector Thread)$/
 
 /** CPU seconds per live thread of this process that is not Bun's (see BUN_THREAD): embedded ClickHouse. */
 export function readEmbeddedClickhouseCpuByTid(): Map<number, number> {

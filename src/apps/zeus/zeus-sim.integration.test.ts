@@ -17,8 +17,21 @@ const WINDOW_MS = 2_000
 /** The limiter scaled like the sim's throttle, starting just under it. */
 const SCALED_LIMITER = { windowMs: WINDOW_MS, initialCeiling: LIMIT * 0.95, maxCeiling: LIMIT * 0.99 }
 
+const publishedIds = new WeakMap<SimHandle, string[]>()
+
+/** A PGCR that exists: ids the simulator skipped or lost answer 404 (1653), as Bungie's do. */
 function pgcrPath(sim: SimHandle, n: number): string {
-  return `/Platform/Destiny2/Stats/PostGameCarnageReport/${BigInt(sim.truth.frontier().startId) - 1_000n + BigInt(n % 200)}/`
+  let ids = publishedIds.get(sim)
+  if (!ids) {
+    const from = BigInt(sim.truth.frontier().startId) - 1_000n
+    ids = sim.truth
+      .range(from, from + 299n)
+      .filter((entry) => entry.state === "published")
+      .map((entry) => entry.id)
+      .slice(0, 200)
+    publishedIds.set(sim, ids)
+  }
+  return `/Platform/Destiny2/Stats/PostGameCarnageReport/${ids[n % ids.length]}/`
 }
 
 function isBungieShaped(answer: CallerAnswer): boolean {

@@ -4,7 +4,9 @@ import {
   acquireLeader,
   type ClaimOptions,
   claimRange,
+  compactDoneLeases,
   completeLease,
+  DONE_LEASES_KEPT,
   fleetSnapshot,
   heartbeatLease,
   type Lease,
@@ -129,5 +131,58 @@ describe("lease store", () => {
     await releaseLeader(db.sql, crawler, "b")
     expect((await acquireLeader(db.sql, crawler, "a", 300, null))?.owner).toBe("a")
     expect((await readLeader(db.sql, crawler))?.epoch).toBe(a!.epoch + 2n)
+  })
+
+  /** `count` adjacent done leases of 100 ids from `start`, completed one second apart (oldest first). */
+  async function insertDone(crawler: string, start: bigint, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const from = start + BigInt(i) * 100n
+      await db.sql`
+        INSERT INTO crawl.id_range_lease (crawler, range_start, range_end, owner, state, lease_expires_at, completed_at, resume_from)
+        VALUES (${crawler}, ${from.toString()}, ${(from + 100n).toString()}, ${`owner-${i % 3}`}, 'done', now(),
+                now() - ${count - i} * interval '1 second', ${(from + 100n).toString()})`
+    }
+  }
+
+  test("old adjacent done leases merge into one row; the newest stay; coverage, origin and low-water mark are unchanged", async () => {
+    const crawler = "compact"
+    await insertDone(crawler, 1_000_000n, 10)
+    // A parked range between two runs of done ones, and a live lease on top.
+    await db.sql`
+      INSERT INTO crawl.id_range_lease (crawler, range_start, range_end, owner, state, lease_expires_at, resume_from)
+      VALUES (${crawler}, 1001000, 1001100, 'p', 'released', now() + interval '1 minute', 1001040),
+             (${crawler}, 1001100, 1001200, 'q', 'leased', now() + interval '1 minute', 1001150)`
+    const before = await fleetSnapshot(db.sql, crawler)
+    const removed = await db.sql.begin((tx) => compactDoneLeases(tx as never, crawler, 3))
+    expect(removed).toBe(6)
+    const { leases } = await loadLeases(db.sql, crawler)
+    expect(leases.map((l) => [l.rangeStart, l.rangeEnd, l.state])).toEqual([
+      [1_000_000n, 1_000_700n, "done"],
+      [1_000_700n, 1_000_800n, "done"],
+      [1_000_800n, 1_000_900n, "done"],
+      [1_000_900n, 1_001_000n, "done"],
+      [1_001_000n, 1_001_100n, "released"],
+      [1_001_100n, 1_001_200n, "leased"],
+    ])
+    expect(leases[0]!.resumeFrom).toBe(1_000_700n)
+    const after = await fleetSnapshot(db.sql, crawler)
+    expect(after.lowWater).toBe(before.lowWater)
+    expect(after.lowWater).toBe(1_001_040n)
+    expect(after.top).toBe(before.top)
+    // Nothing left to merge outside the newest three.
+    expect(await db.sql.begin((tx) => compactDoneLeases(tx as never, crawler, 3))).toBe(0)
+  })
+
+  test("a claim merges done leases once there are more than twice the kept number; the next range follows on", async () => {
+    const crawler = "compact-claim"
+    const count = 2 * DONE_LEASES_KEPT + 10
+    await insertDone(crawler, 2_000_000n, count)
+    const top = 2_000_000n + BigInt(count) * 100n
+    const lease = (await claim(opts(crawler, "a", { origin: 2_000_000n, end: top + 1_000n })))!
+    expect(lease.rangeStart).toBe(top)
+    const { leases } = await loadLeases(db.sql, crawler)
+    expect(leases.filter((l) => l.state === "done").length).toBe(DONE_LEASES_KEPT + 1)
+    expect(leases[0]!.rangeStart).toBe(2_000_000n)
+    expect((await fleetSnapshot(db.sql, crawler)).lowWater).toBe(top)
   })
 })

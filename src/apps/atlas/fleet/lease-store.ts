@@ -82,11 +82,23 @@ async function serverNow(sql: Sql): Promise<number> {
   return Number(row!.now_ms)
 }
 
+/**
+ * Done leases kept row by row (the newest, for whoever reads the fleet's recent history); older
+ * adjacent done leases are merged into one row. A fleet following the head finishes thousands of
+ * ranges a day, and every claim reads the crawler's leases: without merging that read grows
+ * without bound.
+ */
+export const DONE_LEASES_KEPT = 64
+
 /** Leases the next range for `owner`: a takeover of an expired or released range, else a fresh one. */
 export async function claimRange(sql: Sql, o: ClaimOptions): Promise<ClaimResult> {
   return await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${LOCK_PREFIX + o.crawler}))`
-    const { leases, now } = await loadLeases(tx as unknown as Sql, o.crawler)
+    let { leases, now } = await loadLeases(tx as unknown as Sql, o.crawler)
+    if (leases.filter((l) => l.state === "done").length > 2 * DONE_LEASES_KEPT) {
+      await compactDoneLeases(tx as unknown as Sql, o.crawler, DONE_LEASES_KEPT)
+      ;({ leases, now } = await loadLeases(tx as unknown as Sql, o.crawler))
+    }
     const plan = planClaim(leases, {
       now,
       origin: o.origin,
@@ -133,6 +145,44 @@ export async function claimRange(sql: Sql, o: ClaimOptions): Promise<ClaimResult
       },
     }
   })
+}
+
+/**
+ * Merges runs of adjacent done leases into their first row (range_end, resume_from and
+ * completed_at of the run's last), leaving the `keep` most recently completed ones as they are.
+ * Merging changes neither the covered ids, the origin (lowest start) nor the top (highest end),
+ * so plans and the global low-water mark read the same. Run inside a transaction holding the
+ * crawler's claim lock (claimRange does). Returns the rows removed.
+ */
+export async function compactDoneLeases(tx: Sql, crawler: string, keep: number): Promise<number> {
+  const runs = await tx<{ first_id: bigint; run_end: bigint; completed_at: Date; merged: bigint[] }[]>`
+      WITH old AS (
+        SELECT lease_id, range_start, range_end, completed_at FROM (
+          SELECT lease_id, range_start, range_end, completed_at,
+                 row_number() OVER (ORDER BY completed_at DESC NULLS LAST, lease_id DESC) AS recency
+          FROM crawl.id_range_lease WHERE crawler = ${crawler} AND state = 'done') d
+        WHERE recency > ${keep}
+      ), marked AS (
+        SELECT *, CASE WHEN range_start = lag(range_end) OVER (ORDER BY range_start) THEN 0 ELSE 1 END AS starts_run
+        FROM old
+      ), grouped AS (
+        SELECT *, sum(starts_run) OVER (ORDER BY range_start) AS run FROM marked
+      )
+      SELECT (array_agg(lease_id ORDER BY range_start))[1] AS first_id, max(range_end) AS run_end,
+             max(completed_at) AS completed_at,
+             (array_agg(lease_id ORDER BY range_start))[2:] AS merged
+      FROM grouped GROUP BY run HAVING count(*) > 1`
+  let removed = 0
+  for (const r of runs) {
+    const ids = r.merged.map(String)
+    await tx`DELETE FROM crawl.id_range_lease WHERE lease_id = ANY(${ids}::bigint[])`
+    await tx`
+        UPDATE crawl.id_range_lease SET range_end = ${String(r.run_end)}, resume_from = ${String(r.run_end)},
+          completed_at = ${r.completed_at}
+        WHERE lease_id = ${String(r.first_id)}`
+    removed += ids.length
+  }
+  return removed
 }
 
 /**
