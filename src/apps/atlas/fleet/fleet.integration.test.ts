@@ -16,7 +16,14 @@ import { globalLowWater } from "./lease-plan.ts"
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url))
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url))
-const RANGE = 3_000n
+const RANGE = 20_000n
+/** Each process sends from its own addresses (the simulator throttles each at ~25 req/s, like Bungie). */
+const PER_PROCESS = 4
+
+/** `count` loopback addresses 127.0.<net>.<first>…, comma-separated. */
+function addresses(net: number, first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `127.0.${net}.${first + i}`).join(",")
+}
 
 const dataDirs: string[] = []
 
@@ -105,7 +112,8 @@ describe("atlas fleet", () => {
       reference,
       sim,
       ["--from", from.toString(), "--to", to.toString()],
-      "127.0.0.10,127.0.0.11,127.0.0.12,127.0.0.13",
+      // As many addresses as the three processes together.
+      addresses(1, 1, 3 * PER_PROCESS),
     )
     expect(await single.exited).toBe(0)
     expected = await snapshot(reference)
@@ -117,15 +125,15 @@ describe("atlas fleet", () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })
   })
 
-  const fleetArgs = () => ["--fleet", "--from", from.toString(), "--to", to.toString(), "--fleet-max-range", "400"]
+  const fleetArgs = () => ["--fleet", "--from", from.toString(), "--to", to.toString(), "--fleet-max-range", "2000"]
 
   test("three processes over one range: every raid stored once, leases cover the range, same database as one process", async () => {
     const db = await createTestDatabase({ migrate: true })
     try {
       const procs = [
-        spawnAtlas(db, sim, fleetArgs(), "127.0.0.1,127.0.0.2"),
-        spawnAtlas(db, sim, fleetArgs(), "127.0.0.3,127.0.0.4"),
-        spawnAtlas(db, sim, fleetArgs(), "127.0.0.5,127.0.0.6"),
+        spawnAtlas(db, sim, fleetArgs(), addresses(0, 1, PER_PROCESS)),
+        spawnAtlas(db, sim, fleetArgs(), addresses(0, 1 + PER_PROCESS, PER_PROCESS)),
+        spawnAtlas(db, sim, fleetArgs(), addresses(0, 1 + 2 * PER_PROCESS, PER_PROCESS)),
       ]
       expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0, 0])
       const rows = await leases(db)
@@ -144,10 +152,10 @@ describe("atlas fleet", () => {
     const db = await createTestDatabase({ migrate: true })
     try {
       const env = { ATLAS_FLEET_LEASE_S: "1.5" }
-      const victim = spawnAtlas(db, sim, fleetArgs(), "127.0.0.1,127.0.0.2", env)
+      const victim = spawnAtlas(db, sim, fleetArgs(), addresses(0, 1, PER_PROCESS), env)
       const others = [
-        spawnAtlas(db, sim, fleetArgs(), "127.0.0.3,127.0.0.4", env),
-        spawnAtlas(db, sim, fleetArgs(), "127.0.0.5,127.0.0.6", env),
+        spawnAtlas(db, sim, fleetArgs(), addresses(0, 1 + PER_PROCESS, PER_PROCESS), env),
+        spawnAtlas(db, sim, fleetArgs(), addresses(0, 1 + 2 * PER_PROCESS, PER_PROCESS), env),
       ]
       const owner = `:${victim.pid}:`
       const killed = await waitUntil("the victim's progress inside a lease", 60_000, async () => {
