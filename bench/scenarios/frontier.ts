@@ -9,10 +9,13 @@
  * at its default polite ceiling); without truth, lag is measured from completion
  * (date_crawled − date_completed), which includes Bungie's own publication delay.
  */
+
+import { DEFAULT_RETRY_POLICY } from "../../src/apps/atlas/shared/retry-policy.ts"
 import { loadConfig } from "../../src/lib/config/load-config.ts"
 import { startBenchAtlas } from "../lib/atlas-run.ts"
 import { type CpuShare, startCpuWindow } from "../lib/cpu.ts"
 import { type CrawlSettings, resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
+import { computeFrontierFloor, type FloorId, type FloorReport } from "../lib/frontier-floor.ts"
 import { computePublicationLag, type LagReport } from "../lib/lag.ts"
 import type { Row } from "../lib/report.ts"
 import { RefusedError, type Scenario, type ScenarioContext } from "../lib/scenario.ts"
@@ -37,6 +40,10 @@ export interface FrontierMeasurement {
   timing: FrontierTiming
   /** null with --target real (no truth). */
   publication: LagReport | null
+  /** The discovery floor of the same window at the same 404 target (frontier-floor.ts); null without truth. */
+  floor: FloorReport | null
+  /** The floor at larger 404 shares: what a looser target would buy. */
+  floorByShare: { share404: number; p50: number; p90: number }[]
   completionLagSeconds: Distribution
   raidsStored: number
   requests: Record<string, number>
@@ -138,6 +145,8 @@ export async function measureFrontier(
       .filter((r) => r.completed !== null && Number(r.crawled) >= windowFrom && Number(r.crawled) < windowTo)
       .map((r) => (Number(r.crawled) - Number(r.completed)) / 1000)
     let publication: LagReport | null = null
+    let floor: FloorReport | null = null
+    const floorByShare: FrontierMeasurement["floorByShare"] = []
     if (sim) {
       // The truth endpoint answers at most 200,000 ids per call: walk up to the sim's counter.
       const ids: TruthId[] = []
@@ -150,12 +159,22 @@ export async function measureFrontier(
         .filter((t) => (t.kind === "raid" || t.kind === "pantheon") && t.publishedAt !== null && t.state === "published")
         .map((t) => ({ id: t.id, publishedAt: t.publishedAt!, incompleteUntil: t.incompleteUntil }))
       publication = computePublicationLag(published, storedAt, { from: windowFrom, to: windowTo }, stoppedAt)
+      const window = floorIds(ids, windowFrom, windowTo)
+      const floorAt = (share404: number) =>
+        computeFrontierFloor(window, { share404, retryScheduleMs: DEFAULT_RETRY_POLICY.notFoundScheduleMs })
+      floor = floorAt(s.target404Share)
+      for (const share404 of [0.05, 0.1, 0.2]) {
+        const f = floorAt(share404)
+        floorByShare.push({ share404, p50: f.lagSeconds.p50, p90: f.lagSeconds.p90 })
+      }
     }
     return {
       settings: s,
       addresses,
       timing,
       publication,
+      floor,
+      floorByShare,
       completionLagSeconds: summarize(completionLag),
       raidsStored: result.status.raidsStored,
       requests: result.status.requests,
@@ -165,6 +184,26 @@ export async function measureFrontier(
   } finally {
     await run.close()
   }
+}
+
+/**
+ * The window's ids in id order for the floor: from the first created 15 s before the window (the
+ * predictor's fit) to the last created in it; measured: the raid and Pantheon ids published in
+ * the window, as the lag counts them.
+ */
+function floorIds(ids: readonly TruthId[], windowFrom: number, windowTo: number): FloorId[] {
+  const sorted = [...ids].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+  const first = sorted.findIndex((t) => t.createdAt !== null && t.createdAt >= windowFrom - 15_000)
+  const last = sorted.findLastIndex((t) => t.createdAt !== null && t.createdAt < windowTo)
+  if (first < 0 || last < first) return []
+  // Skipped, lost and dead ids between them are tried and answer 404 like Bungie's: never published.
+  return sorted.slice(first, last + 1).map((t) => {
+    const publishedAt = t.state === "published" || t.state === "pending" ? t.publishedAt : null
+    return {
+      publishedAt,
+      measured: (t.kind === "raid" || t.kind === "pantheon") && publishedAt !== null && publishedAt >= windowFrom && publishedAt < windowTo,
+    }
+  })
 }
 
 export function describeFrontierRow(m: FrontierMeasurement): Row {
@@ -197,6 +236,17 @@ export function describeTiming(quick: boolean, seconds: number | null): Frontier
   return { warmupSeconds: quick ? 45 : 180, measureSeconds: seconds ?? (quick ? 75 : 240), tailSeconds: quick ? 20 : 60 }
 }
 
+function describeFloor(floor: FloorReport, p: LagReport, target: number): string {
+  const f = floor.lagSeconds
+  return (
+    `discovery floor at the ${target} 404 target (frontier-floor.ts: each id tried at a time predicted from the exact publication ` +
+    `times of the ids below it, 404s retried on Atlas's schedule): p50 ${f.p50.toFixed(2)} s, p90 ${f.p90.toFixed(2)} s, ` +
+    `p99 ${f.p99.toFixed(2)} s over ${f.count} ids, first tries ${(floor.offsetMs / 1000).toFixed(2)} s after the prediction, ` +
+    `404 share ${floor.share404.toFixed(3)} (never-published ids alone ${floor.neverPublishedShare.toFixed(3)}); ` +
+    `measured p50 ÷ floor p50 = ${(p.lagSeconds.p50 / f.p50).toFixed(2)}`
+  )
+}
+
 export const frontierScenario: Scenario = {
   name: "frontier",
   summary: "Atlas following a live sim (50 ids/s, batches, delays, throttle); lag publication → stored p50/p99",
@@ -215,6 +265,12 @@ export const frontierScenario: Scenario = {
             checkTarget("frontierP50", p.lagSeconds.p50),
             checkTarget("frontierP99", p.lagSeconds.p99),
             checkTarget("frontierCompleteP99", p.lagFromCompleteSeconds.p99),
+            ...(m.floor ? [describeFloor(m.floor, p, m.settings.target404Share)] : []),
+            ...(m.floorByShare.length > 0
+              ? [
+                  `discovery floor at looser 404 targets: ${m.floorByShare.map((f) => `${f.share404}: p50 ${f.p50.toFixed(2)} s, p90 ${f.p90.toFixed(2)} s`).join("; ")}`,
+                ]
+              : []),
             `${p.published} raid/Pantheon ids published in the ${timing.measureSeconds}s window, ${p.unstored} not stored when Atlas stopped (counted with their lag at stop); p99 without ids whose first version was incomplete: ${p.lagCompleteSeconds.p99.toFixed(1)} s; from the complete version (publication, or the end of an incomplete first version) p50 ${p.lagFromCompleteSeconds.p50.toFixed(1)} s, p99 ${p.lagFromCompleteSeconds.p99.toFixed(1)} s`,
           ]
         : [
