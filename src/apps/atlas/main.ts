@@ -21,6 +21,7 @@ import type { FleetStatus } from "./coordinator/atlas-metrics.ts"
 import { nameBoundedCrawler } from "./coordinator/checkpoint.ts"
 import { startAtlas } from "./coordinator/supervisor.ts"
 import { ATLAS_COMMAND, type AtlasCommandLine, checkAtlasFlags } from "./flags.ts"
+import { startAfterFleet } from "./fleet/after-fleet.ts"
 import { startFleet } from "./fleet/fleet-runner.ts"
 import { serveFleetFront } from "./fleet/front-server.ts"
 import { fleetRangeSizes } from "./fleet/lease-plan.ts"
@@ -184,7 +185,19 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
         await relay.stop().catch((error) => log.warn("atlas.sidecar.stop_failed", { name: relay.name, error }))
       }
     }
-    const atlas = await startAtlas({ ...atlasOptions, crawler, from: flags.from, to: flags.to, sidecars: [relay] })
+    let from = flags.from
+    if (from === null && flags.to === null) {
+      // One process where a fleet ran: go on from the fleet's mark, not an older checkpoint.
+      const after = await startAfterFleet(pg.sql, crawler)
+      if (after) {
+        log.info("atlas.start_after_fleet", { from: after.from })
+        if (after.liveOwners.length > 0) {
+          log.warn("atlas.fleet_still_running", { owners: after.liveOwners, fix: "stop them, or run this process with --fleet too" })
+        }
+        from = after.from
+      }
+    }
+    const atlas = await startAtlas({ ...atlasOptions, crawler, from, to: flags.to, sidecars: [relay] })
     void signals.requested.then(() => atlas.stop())
     const result = await atlas.done
     return result.exitCode
