@@ -20,6 +20,7 @@ import { join } from "node:path"
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
 import { readCpuSeconds } from "../lib/cpu.ts"
 import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
+import { medianTrend } from "../lib/rss-trend.ts"
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts"
 import { spawnSim } from "../lib/sim-process.ts"
 import { checkTarget } from "../lib/targets.ts"
@@ -45,6 +46,8 @@ interface SoakRun {
   lastMb: number
   peakMb: number
   growth: number
+  /** Median of the last third after the warm-up ÷ median of the first third, − 1 (rss-trend.ts). */
+  trend: number
   raidsStored: number
   /** Cores the Atlas process used on average (its CPU seconds over the run's wall time). */
   cores: number
@@ -131,6 +134,7 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
       lastMb: samples.at(-1)?.[1] ?? Number.NaN,
       peakMb: Math.max(...samples.map(([, mb]) => mb)),
       growth: (peakAfter - atWarmup) / atWarmup,
+      trend: medianTrend(afterWarmup.map(([, mb]) => mb)),
       raidsStored: stored[0]!.n,
       cores,
       exitCode,
@@ -166,6 +170,7 @@ export const soakScenario: Scenario = {
             "last MB": mb(r.lastMb),
             "last anon / files MB": r.split.length > 0 ? `${r.split.at(-1)![1]} / ${r.split.at(-1)![2]}` : "n/a",
             "**growth**": `**${(r.growth * 100).toFixed(1)} %**`,
+            "median trend": `${(r.trend * 100).toFixed(1)} %`,
             "raids stored": r.raidsStored,
             cores: r.cores.toFixed(2),
             exit: String(r.exitCode),
