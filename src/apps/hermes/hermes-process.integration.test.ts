@@ -128,12 +128,19 @@ describe("hermes process", () => {
     first.process.kill("SIGKILL")
     await first.process.exited
 
-    const second = spawnHermes("pgcr_clickhouse")
-    await waitUntil(async () => (await h.depth("pgcr_clickhouse")) === 0, "the queue drained", 60_000, 50)
-    // Ready 0 is not acked: stop gracefully, which waits for the batch in flight.
-    second.process.kill("SIGTERM")
-    expect(await second.process.exited).toBe(0)
-    expect(await h.depth("pgcr_clickhouse")).toBe(0)
+    // Ready 0 is not acked: a consumer still starting (opening the embedded engine on a loaded box)
+    // holds its prefetch unprocessed, and a graceful stop gives back what it had not started. So
+    // restart until a graceful stop leaves the queue empty: nothing lost on the way, and each
+    // instance still reaches ClickHouse once.
+    for (let round = 1; ; round++) {
+      const next = spawnHermes("pgcr_clickhouse")
+      await waitUntil(async () => (await h.depth("pgcr_clickhouse")) === 0, "the queue drained", 60_000, 50)
+      await Bun.sleep(1_000)
+      next.process.kill("SIGTERM")
+      expect(await next.process.exited).toBe(0)
+      if ((await h.depth("pgcr_clickhouse")) === 0) break
+      if (round === 5) throw new Error("five graceful stops in a row gave messages back unprocessed")
+    }
     const counted = Bun.spawnSync(["bun", CHDB_COUNT, join(dataDir, "clickhouse"), "hermes_process"], { stderr: "pipe" })
     expect(counted.exitCode).toBe(0)
     const { rows, distinct } = JSON.parse(counted.stdout.toString()) as { rows: number; distinct: number }
