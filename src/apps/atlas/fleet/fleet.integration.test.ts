@@ -231,12 +231,15 @@ describe("atlas fleet at the head", () => {
       // and stores raids there. (Not its ranges' resume_from: a hole near a range's start, an id
       // Bungie never publishes, holds that mark for minutes at the head; only the leader leases
       // there, so a raid stored past the old top is the new leader's.)
-      await waitUntil("raids stored past the old top by the new leader", 60_000, async () => {
+      // Progress, not time (the issue: assert the lease change and stored ids): usually ~10 s, but
+      // runs on a loaded box have taken over 60 s (cause not found; the leases are printed then).
+      await waitUntil("raids stored past the old top by the new leader", 150_000, async () => {
         const leased = (await leases(db)).some((r) => r.owner === next.owner && BigInt(r.range_start) >= topBefore)
         const [above] = await db.sql<{ n: number }[]>`
           SELECT count(*)::int AS n FROM core.instance WHERE instance_id >= ${topBefore.toString()}`
         return leased && above!.n > 0 ? true : null
       })
+      if (performance.now() - killedAt > 60_000) console.log(`slow failover, leases: ${JSON.stringify(await leases(db))}`)
       // Reported, not asserted (times depend on the box): bench/README.md quotes them.
       console.log(
         `leader failover (lease 1.5 s): new leader after ${((handedOverAt - killedAt) / 1000).toFixed(1)} s, ` +
@@ -283,5 +286,5 @@ describe("atlas fleet at the head", () => {
     } finally {
       for (const p of procs) p.kill("SIGKILL")
     }
-  }, 150_000)
+  }, 260_000)
 })
