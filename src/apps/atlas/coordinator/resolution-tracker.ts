@@ -2,12 +2,13 @@
  * Tracks which claimed ids are resolved and derives the low-water mark: the lowest id not yet
  * resolved, so every id below it is stored, known non-raid, or in the missed ledger / a gap.
  *
- * Ids resolve out of order (a 404 near the head may wait a minute while thousands of later ids
- * finish), so single ids wait in a set until the mark reaches them; gap ranges are kept as
- * intervals because one can cover millions of ids.
+ * Ids resolve out of order (a 404 near the head may wait ten minutes while thousands of later ids
+ * finish), so single ids wait in a bit set (id-bitset.ts) until the mark reaches them; gap ranges
+ * are kept as intervals because one can cover millions of ids.
  */
 
 import { maxBigint } from "../../../lib/bigint.ts"
+import { IdBitSet } from "./id-bitset.ts"
 
 export interface Range {
   from: bigint
@@ -17,12 +18,13 @@ export interface Range {
 
 export class ResolutionTracker {
   private mark: bigint
-  private readonly ahead = new Set<bigint>()
+  private readonly ahead: IdBitSet
   private ranges: Range[] = []
   private resolvedTotal = 0
 
   constructor(lowWater: bigint) {
     this.mark = lowWater
+    this.ahead = new IdBitSet(lowWater)
   }
 
   /** Lowest unresolved id. */
@@ -42,13 +44,13 @@ export class ResolutionTracker {
 
   /** Marks one id resolved. Duplicates and ids below the mark are ignored. */
   resolve(id: bigint): void {
-    if (id < this.mark || this.ahead.has(id)) return
-    this.resolvedTotal++
+    if (id < this.mark) return
     if (id === this.mark) {
+      this.resolvedTotal++
       this.mark++
       this.advance()
-    } else {
-      this.ahead.add(id)
+    } else if (this.ahead.add(id)) {
+      this.resolvedTotal++
     }
   }
 
@@ -71,13 +73,10 @@ export class ResolutionTracker {
 
   /**
    * The unresolved ids in [lowWater, below) as ascending runs [from, to); at most maxRuns + 1 runs
-   * (one more than asked says "cut here"). Cost: sorting the resolved singles above the mark.
+   * (one more than asked says "cut here"). Cost: listing the resolved singles above the mark.
    */
   unresolvedRuns(below: bigint, maxRuns = Number.POSITIVE_INFINITY): Range[] {
-    const singles = new BigInt64Array(this.ahead.size)
-    let n = 0
-    for (const id of this.ahead) singles[n++] = id
-    singles.sort()
+    const singles = this.ahead.toSortedArray()
     const ranges = this.ranges
     const runs: Range[] = []
     let pos = this.mark
@@ -135,7 +134,7 @@ export class ResolutionTracker {
         this.ranges.shift()
         if (range.to > this.mark) {
           // Singles inside the range are now below the mark: drop them so the set stays small.
-          for (const id of this.ahead) if (id < range.to) this.ahead.delete(id)
+          this.ahead.deleteBelow(range.to)
           this.mark = range.to
         }
         continue
