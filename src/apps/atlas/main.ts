@@ -168,6 +168,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
             lowWater: () => atlas.status().lowWater,
             claimedAll: () => atlas.status().cursor > range.to,
             frontier: () => atlas.status().decision?.frontierEstimate ?? null,
+            holesSince: () => atlas.holesSince(),
             stop: () => atlas.stop(),
             done: atlas.done,
           }

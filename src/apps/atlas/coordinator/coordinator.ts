@@ -239,6 +239,18 @@ export class Coordinator {
     )
   }
 
+  /**
+   * When the youngest unresolved id below the cursor began waiting (epoch ms), pending gaps aside;
+   * null when none waits. A fleet parks a range with only holes left until about their next try.
+   */
+  holesSince(): number | null {
+    let youngest: number | null = null
+    for (const run of this.captureResume().unresolved) {
+      if (!run.pendingGap && (youngest === null || run.since > youngest)) youngest = run.since
+    }
+    return youngest
+  }
+
   status(): CoordinatorStatus {
     return {
       lowWater: this.tracker.lowWater,

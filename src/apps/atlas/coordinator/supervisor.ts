@@ -91,6 +91,8 @@ export interface AtlasHandle {
   stop(): Promise<AtlasResult>
   metricsUrl: string | null
   status(): CoordinatorStatus
+  /** When the youngest unresolved id began waiting (epoch ms); null: none (Coordinator.holesSince). */
+  holesSince(): number | null
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000
@@ -363,6 +365,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
     },
     metricsUrl,
     status: () => coordinator.status(),
+    holesSince: () => coordinator.holesSince(),
   }
 }
 

@@ -38,6 +38,7 @@ function scriptedCrawl(r: RangeCrawlRequest, stopAt?: bigint): RangeCrawl {
     lowWater: () => low,
     claimedAll: () => low >= end,
     frontier: () => null,
+    holesSince: () => (low < end ? null : Date.now() - 1_000),
     stop: async () => {
       clearInterval(timer)
       finish({ reason: "stopped" })
@@ -98,7 +99,9 @@ describe("fleet runner", () => {
       sizes: { minSize: 100n, maxSize: 100n, distanceDivisor: 8n },
       log,
       parkAfterMs: 300,
-      parkHoldMs: 800,
+      // The holes have waited ~1 s: held that long (between the bounds), not the bound itself.
+      parkHoldMs: 500,
+      parkHoldMaxMs: 1_500,
       crawlRange: async (r) => {
         requests.push(r)
         // The first range stops at 10,060: its last 40 ids are holes.

@@ -15,7 +15,7 @@
 import type { Sql } from "../../../lib/database/postgres.ts"
 import type { Logger } from "../../../lib/monitoring/logger.ts"
 import type { FleetStatus } from "../coordinator/atlas-metrics.ts"
-import type { RangeSizeOptions } from "./lease-plan.ts"
+import { parkHoldFor, type RangeSizeOptions } from "./lease-plan.ts"
 import {
   acquireLeader,
   claimRange,
@@ -50,6 +50,8 @@ export interface RangeCrawl {
   /** Every id of the range was handed out (only retries of unresolved ones remain). */
   claimedAll(): boolean
   frontier(): bigint | null
+  /** When the youngest unresolved id of the range began waiting (epoch ms); null: none. */
+  holesSince(): number | null
   stop(): Promise<RangeCrawlResult>
   done: Promise<RangeCrawlResult>
 }
@@ -68,11 +70,14 @@ export interface FleetOptions {
   crawlRange(request: RangeCrawlRequest): Promise<RangeCrawl>
   /**
    * A range whose ids were all tried but some stay unresolved this long (holes waiting for
-   * publication, ~10 min near the head) is parked: released, held back `parkHoldMs`, and the
-   * process leases the next range (following the head only). Default 5 s and 15 s.
+   * publication, ~10 min near the head) is parked: released, held back until its holes' next try
+   * (the time they have been missing, between `parkHoldMs` and `parkHoldMaxMs`: lease-plan.ts
+   * parkHoldFor), and the process leases the next range (following the head only). Defaults 5 s,
+   * 15 s and 120 s (the patient 404 schedule's longest wait).
    */
   parkAfterMs?: number
   parkHoldMs?: number
+  parkHoldMaxMs?: number
   /** Wait between claims when nothing can be leased (default a third of the lease period, ≤ 2 s). */
   idleMs?: number
 }
@@ -107,8 +112,11 @@ export function startFleet(o: FleetOptions): FleetHandle {
   const followHead = o.end === null
   const parkAfterMs = o.parkAfterMs ?? 5_000
   const parkHoldMs = o.parkHoldMs ?? 15_000
+  const parkHoldMaxMs = o.parkHoldMaxMs ?? 120_000
   let claimedAllSince: number | null = null
   let parking = false
+  /** When parking: the hold decided from the range's holes. */
+  let parkHold = parkHoldMs
 
   const leaderTick = async () => {
     if (!followHead || stopping) return
@@ -143,6 +151,7 @@ export function startFleet(o: FleetOptions): FleetHandle {
         // Only holes left: the range's checkpoint keeps them (with their waiting times) for
         // whoever takes it after the hold; this process goes on with the next range.
         parking = true
+        parkHold = parkHoldFor(Date.now(), c.holesSince(), parkHoldMs, parkHoldMaxMs)
         void c.stop()
       }
     }
@@ -242,9 +251,9 @@ export function startFleet(o: FleetOptions): FleetHandle {
         }
         if (mine) {
           const park = parking && !stopping && result.reason === "stopped"
-          await releaseLease(o.sql, lease, o.owner, lowWater, park ? parkHoldMs : 0)
+          await releaseLease(o.sql, lease, o.owner, lowWater, park ? parkHold : 0)
           events.push({ kind: park ? "parked" : "released", lease })
-          if (park) o.log.info("atlas.fleet.parked", { lease: lease.leaseId, resumeFrom: lowWater, holdMs: parkHoldMs })
+          if (park) o.log.info("atlas.fleet.parked", { lease: lease.leaseId, resumeFrom: lowWater, holdMs: parkHold })
         }
         if (result.reason === "fatal") return { exitCode: 1, reason: "fatal", ranges }
       }

@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test"
-import { fleetRangeSizes, globalLowWater, isTakeable, type LeaseRow, leaderAction, planClaim, planRangeSize } from "./lease-plan.ts"
+import {
+  fleetRangeSizes,
+  globalLowWater,
+  isTakeable,
+  type LeaseRow,
+  leaderAction,
+  parkHoldFor,
+  planClaim,
+  planRangeSize,
+} from "./lease-plan.ts"
 
 const sizes = { minSize: 100n, maxSize: 10_000n, distanceDivisor: 10n }
 
@@ -25,6 +34,16 @@ describe("fleetRangeSizes", () => {
   })
 })
 
+describe("parkHoldFor", () => {
+  test("a parked range waits about as long as its youngest hole has been missing, within the bounds", () => {
+    const now = 1_000_000
+    expect(parkHoldFor(now, now - 40_000, 15_000, 120_000)).toBe(40_000)
+    expect(parkHoldFor(now, now - 2_000, 15_000, 120_000)).toBe(15_000)
+    expect(parkHoldFor(now, now - 600_000, 15_000, 120_000)).toBe(120_000)
+    expect(parkHoldFor(now, null, 15_000, 120_000)).toBe(15_000)
+  })
+})
+
 describe("planClaim", () => {
   const base = { now: 5_000, origin: 1_000n, end: 50_000n, head: null, leader: false, sizes }
 
@@ -46,6 +65,23 @@ describe("planClaim", () => {
     expect(isTakeable(dead, 5_000)).toBe(true)
     // The injected clock decides: a moment earlier the dead lease was still live.
     expect(planClaim([live, dead], { ...base, now: 4_000 }).kind).toBe("fresh")
+  })
+
+  test("following the head, the leader leaves parked ranges to the other live processes, not a dead owner's range", () => {
+    const head = { ...base, end: null, head: 100_000n, leader: true, owner: "leader" }
+    const parked = lease(2_000n, 3_000n, { state: "released", expiresAt: 4_000, resumeFrom: 2_700n, owner: "leader" })
+    const other = lease(3_000n, 4_000n, { owner: "other", expiresAt: 9_000 })
+    const top = lease(4_000n, 99_000n, { owner: "leader", state: "done" })
+    // Another process is alive: the leader goes to the head; the other takes the parked range.
+    expect(planClaim([parked, other, top], head)).toEqual({ kind: "fresh", start: 99_000n, end: 99_100n })
+    expect(planClaim([parked, other, top], { ...head, leader: false, owner: "other" }).kind).toBe("takeover")
+    // Alone, the leader serves the parked range (its holes would wait forever otherwise).
+    expect(planClaim([parked, { ...other, expiresAt: 4_000, state: "done" as const }, top], head).kind).toBe("takeover")
+    // A dead owner's range (expired, never released) comes first even with others alive.
+    const dead = lease(1_000n, 2_000n, { owner: "dead", expiresAt: 4_000 })
+    expect(planClaim([dead, parked, other, top], head)).toEqual({ kind: "takeover", lease: dead, from: 1_000n })
+    // A bounded fleet has no head to keep: parked ranges are taken in order as before.
+    expect(planClaim([parked, other, top], { ...head, end: 200_000n }).kind).toBe("takeover")
   })
 
   test("a released lease is taken from its resume point once its expiry passed; a finished release never", () => {

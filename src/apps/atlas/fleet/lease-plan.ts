@@ -12,6 +12,10 @@
  *   2. else a fresh range at the top of the leased space, if the process may take one: in a
  *      bounded fleet always, following the head only the leader (exactly one process at a time),
  *      and others only while the fresh range lies wholly behind the head (a catch-up).
+ * Following the head, the leader leaves parked ranges to the other live processes: it alone can
+ * keep the head fresh, and a parked range holds nothing but holes whose next try can wait. A dead
+ * owner's range (expired, not released) it still takes first: its ids may never have been tried.
+ * A leader alone serves parked ranges too, or their holes would never be tried again.
  * Fresh ranges are small near the head (a range's end is not published yet, so it stays leased
  * for long; a small one lets the low-water mark move) and large far behind (fewer claims).
  */
@@ -57,6 +61,18 @@ export function planRangeSize(start: bigint, head: bigint | null, o: RangeSizeOp
   return maxBigint(o.minSize, minBigint(size, o.maxSize))
 }
 
+/**
+ * How long a parked range is held back: until its holes' next try, which the patient 404 schedule
+ * puts at about the time they have been missing (retry-policy.ts), so a range is revisited about
+ * as often as its holes would be tried in one process (15 s, 30 s, 1 min, 2 min…), not every
+ * `minMs`. Each revisit costs a range's start-up and the park wait, time the head does not get.
+ * `holesSince`: when the youngest hole began waiting (epoch ms); null: unknown, `minMs`.
+ */
+export function parkHoldFor(now: number, holesSince: number | null, minMs: number, maxMs: number): number {
+  if (holesSince === null || !Number.isFinite(holesSince)) return minMs
+  return Math.max(minMs, Math.min(maxMs, now - holesSince))
+}
+
 /** True when another owner may take this lease over now. */
 export function isTakeable(lease: LeaseRow, now: number): boolean {
   if (lease.state === "done") return false
@@ -85,6 +101,8 @@ export interface ClaimContext {
   head: bigint | null
   /** This process holds the leader lease (it alone may lease at the head). */
   leader: boolean
+  /** This process's owner name (to tell the other live processes apart); unknown: none. */
+  owner?: string
   sizes?: RangeSizeOptions
   /** A non-leader leases a fresh range only if it ends at least this far behind the head. */
   behindHeadMargin?: bigint
@@ -97,7 +115,11 @@ export type ClaimPlan =
 
 /** The next range for a process, given every lease of the crawler. */
 export function planClaim(leases: readonly LeaseRow[], c: ClaimContext): ClaimPlan {
-  const takeable = leases.filter((l) => isTakeable(l, c.now)).sort((a, b) => cmp(a.rangeStart, b.rangeStart))
+  const othersLive = c.owner !== undefined && leases.some((l) => l.state === "leased" && l.expiresAt > c.now && l.owner !== c.owner)
+  const leavesParked = c.leader && c.end === null && othersLive
+  const takeable = leases
+    .filter((l) => isTakeable(l, c.now) && !(leavesParked && l.state === "released"))
+    .sort((a, b) => cmp(a.rangeStart, b.rangeStart))
   const first = takeable[0]
   if (first) return { kind: "takeover", lease: first, from: resumePoint(first) }
   // The origin only starts an empty fleet: later processes continue where the leases end.

@@ -105,6 +105,7 @@ export async function claimRange(sql: Sql, o: ClaimOptions): Promise<ClaimResult
       end: o.end,
       head: o.head,
       leader: o.leader,
+      owner: o.owner,
       ...(o.sizes ? { sizes: o.sizes } : {}),
     })
     if (plan.kind === "none") return plan
