@@ -30,18 +30,14 @@ export class IdBitSet {
 
   /** Adds `id`; false when it was there already. Ids below the origin are a bug (RangeError). */
   add(id: bigint): boolean {
-    const offset = this.offsetOf(id)
-    const key = Math.floor(offset / CHUNK_BITS)
-    let chunk = this.chunks.get(key)
+    let chunk = this.locate(id)
     if (chunk === undefined) {
       chunk = { words: new Uint32Array(CHUNK_WORDS), count: 0 }
-      this.chunks.set(key, chunk)
+      this.chunks.set(this.key, chunk)
     }
-    const bit = offset - key * CHUNK_BITS
-    const mask = 1 << (bit & 31)
-    const word = bit >>> 5
-    if ((chunk.words[word]! & mask) !== 0) return false
-    chunk.words[word] = chunk.words[word]! | mask
+    const word = chunk.words[this.word]!
+    if ((word & this.mask) !== 0) return false
+    chunk.words[this.word] = word | this.mask
     chunk.count++
     this.count++
     return true
@@ -49,28 +45,20 @@ export class IdBitSet {
 
   has(id: bigint): boolean {
     if (id < this.origin) return false
-    const offset = this.offsetOf(id)
-    const key = Math.floor(offset / CHUNK_BITS)
-    const chunk = this.chunks.get(key)
-    if (chunk === undefined) return false
-    const bit = offset - key * CHUNK_BITS
-    return (chunk.words[bit >>> 5]! & (1 << (bit & 31))) !== 0
+    const chunk = this.locate(id)
+    return chunk !== undefined && (chunk.words[this.word]! & this.mask) !== 0
   }
 
   /** Removes `id`; false when it was not there. */
   delete(id: bigint): boolean {
     if (id < this.origin) return false
-    const offset = this.offsetOf(id)
-    const key = Math.floor(offset / CHUNK_BITS)
-    const chunk = this.chunks.get(key)
+    const chunk = this.locate(id)
     if (chunk === undefined) return false
-    const bit = offset - key * CHUNK_BITS
-    const mask = 1 << (bit & 31)
-    const word = bit >>> 5
-    if ((chunk.words[word]! & mask) === 0) return false
-    chunk.words[word] = chunk.words[word]! & ~mask
+    const word = chunk.words[this.word]!
+    if ((word & this.mask) === 0) return false
+    chunk.words[this.word] = word & ~this.mask
     this.count--
-    if (--chunk.count === 0) this.chunks.delete(key)
+    if (--chunk.count === 0) this.chunks.delete(this.key)
     return true
   }
 
@@ -115,6 +103,21 @@ export class IdBitSet {
       }
     }
     return out
+  }
+
+  // Where the last located id lives (fields, not a returned object: this runs for every resolved id).
+  private key = 0
+  private word = 0
+  private mask = 0
+
+  /** The chunk holding `id` (undefined: none yet), with key, word and mask set for it. */
+  private locate(id: bigint): Chunk | undefined {
+    const offset = this.offsetOf(id)
+    this.key = Math.floor(offset / CHUNK_BITS)
+    const bit = offset - this.key * CHUNK_BITS
+    this.word = bit >>> 5
+    this.mask = 1 << (bit & 31)
+    return this.chunks.get(this.key)
   }
 
   private offsetOf(id: bigint): number {
