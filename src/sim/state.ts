@@ -70,7 +70,11 @@ export class SimState {
   readonly playerFacts: PlayerFacts
   /** The head when the sim started. */
   readonly sessionStartId: number
-  private readonly plans = new Lru<number, InstancePlan>(50_000)
+  // A plan is ~0.6–2.4 KB with its players and costs ~13 µs to make again (deterministic from the
+  // seed). 10,000 covers every retry window of a crawler at the head (~3 minutes at ~57 ids/s) and
+  // fills in about as long; 50,000 took ~17 minutes to fill and held ~20–40 MB more of a quick
+  // start's memory (`atlas --sim` runs the simulator in-process).
+  private readonly plans = new Lru<number, InstancePlan>(10_000)
   private readonly rendered = new Lru<string, RenderedPgcr>(200)
 
   constructor(
