@@ -222,6 +222,12 @@ export class QueueRunner implements QueueControl {
   }
 
   private async runHandler(delivery: Omit<Delivery<unknown>, "signal">): Promise<Outcome> {
+    // A message delivered after the pause (the broker sends until basic.cancel-ok, and the
+    // consumer's prefetch buffer drains into handlers while it closes) goes back untouched: its
+    // handler would start after the pause aborted the others and could wait on Bungie until the
+    // system is back, holding its consumer's close and every message prefetched with it. A probe
+    // is how a paused queue asks whether it may resume: it runs.
+    if (this.paused && !delivery.probe) return { kind: "requeue", reason: "queue paused", position: "head" }
     const controller = new AbortController()
     const timeoutMs = this.o.spec.handlerTimeoutMs
     // Whichever comes first settles it: the handler's answer, or the sweeper's timeout.
