@@ -101,7 +101,7 @@ describe("layout rules", () => {
   })
 
   test("src/lib never imports an app, a tool or a thread entry", () => {
-    const outside = (t: string) => /^src\/(apps|tools|queue-workers)\//.test(t) || t.startsWith("workers/")
+    const outside = (t: string) => /^src\/(apps|tools|queues)\//.test(t) || t.startsWith("workers/")
     expect(violations((p) => p.startsWith("src/lib/"), outside)).toEqual([])
   })
 

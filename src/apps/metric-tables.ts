@@ -8,7 +8,7 @@
  */
 import { OUTBOX_METRICS } from "../lib/messaging/outbox-monitor.ts"
 import type { MetricDef, MetricTable } from "../lib/monitoring/metric-table.ts"
-import { SUBSCRIPTION_METRICS } from "../queue-workers/subscriptions/subscription-metrics.ts"
+import { SUBSCRIPTION_METRICS } from "../queues/subscriptions/subscription-metrics.ts"
 import { ATLAS_METRIC_DEFS } from "./atlas/shared/metrics.ts"
 import { HERMES_METRICS } from "./hermes/runtime/hermes-metrics.ts"
 import { SCHEDULER_METRICS } from "./scheduler/scheduler-metrics.ts"

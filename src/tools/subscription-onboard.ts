@@ -16,7 +16,7 @@ import { renderHelp } from "../lib/cli/render-help.ts"
 import { runCommand } from "../lib/cli/run-main.ts"
 import { UsageError } from "../lib/cli/usage-error.ts"
 import type { CommandSpec } from "../lib/config/command-spec.ts"
-import { type OnboardReport, type OnboardRequest, onboard, parseDiscordWebhookUrl } from "../queue-workers/subscriptions/onboard.ts"
+import { type OnboardReport, type OnboardRequest, onboard, parseDiscordWebhookUrl } from "../queues/subscriptions/onboard.ts"
 import { type Tool, type ToolIo, toCommandIo } from "./tool.ts"
 import { openToolPostgres } from "./tool-connections.ts"
 

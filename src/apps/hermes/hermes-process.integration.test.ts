@@ -10,7 +10,7 @@ import type { Subprocess } from "bun"
 import { storeInstances } from "../../lib/database/instance-store.ts"
 import { waitUntil } from "../../lib/messaging/testing/wait-until.ts"
 import { generateSyntheticInstances } from "../../lib/pgcr/synthetic.ts"
-import { createHarness, type Harness, pickIds } from "../../queue-workers/testing/harness.ts"
+import { createHarness, type Harness, pickIds } from "../../queues/testing/harness.ts"
 
 const MAIN = join(import.meta.dir, "main.ts")
 const CHDB_COUNT = join(import.meta.dir, "testing", "chdb-count.ts")

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Subprocess } from "bun"
 import { waitUntil } from "../../lib/messaging/testing/wait-until.ts"
-import { createHarness, type Harness, pickIds } from "../../queue-workers/testing/harness.ts"
+import { createHarness, type Harness, pickIds } from "../../queues/testing/harness.ts"
 
 const MAIN = join(import.meta.dir, "main.ts")
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { CHEAT_CHECK_VERSION } from "../../lib/cheat/reporting.ts"
-import { createHarness, type Harness } from "../../queue-workers/testing/harness.ts"
+import { createHarness, type Harness } from "../../queues/testing/harness.ts"
 import { tool } from "../../tools/nemesis.ts"
 import type { ToolIo } from "../../tools/tool.ts"
 import { fetchProfileSignals } from "./profile-signals.ts"

@@ -51,7 +51,7 @@ export async function writeInstanceOutbox(tx: AnyTx): Promise<InstanceOutboxCoun
 
 /**
  * The subscription events (instance_id, body) of the instances `ids` selects, as SubscriptionEvent
- * in queue-workers/subscriptions/event.ts: ids as decimal strings, players in membership id
+ * in queues/subscriptions/event.ts: ids as decimal strings, players in membership id
  * order. Set-based (one grouped join, players by primary key) rather than a subquery per
  * instance: on a store batch the per-instance form cost more than the rest of the store (its
  * cost estimate woke Postgres's JIT, ~0.4 s per batch, and stale statistics turned its player

@@ -8,7 +8,7 @@
  *   queue.player_crawl       { membershipId } new players and players of unknown membership type
  *   queue.character_fill     { membershipId, characterId, instanceId } characters missing class or emblem
  *   queue.pgcr_cheat_check   { instanceId }  every new instance
- *   queue.instance_participant_refresh  SubscriptionEvent (queue-workers/subscriptions/event.ts):
+ *   queue.instance_participant_refresh  SubscriptionEvent (queues/subscriptions/event.ts):
  *                                            every new instance, by value
  *   queue.subscription_delivery  SubscriptionDelivery: written by subscription_match with its
  *                                            delivery rows, in one transaction

@@ -1,5 +1,5 @@
 /**
- * The contract between the hermes runtime and a queue worker (src/queue-workers/*). A worker
+ * The contract between the hermes runtime and a queue worker (src/queues/*). A worker
  * handles one decoded message at a time and says what became of it; the runtime does every
  * broker operation (ack, retry through the delay tiers, dead-lettering, requeueing) so that a
  * message is never acknowledged before its effect is committed and its follow-up is confirmed.
