@@ -12,10 +12,11 @@
  *   2. else a fresh range at the top of the leased space, if the process may take one: in a
  *      bounded fleet always, following the head only the leader (exactly one process at a time),
  *      and others only while the fresh range lies wholly behind the head (a catch-up).
- * Following the head, the leader leaves parked ranges to the other live processes: it alone can
- * keep the head fresh, and a parked range holds nothing but holes whose next try can wait. A dead
- * owner's range (expired, not released) it still takes first: its ids may never have been tried.
- * A leader alone serves parked ranges too, or their holes would never be tried again.
+ * Following the head, the leader leaves released ranges to the other live processes: it alone can
+ * keep the head fresh. Most are parked (only holes left, whose next try can wait); the others were
+ * handed back by a process that stopped or went to the head itself, and another process takes
+ * them as its first choice. A dead owner's range (expired, not released) the leader still takes
+ * first: its ids may never have been tried. A leader alone serves released ranges too.
  * Fresh ranges are small near the head (a range's end is not published yet, so it stays leased
  * for long; a small one lets the low-water mark move) and large far behind (fewer claims).
  */
