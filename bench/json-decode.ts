@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { decodeJson, decodeJsonBytes, isUnsafeNumberLiteral } from "../src/lib/bungie/json.ts"
 import { stringifyPgcrIds } from "../src/lib/bungie/pgcr-body.ts"
+import { decodePgcrJson } from "../src/lib/bungie/pgcr-decode.ts"
 import { PGCR_FIXTURES_DIR } from "../src/lib/fixtures-path.ts"
 import { quantileOf } from "../src/lib/math/percentile.ts"
 
@@ -24,6 +25,12 @@ const names = readdirSync(PGCR_FIXTURES_DIR)
   .sort()
 const pretty = names.map((n) => readFileSync(join(PGCR_FIXTURES_DIR, n), "utf8"))
 const compact = pretty.map(stripWhitespaceOutsideStrings)
+/** The compact corpus in success envelopes with every report's mode made a non-raid one (5, [7,5]), as most ids are. */
+const nonRaid = compact.map((t) => {
+  const body = t.startsWith('{"Response"') ? t : `{"Response":${t}}`
+  const withTail = body.includes('"ErrorCode"') ? body : `${body.slice(0, -1)},"ErrorCode":1,"ThrottleSeconds":0,"ErrorStatus":"Success"}`
+  return withTail.replace(/"mode":\d+,"modes":\[[\d,]*\]/, '"mode":5,"modes":[7,5]')
+})
 const encoder = new TextEncoder()
 const utf8 = new TextDecoder()
 
@@ -63,6 +70,7 @@ const methods: Method[] = [
       return r
     },
   },
+  { name: "decodePgcrJson", input: "text", run: (t) => decodePgcrJson(t) },
   { name: "JSON.parse reviver+source (ref)", input: "text", run: (t) => JSON.parse(t, sourceReviver as never) },
   { name: "bytes: TextDecoder+JSON.parse", input: "bytes", run: (_, b) => JSON.parse(utf8.decode(b)) },
   { name: "bytes: decodeJsonBytes", input: "bytes", run: (_, b) => decodeJsonBytes(b) },
@@ -96,6 +104,7 @@ const rows: Row[] = []
 for (const [corpus, texts] of [
   ["pretty (as stored)", pretty],
   ["compact (wire-like)", compact],
+  ["compact non-raid (modes rewritten)", nonRaid],
 ] as const) {
   const bytes = texts.map((t) => encoder.encode(t))
   const totalBytes = bytes.reduce((sum, b) => sum + b.length, 0)

@@ -186,7 +186,7 @@ export function createBungieClient(options: BungieClientOptions): BungieClient {
           return { bytes, pgcr: response as DecodedPgcr }
         },
         query,
-        // Non-raids (most ids) skip the bigint-safe scan: see pgcr-decode.ts.
+        // Non-raids (most ids) are summarised without a full parse: see pgcr-decode.ts.
         decodePgcrJson,
       )
     },

@@ -29,8 +29,8 @@ export type DecodedPgcrEntry = Omit<DestinyPostGameCarnageReportEntry, "values">
 
 /**
  * The PGCR as it came off the wire (bungie-api-ts shape, 64-bit literals as strings). NOT validated:
- * PGCR processing checks every field it reads. Exception: in a non-raid report (pgcr-decode.ts),
- * `fireteamId` may be an inexact number; nothing reads it there.
+ * PGCR processing checks every field it reads. Exception: a non-raid report is a summary
+ * (pgcr-decode.ts): its header and each entry's three duration stats, all that processing reads.
  */
 export type DecodedPgcr = Omit<DestinyPostGameCarnageReportData, "entries"> & {
   readonly entries: DecodedPgcrEntry[]
@@ -47,8 +47,7 @@ export interface RawPgcr {
  * Makes the known 64-bit fields strings even when Bungie (or a dataset) sent a small JSON number:
  * `activityDetails.instanceId`, `entries[].characterId`, `player.destinyUserInfo.membershipId` and
  * `values.fireteamId` (`.basic.value`, or the flattened number). Big literals are already strings
- * (json.ts); a number here is below 2^53, so `String` is exact, except a non-raid's `fireteamId`,
- * which pgcr-decode.ts leaves to native JSON.parse (nothing reads it). Mutates in place; ignores wrong shapes
+ * (json.ts); a number here is below 2^53, so `String` is exact. Mutates in place; ignores wrong shapes
  * (validation is processing's job).
  */
 export function stringifyPgcrIds(pgcr: unknown): void {

@@ -1,52 +1,76 @@
 /**
  * PGCR body decoding with a non-raid shortcut.
  *
- * Most ids the crawler fetches are not raids, and for those it only reads the activity header and
- * the entries' durations, never a 64-bit number. So before the bigint-safe decode (json.ts), a
- * header scan reads `activityDetails.mode` / `.modes` from the text; when they say "not a raid",
- * the body goes straight to native `JSON.parse`, skipping the scan for unsafe literals, the quoting
- * copy and the exact fallback. The scan is only a hint: the parsed value must confirm it (mode a
- * number other than 4, no 4 in `modes`, `instanceId` a string), or the body is decoded the
- * bigint-safe way after all. A malformed body makes `JSON.parse` throw and takes the same fallback,
- * so its failure reason is exactly the one `decodeJson` gives.
+ * Most ids the crawler fetches are not raids, and for those processing reads only the header
+ * (`period`, `activityDetails`) and three stats of each entry (`startSeconds`, `timePlayedSeconds`,
+ * `activityDurationSeconds`, for the completion time behind lag and the frontier). So before any
+ * full decode, a confirmed non-raid is summarised from the text: the members before `entries` are
+ * parsed as one small object, each entry's three stat objects are found by key and parsed alone,
+ * and the envelope's tail (`ErrorCode` …) is parsed to prove the body is whole. The summary is a
+ * PGCR of the same shape with only those fields; processing gives it the same result as the full
+ * body. Anything unexpected (not an envelope with `Response` first, a raid mode, a numeric
+ * instance id, an error code, a cut-off tail, stats not one of each per entry) decodes the whole
+ * body the bigint-safe way (json.ts), so raids and errors are exactly as before.
  *
- * What differs for a confirmed non-raid: a 64-bit number literal (`fireteamId`) comes back as an
- * inexact JS number instead of its source text. Nothing reads it for a non-raid (processing reads
- * the header and the entries' duration stats; the raw bytes are stored only for raids).
+ * What differs for a non-raid: a malformed stretch between the stats (say a broken player name)
+ * is not seen, so such a body resolves as the non-raid its header says it is instead of being
+ * fetched again; a cut-off body still fails, because its tail is missing.
  */
+import { isJsonSpace, STOP, skipSpace, skipValue, walkObject } from "../json/scan.ts"
 import { decodeJson, type JsonDecodeResult } from "./json.ts"
 
 /** Raid mode, as in src/lib/pgcr/header.ts (RAID_MODE): mode 4, or 4 among `modes`. */
 const RAID_MODE = 4
 
-export interface ScannedModes {
-  mode: number
-  modes: number[]
-}
+/** The per-entry stats a non-raid's processing reads (src/lib/pgcr/process.ts). */
+const ENTRY_STATS = ["activityDurationSeconds", "startSeconds", "timePlayedSeconds"] as const
 
-/** Decodes a PGCR envelope; identical to `decodeJson` except for confirmed non-raids (see above). */
+/** Decodes a PGCR envelope: a non-raid as its summary, anything else with `decodeJson`. */
 export function decodePgcrJson(text: string): JsonDecodeResult {
-  const scanned = scanActivityModes(text)
-  if (scanned !== null && !isRaidModes(scanned)) {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return decodeJson(text)
-    }
-    if (isConfirmedNonRaid(value)) return { ok: true, value }
-  }
-  return decodeJson(text)
+  const summary = summarizeNonRaid(text)
+  return summary === null ? decodeJson(text) : { ok: true, value: summary }
 }
 
-function isRaidModes(m: ScannedModes): boolean {
-  return m.mode === RAID_MODE || m.modes.includes(RAID_MODE)
+/** The envelope of a non-raid with the fields processing reads, or null to decode it whole. */
+export function summarizeNonRaid(text: string): Record<string, unknown> | null {
+  const response = readResponseHead(text)
+  if (response === null || !isNonRaidHeader(response.head)) return null
+  const tail = readSuccessTail(text, response.entriesAt)
+  if (tail === null) return null
+  const entries = readEntryStats(text, response.entriesAt, tail.from)
+  if (entries === null) return null
+  return { ...tail.members, Response: { ...response.head, entries } }
 }
 
-/** The parsed envelope's `Response.activityDetails` says non-raid, and its instance id is a string. */
-function isConfirmedNonRaid(value: unknown): boolean {
-  if (!isRecord(value) || !isRecord(value.Response)) return false
-  const details = value.Response.activityDetails
+interface ResponseHead {
+  /** Every member of `Response` before `entries`, parsed. */
+  head: Record<string, unknown>
+  /** Index of the `[` of `Response.entries`. */
+  entriesAt: number
+}
+
+/** `{"Response":{ … "entries":[`: the members before `entries` parsed as one object. */
+function readResponseHead(text: string): ResponseHead | null {
+  let found: ResponseHead | null = null
+  walkObject(text, skipSpace(text, 0), (key, responseAt) => {
+    if (key !== "Response") return -1
+    walkObject(text, responseAt, (member, valueAt) => {
+      if (member !== "entries") return skipValue(text, valueAt)
+      if (text.charCodeAt(valueAt) !== 0x5b) return -1
+      const keyAt = text.lastIndexOf('"entries"', valueAt)
+      // `{ …members…, "entries":null}`: the head's own text, closed where entries begin.
+      const head = parseObject(`${text.slice(responseAt, keyAt)}"entries":null}`)
+      if (head !== null) found = { head, entriesAt: valueAt }
+      return STOP
+    })
+    return STOP
+  })
+  return found
+}
+
+/** A non-raid by the parsed header (mode not 4, no 4 in `modes`) with its instance id a string. */
+function isNonRaidHeader(head: Record<string, unknown>): boolean {
+  const details = head.activityDetails
   if (!isRecord(details)) return false
   if (typeof details.mode !== "number" || details.mode === RAID_MODE) return false
   const modes = details.modes
@@ -55,143 +79,106 @@ function isConfirmedNonRaid(value: unknown): boolean {
   return typeof details.instanceId === "string"
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
+/**
+ * The envelope members from `"ErrorCode"` to the end, when they close the body and say success:
+ * `}` (end of the member before) `, "ErrorCode": 1 … }` — a body cut anywhere has no such tail.
+ */
+function readSuccessTail(text: string, after: number): { members: Record<string, unknown>; from: number } | null {
+  const at = text.lastIndexOf('"ErrorCode"')
+  if (at <= after) return null
+  let i = at - 1
+  while (isJsonSpace(text.charCodeAt(i))) i--
+  if (text.charCodeAt(i) !== 0x2c) return null
+  const from = i
+  i--
+  while (isJsonSpace(text.charCodeAt(i))) i--
+  if (text.charCodeAt(i) !== 0x7d) return null
+  const members = parseObject(`{${text.slice(at)}`)
+  if (members === null || members.ErrorCode !== 1) return null
+  return { members, from }
 }
 
 /**
- * Reads `mode` and `modes` from the first `"activityDetails"` object in the text, walking only that
- * object (strings and nested values skipped, string-aware). Null when the object is missing, has
- * no integer `mode`, or anything in it does not look like JSON: the caller then decodes fully.
+ * Each entry's three stats, found by key between `entries` and the tail: one `characterId` per
+ * entry, one of each stat per entry, and no entry's keys reaching into the next one's. Null when
+ * the counts or the order say otherwise, or a stat is not one JSON value.
  */
-export function scanActivityModes(text: string): ScannedModes | null {
-  const at = text.indexOf('"activityDetails"')
-  if (at === -1) return null
-  let i = skipSpace(text, at + 17)
-  if (text.charCodeAt(i) !== COLON) return null
-  i = skipSpace(text, i + 1)
-  if (text.charCodeAt(i) !== OPEN_BRACE) return null
-  i = skipSpace(text, i + 1)
-  let mode: number | undefined
-  let modes: number[] = []
-  if (text.charCodeAt(i) === CLOSE_BRACE) return null
-  for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return null
-    const keyEnd = skipString(text, i + 1)
-    if (keyEnd === -1) return null
-    const key = text.slice(i + 1, keyEnd - 1)
-    i = skipSpace(text, keyEnd)
-    if (text.charCodeAt(i) !== COLON) return null
-    i = skipSpace(text, i + 1)
-    if (key === "mode") {
-      const read = readInteger(text, i)
-      if (read === null) return null
-      mode = read.value
-      i = read.end
-    } else if (key === "modes") {
-      const read = readIntegerArray(text, i)
-      if (read === null) return null
-      modes = read.values
-      i = read.end
-    } else {
-      i = skipValue(text, i)
-      if (i === -1) return null
+function readEntryStats(text: string, from: number, to: number): Array<{ values: Record<string, unknown> }> | null {
+  const ids = memberValues(text, "characterId", from, to)
+  if (ids.length === 0) return null
+  const stats = ENTRY_STATS.map((name) => memberValues(text, name, from, to))
+  if (stats.some((at) => at.length !== ids.length)) return null
+  // Every stat's text in entry order, parsed at once below: one parse costs less than 3 per entry.
+  const slices: string[] = []
+  let previousEnd = from
+  for (let k = 0; k < ids.length; k++) {
+    let entryStart = ids[k]!
+    let entryEnd = ids[k]!
+    for (const at of stats) {
+      const start = at[k]!
+      const end = skipValue(text, start)
+      if (end === -1) return null
+      slices.push(text.slice(start, end))
+      entryStart = Math.min(entryStart, start)
+      entryEnd = Math.max(entryEnd, end)
     }
-    i = skipSpace(text, i)
-    const c = text.charCodeAt(i)
-    if (c === CLOSE_BRACE) break
-    if (c !== COMMA) return null
-    i = skipSpace(text, i + 1)
+    if (entryStart <= previousEnd) return null
+    previousEnd = entryEnd
   }
-  return mode === undefined ? null : { mode, modes }
+  const parsed = parseValue(`[${slices.join(",")}]`)
+  // More values than slices means a slice was not one value (say `1,2`).
+  if (!Array.isArray(parsed) || parsed.length !== slices.length) return null
+  return ids.map((_, k) => {
+    const values: Record<string, unknown> = {}
+    // Processing validates each stat's shape, as it does for a whole body.
+    ENTRY_STATS.forEach((name, s) => {
+      values[name] = parsed[k * ENTRY_STATS.length + s]
+    })
+    return { values }
+  })
 }
 
-const QUOTE = 0x22
-const COLON = 0x3a
-const COMMA = 0x2c
-const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
-const BACKSLASH = 0x5c
-
-function skipSpace(text: string, i: number): number {
-  for (;;) {
-    const c = text.charCodeAt(i)
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++
-    else return i
+/**
+ * Where the values of members named `name` start in [from, to): a quoted `"name"` followed by `:`.
+ * Searched by a suffix that begins with a rare character (`rId"` for `"characterId"`): JSON is full
+ * of quotes, and a search led by `"` stops at each of them (measured ~3× slower per pass).
+ */
+function memberValues(text: string, name: keyof typeof SEARCH_ANCHORS, from: number, to: number): number[] {
+  const quoted = `"${name}"`
+  const anchor = SEARCH_ANCHORS[name]
+  const back = quoted.length - anchor.length
+  const starts: number[] = []
+  for (let at = text.indexOf(anchor, from + back); at !== -1 && at < to; at = text.indexOf(anchor, at + anchor.length)) {
+    if (!text.startsWith(quoted, at - back)) continue
+    const colon = skipSpace(text, at + anchor.length)
+    // A string value ending in the name is followed by `,` `}` or `]`, never `:`.
+    if (text.charCodeAt(colon) === 0x3a) starts.push(skipSpace(text, colon + 1))
   }
+  return starts
 }
 
-/** Index just past the closing quote of a string whose body starts at `i`; -1 when unterminated. */
-function skipString(text: string, i: number): number {
-  const n = text.length
-  while (i < n) {
-    const c = text.charCodeAt(i)
-    if (c === BACKSLASH) i += 2
-    else if (c === QUOTE) return i + 1
-    else i++
-  }
-  return -1
+/** For each searched name, the suffix of `"name"` the search looks for (see memberValues). */
+const SEARCH_ANCHORS = {
+  characterId: 'rId"',
+  activityDurationSeconds: 'DurationSeconds"',
+  startSeconds: 'tSeconds"',
+  timePlayedSeconds: 'PlayedSeconds"',
+} as const
+
+function parseObject(text: string): Record<string, unknown> | null {
+  const value = parseValue(text)
+  return isRecord(value) ? value : null
 }
 
-/** A plain JSON integer (`-?digits`, not followed by a fraction or exponent) of safe size. */
-function readInteger(text: string, i: number): { value: number; end: number } | null {
-  let j = i
-  if (text.charCodeAt(j) === 0x2d) j++
-  const digitsFrom = j
-  while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++
-  if (j === digitsFrom || j - digitsFrom > 15) return null
-  const next = text.charCodeAt(j)
-  if (next === 0x2e || next === 0x65 || next === 0x45) return null
-  return { value: Number(text.slice(i, j)), end: j }
-}
-
-function readIntegerArray(text: string, i: number): { values: number[]; end: number } | null {
-  if (text.charCodeAt(i) !== OPEN_BRACKET) return null
-  const values: number[] = []
-  i = skipSpace(text, i + 1)
-  if (text.charCodeAt(i) === CLOSE_BRACKET) return { values, end: i + 1 }
-  for (;;) {
-    const read = readInteger(text, i)
-    if (read === null) return null
-    values.push(read.value)
-    i = skipSpace(text, read.end)
-    const c = text.charCodeAt(i)
-    if (c === CLOSE_BRACKET) return { values, end: i + 1 }
-    if (c !== COMMA) return null
-    i = skipSpace(text, i + 1)
+/** The parsed value, or undefined when the text is not one JSON value. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 
-/** Index just past the value starting at `i` (string, object/array by bracket depth, or a scalar); -1 when cut off. */
-function skipValue(text: string, i: number): number {
-  const n = text.length
-  const first = text.charCodeAt(i)
-  if (first === QUOTE) return skipString(text, i + 1)
-  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-    let depth = 0
-    while (i < n) {
-      const c = text.charCodeAt(i)
-      if (c === QUOTE) {
-        i = skipString(text, i + 1)
-        if (i === -1) return -1
-        continue
-      }
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        depth--
-        if (depth === 0) return i + 1
-      }
-      i++
-    }
-    return -1
-  }
-  let j = i
-  while (j < n) {
-    const c = text.charCodeAt(j)
-    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break
-    j++
-  }
-  return j === i || j >= n ? -1 : j
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
 }
