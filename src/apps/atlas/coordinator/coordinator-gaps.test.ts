@@ -121,9 +121,27 @@ describe("gaps at the live head", () => {
     expect(new Set(back.since)).toEqual(new Set([T0]))
   })
 
-  test("the block's first id published meanwhile is seen too (the search itself never probes it)", async () => {
+  test("ids at the block's start published meanwhile go back alone; the rest is searched again and recorded", async () => {
+    // 1,001 and 1,002 were only unpublished when the block was found (it bordered the head).
     let late = false
-    const h = harness((id) => id >= 6_000n || (late && id === 1_001n))
+    const h = harness((id) => id >= 6_000n || (late && id <= 1_002n))
+    await h.step(0, true)
+    late = true
+    await h.step(WINDOW)
+    expect(h.handedBack.map((b) => b.ids)).toEqual([[1_001n, 1_002n]])
+    expect(h.handedBack[0]!.since).toEqual([T0, T0])
+    expect(h.recorded).toEqual([])
+    expect(h.coordinator.captureResume().unresolved.filter((r) => r.pendingGap)).toEqual([
+      { from: 1_003n, to: 6_000n, since: T0, pendingGap: true },
+    ])
+    await h.step(0)
+    expect(h.recorded).toEqual([[1_003n, 6_000n]])
+    expect(h.handedBack.length).toBe(1)
+  })
+
+  test("a long published run at the block's start gives the block back as before", async () => {
+    let late = false
+    const h = harness((id) => id >= 6_000n || (late && id <= 1_100n))
     await h.step(0, true)
     late = true
     await h.step(WINDOW)

@@ -23,6 +23,8 @@ import { captureRuns, DEFAULT_RESUME_LIMITS, planResume, type ResumeLimits, type
 
 /** Most ids of a pending gap given back to the fetchers at once (the rest is searched again). */
 const HAND_BACK_CHUNK = 20_000n
+/** Most ids probed one by one at a rechecked gap's start, for ids that were only unpublished then. */
+const LEADING_PROBES = 16
 
 export interface CoordinatorOptions {
   crawler: string
@@ -387,6 +389,17 @@ export class Coordinator {
     // The search never probes its start (a known 404 when the block was found, but that was a
     // window ago): probe it first. Undecided probes count as existing: no gap on a doubt.
     const startExists = (await this.o.probe(gap.from)) === "exists"
+    if (startExists) {
+      const leadEnd = await this.leadingPublishedEnd(gap)
+      if (leadEnd !== null) {
+        // A block found at the head can begin with ids that were only unpublished then: they go
+        // back to the fetchers, and the rest (same evidence, window passed) is searched again now.
+        this.pendingGaps = this.pendingGaps.map((g) => (g === gap ? { ...gap, from: leadEnd, dueAt: searchedAt } : g))
+        this.o.log.info("atlas.gap_recheck.leading_published", { from: gap.from, to: leadEnd, rest: gap.to })
+        this.handBackRange(gap.from, leadEnd, gap.evidenceAt)
+        return
+      }
+    }
     // Its last probe starts at the end found before: the same end proves the range still empty.
     const result = startExists ? null : await this.searchForward(gap.from, gap.to - gap.from)
     if (!startExists && result === null) return
@@ -404,8 +417,25 @@ export class Coordinator {
     const end = gap.to - gap.from > HAND_BACK_CHUNK ? gap.from + HAND_BACK_CHUNK : gap.to
     if (end < gap.to) this.pendingGaps.push({ ...gap, from: end })
     this.o.log.warn("atlas.gap_search.given_back", { from: gap.from, to: end, firstExisting })
-    const ids = new BigInt64Array(Number(end - gap.from))
-    for (let i = 0; i < ids.length; i++) ids[i] = gap.from + BigInt(i)
-    this.o.handBack(ids, new Float64Array(ids.length).fill(gap.evidenceAt))
+    this.handBackRange(gap.from, end, gap.evidenceAt)
+  }
+
+  /**
+   * The end of the run of ids that exist now at a pending gap's start (whose first id exists):
+   * the first id answering 404 within LEADING_PROBES of the start, or null when the run is longer
+   * or reaches the gap's end (then the usual recheck decides). Undecided probes count as existing.
+   */
+  private async leadingPublishedEnd(gap: PendingGap): Promise<bigint | null> {
+    for (let id = gap.from + 1n; id < gap.to && id - gap.from <= LEADING_PROBES; id++) {
+      if (this.o.space.stopped) return null
+      if ((await this.o.probe(id)) === "missing") return id
+    }
+    return null
+  }
+
+  private handBackRange(from: bigint, to: bigint, since: number): void {
+    const ids = new BigInt64Array(Number(to - from))
+    for (let i = 0; i < ids.length; i++) ids[i] = from + BigInt(i)
+    this.o.handBack(ids, new Float64Array(ids.length).fill(since))
   }
 }
