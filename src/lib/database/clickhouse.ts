@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client"
 import type { createChdbConnection as CreateChdbConnection } from "chdb/connection"
-import { dropLibraryPages } from "./library-pages.ts"
+import { startPageDrops } from "./library-pages.ts"
 
 // The connection contract as @clickhouse/client itself types it (chdb re-exports an identical
 // interface from its own copy of client-common, which TypeScript sees as a different type).
@@ -78,7 +78,7 @@ interface ChdbSession {
   close(): void
 }
 
-let shared: { path: string; connection: Connection; engine: ChdbSession; pageDrops: ReturnType<typeof setInterval> } | null = null
+let shared: { path: string; connection: Connection; engine: ChdbSession; stopPageDrops: () => void } | null = null
 let lock: Promise<unknown> = Promise.resolve()
 
 /** The process-wide chdb connection, opened on first use. A second, different path is an error. */
@@ -106,27 +106,12 @@ export function getEmbeddedChdbConnection(path: string): Connection {
     path: wanted,
     connection: createChdbConnection({ path: wanted }) as unknown as Connection,
     engine,
-    pageDrops: startLibraryPageDrops(),
+    // libchdb's loader and initialisers touch ~190 MB of it, a relay runs on ~40–60 MB: give the
+    // rest back now and what ran once since (start-up queries, migrations) every minute after.
+    stopPageDrops: startPageDrops(["libchdb.so"]),
   }
   return shared.connection
 }
-
-/** How often the embedded engine's idle library pages are given back (see library-pages.ts). */
-export const LIBRARY_PAGE_DROP_INTERVAL_MS = 60_000
-
-/**
- * Drops libchdb's resident code pages now (what its loader and initialisers touched) and every
- * few minutes after (what the engine ran once and not since: startup queries, migrations); the
- * code the relay keeps running faults back in from the page cache. Quick start: see docs/atlas.md.
- */
-function startLibraryPageDrops(): ReturnType<typeof setInterval> {
-  dropLibraryPages(LIBCHDB)
-  const timer = setInterval(() => dropLibraryPages(LIBCHDB), LIBRARY_PAGE_DROP_INTERVAL_MS)
-  timer.unref()
-  return timer
-}
-
-const LIBCHDB = "libchdb.so"
 
 /** Data directory of the open embedded engine, or null when none is open in this process. */
 export function getEmbeddedChdbPath(): string | null {
@@ -138,7 +123,7 @@ export async function closeEmbeddedClickhouse(): Promise<void> {
   if (!shared) return
   const current = shared
   shared = null
-  clearInterval(current.pageDrops)
+  current.stopPageDrops()
   await lock.catch(() => {})
   await current.connection.close()
   current.engine.close()

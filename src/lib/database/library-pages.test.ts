@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
-import { dropLibraryPages, droppableMappings, parseSmaps } from "./library-pages.ts"
+import { dropLibraryPages, droppableMappings, parseSmaps, startPageDrops } from "./library-pages.ts"
 
 const SMAPS = `7f6ba1400000-7f6baa56e000 r--p 00000000 fe:00 5310259                    /x/libchdb.so
 Size:             150000 kB
@@ -61,5 +61,19 @@ describe("dropLibraryPages", () => {
   test("a library that is not mapped drops nothing", () => {
     if (process.platform !== "linux") return
     expect(dropLibraryPages("no-such-library.so")).toEqual({ advisedBytes: 0, mappings: 0, residentKib: 0 })
+  })
+})
+
+describe("startPageDrops", () => {
+  test("drops every file at once, again each interval, and never after it is stopped", async () => {
+    const dropped: string[] = []
+    const stop = startPageDrops(["a.so", "b.so"], 20, (file) => dropped.push(file))
+    expect(dropped).toEqual(["a.so", "b.so"])
+    await Bun.sleep(50)
+    expect(dropped.length).toBeGreaterThanOrEqual(4)
+    stop()
+    const count = dropped.length
+    await Bun.sleep(50)
+    expect(dropped.length).toBe(count)
   })
 })

@@ -106,3 +106,24 @@ export function dropLibraryPages(library: string): DroppedPages | null {
   }
   return dropped
 }
+
+/** How often `startPageDrops` drops again: what ran once (start-up, a migration) and not since. */
+export const PAGE_DROP_INTERVAL_MS = 60_000
+
+/**
+ * Drops the pages of `files` (file names of mapped executables or libraries) now and every
+ * `intervalMs` after (the timer keeps no process alive). Returns the function that stops it.
+ */
+export function startPageDrops(
+  files: readonly string[],
+  intervalMs = PAGE_DROP_INTERVAL_MS,
+  drop: (file: string) => unknown = dropLibraryPages,
+): () => void {
+  const dropAll = () => {
+    for (const file of files) drop(file)
+  }
+  dropAll()
+  const timer = setInterval(dropAll, intervalMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}
