@@ -22,6 +22,7 @@ import {
   completeLease,
   type FleetSnapshot,
   fleetSnapshot,
+  forgetMember,
   heartbeatLease,
   type Lease,
   rangeCrawler,
@@ -261,6 +262,7 @@ export function startFleet(o: FleetOptions): FleetHandle {
     } finally {
       clearInterval(timer)
       if (leader) await releaseLeader(o.sql, o.crawler, o.owner).catch(() => {})
+      await forgetMember(o.sql, o.crawler, o.owner).catch(() => {})
     }
   }
 

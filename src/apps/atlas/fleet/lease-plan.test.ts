@@ -80,6 +80,10 @@ describe("planClaim", () => {
     // A dead owner's range (expired, never released) comes first even with others alive.
     const dead = lease(1_000n, 2_000n, { owner: "dead", expiresAt: 4_000 })
     expect(planClaim([dead, parked, other, top], head)).toEqual({ kind: "takeover", lease: dead, from: 1_000n })
+    // A process between ranges holds no lease but was seen lately (crawl.fleet_member): it counts.
+    const othersDone = [parked, { ...other, expiresAt: 4_000, state: "done" as const }, top]
+    expect(planClaim(othersDone, { ...head, othersSeen: 1 })).toEqual({ kind: "fresh", start: 99_000n, end: 99_100n })
+    expect(planClaim(othersDone, { ...head, othersSeen: 0 }).kind).toBe("takeover")
     // A bounded fleet has no head to keep: parked ranges are taken in order as before.
     expect(planClaim([parked, other, top], { ...head, end: 200_000n }).kind).toBe("takeover")
   })

@@ -104,6 +104,11 @@ export interface ClaimContext {
   leader: boolean
   /** This process's owner name (to tell the other live processes apart); unknown: none. */
   owner?: string
+  /**
+   * Other processes of the fleet seen lately, leased or not (lease-store.ts, crawl.fleet_member):
+   * one between ranges holds no lease but will take a parked range at its next poll.
+   */
+  othersSeen?: number
   sizes?: RangeSizeOptions
   /** A non-leader leases a fresh range only if it ends at least this far behind the head. */
   behindHeadMargin?: bigint
@@ -116,7 +121,9 @@ export type ClaimPlan =
 
 /** The next range for a process, given every lease of the crawler. */
 export function planClaim(leases: readonly LeaseRow[], c: ClaimContext): ClaimPlan {
-  const othersLive = c.owner !== undefined && leases.some((l) => l.state === "leased" && l.expiresAt > c.now && l.owner !== c.owner)
+  const othersLive =
+    (c.othersSeen ?? 0) > 0 ||
+    (c.owner !== undefined && leases.some((l) => l.state === "leased" && l.expiresAt > c.now && l.owner !== c.owner))
   const leavesParked = c.leader && c.end === null && othersLive
   const takeable = leases
     .filter((l) => isTakeable(l, c.now) && !(leavesParked && l.state === "released"))

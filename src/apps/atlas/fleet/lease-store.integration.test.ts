@@ -8,9 +8,11 @@ import {
   completeLease,
   DONE_LEASES_KEPT,
   fleetSnapshot,
+  forgetMember,
   heartbeatLease,
   type Lease,
   loadLeases,
+  MEMBER_SEEN_MS,
   readLeader,
   releaseLeader,
   releaseLease,
@@ -113,6 +115,38 @@ describe("lease store", () => {
     expect(await claimRange(db.sql, opts(crawler, "b", open))).toEqual({ kind: "none", reason: "atHead" })
     const lease = (await claim(opts(crawler, "a", { ...open, leader: true })))!
     expect(lease.rangeEnd - lease.rangeStart).toBe(100n)
+  })
+
+  test("a process between ranges counts as alive: the leader leaves a parked range to it, and takes it once that process stopped", async () => {
+    const crawler = "members"
+    const open = { origin: 60_000n, end: null, head: 200_000n }
+    // The leader parks a range: every id tried, only holes left (released with its resume point).
+    const parkedLease = (await claim(opts(crawler, "leader", { ...open, leader: true })))!
+    expect(await releaseLease(db.sql, parkedLease, "leader", parkedLease.rangeStart + 10n)).toBe(true)
+    // "idle" holds no lease, but its last claim (a poll between ranges) stamped it a moment ago.
+    await db.sql`INSERT INTO crawl.fleet_member (crawler, owner) VALUES (${crawler}, 'idle')`
+    const leaderClaim = await claimRange(db.sql, opts(crawler, "leader", { ...open, leader: true }))
+    expect(leaderClaim.kind === "leased" && leaderClaim.lease.takeover).toBe(false)
+    // Stopped cleanly: no longer seen, and the leader serves the parked range itself.
+    await forgetMember(db.sql, crawler, "idle")
+    const alone = await claimRange(db.sql, opts(crawler, "leader", { ...open, leader: true }))
+    expect(alone.kind === "leased" && alone.lease.leaseId).toBe(parkedLease.leaseId)
+    const members = await db.sql<{ owner: string }[]>`SELECT owner FROM crawl.fleet_member WHERE crawler = ${crawler}`
+    expect(members.map((m) => m.owner)).toEqual(["leader"])
+  })
+
+  test("a process unseen for longer than MEMBER_SEEN_MS does not count; one unseen for an hour is dropped", async () => {
+    const crawler = "members-old"
+    const open = { origin: 70_000n, end: null, head: 300_000n }
+    const parkedLease = (await claim(opts(crawler, "leader", { ...open, leader: true })))!
+    expect(await releaseLease(db.sql, parkedLease, "leader", parkedLease.rangeStart)).toBe(true)
+    await db.sql`INSERT INTO crawl.fleet_member (crawler, owner, seen_at) VALUES
+      (${crawler}, 'quiet', now() - ${MEMBER_SEEN_MS + 1_000} * interval '1 millisecond'),
+      (${crawler}, 'gone', now() - interval '2 hours')`
+    const taken = await claimRange(db.sql, opts(crawler, "leader", { ...open, leader: true }))
+    expect(taken.kind === "leased" && taken.lease.leaseId).toBe(parkedLease.leaseId)
+    const members = await db.sql<{ owner: string }[]>`SELECT owner FROM crawl.fleet_member WHERE crawler = ${crawler} ORDER BY owner`
+    expect(members.map((m) => m.owner)).toEqual(["leader", "quiet"])
   })
 
   test("leader lease: one holder, renewed by it, taken after expiry with a new epoch, handed over on release", async () => {

@@ -1,6 +1,6 @@
 /**
  * The fleet's leases in Postgres: id ranges in crawl.id_range_lease, the leader lease in
- * crawl.fleet_leader (0190). Every time comparison uses the server's clock (now()), so boxes
+ * crawl.fleet_leader (0190), the processes seen lately in crawl.fleet_member (0200). Every time comparison uses the server's clock (now()), so boxes
  * whose clocks drift still agree on who holds what.
  *
  * Claims of one crawler are serialised by a transaction-scoped advisory lock: a claim reads the
@@ -90,10 +90,34 @@ async function serverNow(sql: Sql): Promise<number> {
  */
 export const DONE_LEASES_KEPT = 64
 
+/**
+ * How long a claim counts a process as alive after its last claim. A process between ranges
+ * claims every ≤ 2 s (fleet-runner.ts idleMs); one crawling a range shows by its lease.
+ */
+export const MEMBER_SEEN_MS = 15_000
+
+/** Stamps `owner` as seen and counts the other processes seen within MEMBER_SEEN_MS (under the claim lock). */
+async function noteMember(tx: Sql, crawler: string, owner: string): Promise<number> {
+  await tx`
+    INSERT INTO crawl.fleet_member (crawler, owner) VALUES (${crawler}, ${owner})
+    ON CONFLICT (crawler, owner) DO UPDATE SET seen_at = now()`
+  await tx`DELETE FROM crawl.fleet_member WHERE crawler = ${crawler} AND seen_at < now() - interval '1 hour'`
+  const [row] = await tx<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM crawl.fleet_member
+    WHERE crawler = ${crawler} AND owner <> ${owner} AND seen_at > now() - ${MEMBER_SEEN_MS} * interval '1 millisecond'`
+  return row?.n ?? 0
+}
+
+/** A process stopping cleanly is no longer seen (the others need not wait out MEMBER_SEEN_MS). */
+export async function forgetMember(sql: Sql, crawler: string, owner: string): Promise<void> {
+  await sql`DELETE FROM crawl.fleet_member WHERE crawler = ${crawler} AND owner = ${owner}`
+}
+
 /** Leases the next range for `owner`: a takeover of an expired or released range, else a fresh one. */
 export async function claimRange(sql: Sql, o: ClaimOptions): Promise<ClaimResult> {
   return await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${LOCK_PREFIX + o.crawler}))`
+    const othersSeen = await noteMember(tx as unknown as Sql, o.crawler, o.owner)
     let { leases, now } = await loadLeases(tx as unknown as Sql, o.crawler)
     if (leases.filter((l) => l.state === "done").length > 2 * DONE_LEASES_KEPT) {
       await compactDoneLeases(tx as unknown as Sql, o.crawler, DONE_LEASES_KEPT)
@@ -106,6 +130,7 @@ export async function claimRange(sql: Sql, o: ClaimOptions): Promise<ClaimResult
       head: o.head,
       leader: o.leader,
       owner: o.owner,
+      othersSeen,
       ...(o.sizes ? { sizes: o.sizes } : {}),
     })
     if (plan.kind === "none") return plan
