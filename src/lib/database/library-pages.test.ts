@@ -2,21 +2,21 @@ import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { dropLibraryPages, droppableMappings, parseSmaps, startPageDrops } from "./library-pages.ts"
 
-const SMAPS = `7f6ba1400000-7f6baa56e000 r--p 00000000 fe:00 5310259                    /x/libchdb.so
+const SMAPS = `7f6ba1400000-7f6baa56e000 r--p 00000000 fe:00 5310259                    /x/libengine.so
 Size:             150000 kB
 Rss:               20480 kB
 Anonymous:             0 kB
-7f6baa56e000-7f6bc2348000 r-xp 0916d000 fe:00 5310259                    /x/libchdb.so
+7f6baa56e000-7f6bc2348000 r-xp 0916d000 fe:00 5310259                    /x/libengine.so
 Size:             390000 kB
 Rss:              170000 kB
 Anonymous:             0 kB
-7f6bc2348000-7f6bc2fc4000 r--p 20f46000 fe:00 5310259                    /x/libchdb.so
+7f6bc2348000-7f6bc2fc4000 r--p 20f46000 fe:00 5310259                    /x/libengine.so
 Rss:               12000 kB
 Anonymous:         12000 kB
-7f6bc2fc4000-7f6bc301b000 rw-p 21bc1000 fe:00 5310259                    /x/libchdb.so
+7f6bc2fc4000-7f6bc301b000 rw-p 21bc1000 fe:00 5310259                    /x/libengine.so
 Rss:                 300 kB
 Anonymous:           200 kB
-7f6bc4000000-7f6bc4100000 r-xp 00000000 fe:00 99                         /x/not-libchdb.so
+7f6bc4000000-7f6bc4100000 r-xp 00000000 fe:00 99                         /x/not-libengine.so
 Rss:                 100 kB
 Anonymous:             0 kB
 7f6bc5000000-7f6bc5100000 r-xp 00000000 00:00 0
@@ -26,7 +26,7 @@ Anonymous:           100 kB
 
 describe("droppableMappings", () => {
   test("only the library's code and its read-only segment at offset 0, never a mapping with private copies", () => {
-    const picked = droppableMappings(parseSmaps(SMAPS), "libchdb.so")
+    const picked = droppableMappings(parseSmaps(SMAPS), "libengine.so")
     expect(picked.map((m) => [m.perms, m.offset, m.rssKib])).toEqual([
       ["r--p", "00000000", 20480],
       ["r-xp", "0916d000", 170000],
@@ -40,7 +40,7 @@ describe("droppableMappings", () => {
       "Rss:              170000 kB\nAnonymous:             0 kB",
       "Rss:              170000 kB\nAnonymous:             4 kB",
     )
-    expect(droppableMappings(parseSmaps(patched), "libchdb.so").map((m) => m.perms)).toEqual(["r--p"])
+    expect(droppableMappings(parseSmaps(patched), "libengine.so").map((m) => m.perms)).toEqual(["r--p"])
   })
 })
 
