@@ -4,8 +4,7 @@
  * loader and static initialisers touch ~190 MB of it at open; a relay then runs on a small part.
  * `madvise(MADV_DONTNEED)` on those mappings unmaps their pages from this process (they stay in
  * the kernel's page cache, shared and reclaimable); what the engine runs afterwards faults back
- * in from that cache on first use. Measured on a relay-shaped load: 286 MB RSS → 110 MB at
- * once, 161 MB after 200 more insert + query rounds.
+ * in from that cache on first use (bench/README.md, "libchdb's pages").
  *
  * Safe only for pages that are the file's own bytes: the code (`r-xp`) and the read-only segment
  * at file offset 0 (headers, .rodata; the loader never writes it). A mapping that holds any

@@ -126,11 +126,12 @@ describe("lease store", () => {
     // "idle" holds no lease, but its last claim (a poll between ranges) stamped it a moment ago.
     await db.sql`INSERT INTO crawl.fleet_member (crawler, owner) VALUES (${crawler}, 'idle')`
     const leaderClaim = await claimRange(db.sql, opts(crawler, "leader", { ...open, leader: true }))
-    expect(leaderClaim.kind === "leased" && leaderClaim.lease.takeover).toBe(false)
+    // A fresh range at the head, not the parked one.
+    expect(leaderClaim).toMatchObject({ kind: "leased", lease: { takeover: false } })
     // Stopped cleanly: no longer seen, and the leader serves the parked range itself.
     await forgetMember(db.sql, crawler, "idle")
     const alone = await claimRange(db.sql, opts(crawler, "leader", { ...open, leader: true }))
-    expect(alone.kind === "leased" && alone.lease.leaseId).toBe(parkedLease.leaseId)
+    expect(alone).toMatchObject({ kind: "leased", lease: { leaseId: parkedLease.leaseId, takeover: true } })
     const members = await db.sql<{ owner: string }[]>`SELECT owner FROM crawl.fleet_member WHERE crawler = ${crawler}`
     expect(members.map((m) => m.owner)).toEqual(["leader"])
   })
@@ -144,7 +145,7 @@ describe("lease store", () => {
       (${crawler}, 'quiet', now() - ${MEMBER_SEEN_MS + 1_000} * interval '1 millisecond'),
       (${crawler}, 'gone', now() - interval '2 hours')`
     const taken = await claimRange(db.sql, opts(crawler, "leader", { ...open, leader: true }))
-    expect(taken.kind === "leased" && taken.lease.leaseId).toBe(parkedLease.leaseId)
+    expect(taken).toMatchObject({ kind: "leased", lease: { leaseId: parkedLease.leaseId, takeover: true } })
     const members = await db.sql<{ owner: string }[]>`SELECT owner FROM crawl.fleet_member WHERE crawler = ${crawler} ORDER BY owner`
     expect(members.map((m) => m.owner)).toEqual(["leader", "quiet"])
   })

@@ -1,7 +1,8 @@
 /**
  * The fleet's leases in Postgres: id ranges in crawl.id_range_lease, the leader lease in
- * crawl.fleet_leader (0190), the processes seen lately in crawl.fleet_member (0200). Every time comparison uses the server's clock (now()), so boxes
- * whose clocks drift still agree on who holds what.
+ * crawl.fleet_leader (0190), the processes seen lately in crawl.fleet_member (0200). Every time
+ * comparison uses the server's clock (now()), so boxes whose clocks drift still agree on who
+ * holds what.
  *
  * Claims of one crawler are serialised by a transaction-scoped advisory lock: a claim reads the
  * leases, plans (lease-plan.ts) and inserts or takes over in one short transaction, so two
