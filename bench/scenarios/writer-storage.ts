@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type StoreItem, storeInstances } from "../../src/lib/database/instance-store.ts"
+import { type StoreItem, type StoreStepsMs, storeInstances } from "../../src/lib/database/instance-store.ts"
 import { buildStagingRows, type StagingRows } from "../../src/lib/database/instance-store-rows.ts"
 import { encodeRawPgcr } from "../../src/lib/database/raw-pgcr-codec.ts"
 import type { StagingCell } from "../../src/lib/database/staging-json.ts"
@@ -147,6 +147,8 @@ export interface StorageComparison {
   /** The store's database (instances + outbox rows) and what was stored, for the ClickHouse part. */
   /** Median over batches of raw-COPY time / store time (same rows, back to back). */
   pairedRatio: number
+  /** The store's time per step, one record per measured batch (StoreReport.stepsMs). */
+  storeSteps: StoreStepsMs[]
   storeDb: TestDatabase
   storedItems: StoreItem[]
   /** Drops both databases. */
@@ -163,6 +165,7 @@ export async function compareStorage(batchSize: number, batches: number, progres
   const store = { ms: [] as number[], rows: 0, instances: 0 }
   const copy = { ms: [] as number[], rows: 0, instances: 0 }
   const knownPlayers = new Set<string>()
+  const storeSteps: StoreStepsMs[] = []
   const drop = () => Promise.all([storeDb.drop(), copyDb.drop()]).then(() => {})
   try {
     for (let b = 0; b <= batches; b++) {
@@ -176,6 +179,7 @@ export async function compareStorage(batchSize: number, batches: number, progres
           const report = await storeInstances(storeDb.sql, batch)
           if (report.storedIds.length !== batch.length)
             throw new Error(`storeInstances stored ${report.storedIds.length} of ${batch.length}`)
+          if (b > 0) storeSteps.push(report.stepsMs)
         } else await copyBatch(copyDb, batch, knownPlayers)
         const ms = performance.now() - t0
         if (b === 0) continue // warm-up batch: plans, caches, connections
@@ -210,6 +214,7 @@ export async function compareStorage(batchSize: number, batches: number, progres
     store: describe("storeInstances", store),
     copy: describe("raw COPY", copy),
     pairedRatio: computePairedRatio(copy.ms, store.ms),
+    storeSteps,
     storeDb,
     storedItems: items.slice(0, batchSize * (batches + 1)),
     drop,

@@ -26,6 +26,34 @@ export interface StoreReport {
   changedInstanceIds: string[]
   outbox: OutboxCounts
   durationMs: number
+  /** Where durationMs went inside the transaction, per step (ms); the lock wait is outside it. */
+  stepsMs: StoreStepsMs
+}
+
+/**
+ * The store's steps, in order. `definitions` looks up activity ids; `staging` builds the rows and
+ * loads the session tables; `instances`, `players` and `participants` write the rows a plain COPY
+ * of the batch would also write; the rest is derived work: row locks, first clears and the
+ * sherpas they move, player_stats, sum of best, sherpa deltas and the outbox.
+ */
+export const STORE_STEPS = [
+  "definitions",
+  "staging",
+  "locks",
+  "instances",
+  "players",
+  "firstClears",
+  "participants",
+  "playerStats",
+  "sumOfBest",
+  "sherpaDeltas",
+  "outbox",
+] as const
+export type StoreStep = (typeof STORE_STEPS)[number]
+export type StoreStepsMs = Record<StoreStep, number>
+
+export function emptyStoreSteps(): StoreStepsMs {
+  return Object.fromEntries(STORE_STEPS.map((step) => [step, 0])) as StoreStepsMs
 }
 
 export interface OutboxCounts {

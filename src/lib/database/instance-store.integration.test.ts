@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test"
 import { generateSyntheticInstances, type SyntheticInstance } from "../pgcr/synthetic.ts"
 import type { ProcessedInstance, ProcessedPlayer } from "../pgcr/types.ts"
-import { storeInstances } from "./instance-store.ts"
+import { STORE_STEPS, storeInstances } from "./instance-store.ts"
 import { recomputePlayerAggregates } from "./player-aggregates.ts"
 import { decodeRawPgcr } from "./raw-pgcr-codec.ts"
 import { replaceInstance } from "./replace-instance.ts"
@@ -139,6 +139,11 @@ describe("storeInstances", () => {
     const report = await storeInstances(db.sql, [item(run)])
     expect(report.storedIds).toEqual(["17000000002"])
     expect(report.outbox).toEqual({ clickhouse: 1, playerCrawl: 2, characterFill: 1, cheatCheck: 1 })
+    // Every step is timed, each within the call's own duration.
+    const steps = Object.entries(report.stepsMs)
+    expect(steps.map(([step]) => step)).toEqual([...STORE_STEPS])
+    for (const [, ms] of steps) expect(ms).toBeGreaterThan(0)
+    expect(steps.reduce((sum, [, ms]) => sum + ms, 0)).toBeLessThanOrEqual(report.durationMs)
 
     const [raw] = await db.sql`select data from raw.pgcr where instance_id = 17000000002`
     expect(new TextDecoder().decode(decodeRawPgcr(raw!.data))).toBe(JSON.stringify({ id: "17000000002" }))

@@ -25,11 +25,18 @@ import { writeInstanceOutbox } from "./instance-store-outbox.ts"
 import { buildStagingRows, dedupeItems } from "./instance-store-rows.ts"
 import { declareStaging, loadStaging } from "./instance-store-staging.ts"
 import { BATCH_FRESH_FINISHERS, updateSumOfBest, upsertPlayerStats } from "./instance-store-stats.ts"
-import type { StoreItem, StoreReport } from "./instance-store-types.ts"
+import { emptyStoreSteps, type StoreItem, type StoreReport, type StoreStep } from "./instance-store-types.ts"
 import type { AnySql, AnyTx } from "./sql-types.ts"
 import { lockBatchPlayers, lockLostFirstClearPlayers, withInstanceStoreLock } from "./store-lock.ts"
 
-export type { StoreItem, StoreReport } from "./instance-store-types.ts"
+export {
+  emptyStoreSteps,
+  STORE_STEPS,
+  type StoreItem,
+  type StoreReport,
+  type StoreStep,
+  type StoreStepsMs,
+} from "./instance-store-types.ts"
 
 /** Stores a batch in one transaction; see the module comment. */
 export async function storeInstances(sql: AnySql, items: readonly StoreItem[]): Promise<StoreReport> {
@@ -46,29 +53,44 @@ export async function storeInstances(sql: AnySql, items: readonly StoreItem[]): 
  */
 export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[]): Promise<StoreReport> {
   const started = performance.now()
+  const stepsMs = emptyStoreSteps()
+  const timed = async <T>(step: StoreStep, run: () => Promise<T>): Promise<T> => {
+    const stepStarted = performance.now()
+    try {
+      return await run()
+    } finally {
+      stepsMs[step] += performance.now() - stepStarted
+    }
+  }
   const { unique, repeated } = dedupeItems(items)
-  const activityByHash = await loadActivityByHash(
-    tx,
-    unique.map((i) => i.instance.hash),
+  const activityByHash = await timed("definitions", () =>
+    loadActivityByHash(
+      tx,
+      unique.map((i) => i.instance.hash),
+    ),
   )
   const known = unique.filter((i) => activityByHash.has(i.instance.hash))
   const unknownHashIds = unique.filter((i) => !activityByHash.has(i.instance.hash)).map((i) => i.instance.instanceId)
 
-  await declareStaging(tx)
-  await loadStaging(tx, buildStagingRows(known, activityByHash))
-  await lockBatchPlayers(tx)
-  const storedIds = await insertInstances(tx)
-  const playerCrawl = await upsertPlayers(tx)
-  await findFirstClearMoves(tx)
-  await lockLostFirstClearPlayers(tx)
-  const characterFill = await insertParticipants(tx)
-  await clearMovedFirstClears(tx)
-  await recomputeSherpas(tx, LOST_FIRST_CLEAR_INSTANCES)
+  await timed("staging", async () => {
+    await declareStaging(tx)
+    await loadStaging(tx, buildStagingRows(known, activityByHash))
+  })
+  await timed("locks", () => lockBatchPlayers(tx))
+  const storedIds = await timed("instances", () => insertInstances(tx))
+  const playerCrawl = await timed("players", () => upsertPlayers(tx))
+  await timed("firstClears", () => findFirstClearMoves(tx))
+  await timed("locks", () => lockLostFirstClearPlayers(tx))
+  const characterFill = await timed("participants", () => insertParticipants(tx))
+  await timed("firstClears", async () => {
+    await clearMovedFirstClears(tx)
+    await recomputeSherpas(tx, LOST_FIRST_CLEAR_INSTANCES)
+  })
   // After every sherpa delta is recorded: the batch's player_stats rows take theirs in the upsert.
-  await upsertPlayerStats(tx)
-  await updateSumOfBest(tx, BATCH_FRESH_FINISHERS)
-  await applySherpaDeltas(tx, false, true)
-  const outbox = await writeInstanceOutbox(tx)
+  await timed("playerStats", () => upsertPlayerStats(tx))
+  await timed("sumOfBest", () => updateSumOfBest(tx, BATCH_FRESH_FINISHERS))
+  await timed("sherpaDeltas", () => applySherpaDeltas(tx, false, true))
+  const outbox = await timed("outbox", () => writeInstanceOutbox(tx))
 
   const stored = new Set(storedIds)
   const duplicateIds = [...repeated, ...known.map((i) => i.instance.instanceId).filter((id) => !stored.has(id))]
@@ -80,6 +102,7 @@ export async function storeInTransaction(tx: AnyTx, items: readonly StoreItem[])
     changedInstanceIds: outbox.changedIds,
     outbox: { clickhouse: outbox.clickhouse, playerCrawl, characterFill, cheatCheck: outbox.cheatCheck },
     durationMs: performance.now() - started,
+    stepsMs,
   }
 }
 
@@ -102,5 +125,6 @@ function emptyReport(received: number, started: number): StoreReport {
     changedInstanceIds: [],
     outbox: { clickhouse: 0, playerCrawl: 0, characterFill: 0, cheatCheck: 0 },
     durationMs: performance.now() - started,
+    stepsMs: emptyStoreSteps(),
   }
 }

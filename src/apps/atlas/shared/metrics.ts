@@ -86,6 +86,13 @@ export const ATLAS_METRIC_DEFS = {
     buckets: DURATION_BUCKETS_SECONDS,
     scope: "worker",
   },
+  storeStepSeconds: {
+    kind: "counter",
+    name: "atlas_store_step_seconds_total",
+    help: "Time the pg-writer's instance store spent per step (rate() by step: where a batch goes)",
+    labels: ["step"],
+    scope: "worker",
+  },
   queueDepth: {
     kind: "gauge",
     name: "atlas_queue_depth",

@@ -92,6 +92,9 @@ describe("BatchWriter (real Postgres)", () => {
     const resolved = outcomes.flatMap((o) => o.resolved).sort()
     expect(resolved.length).toBe(14)
     expect(outcomes.flatMap((o) => o.gaps)).toHaveLength(1)
+    // The store's step times reach the thread (its metrics) with the outcome.
+    expect(outcomes.reduce((ms, o) => ms + o.storeStepsMs.staging, 0)).toBeGreaterThan(0)
+    expect(outcomes.every((o) => o.storeStepsMs.outbox < o.durationMs)).toBe(true)
     const counted = await a.sql<
       { count: number }[]
     >`SELECT count(*)::int AS count FROM core.instance WHERE instance_id BETWEEN 17000000100 AND 17000000111`

@@ -17,7 +17,7 @@
  */
 
 import { computeBackoffMs } from "../../../lib/backoff.ts"
-import { type StoreItem, storeInTransaction } from "../../../lib/database/instance-store.ts"
+import { emptyStoreSteps, type StoreItem, type StoreStepsMs, storeInTransaction } from "../../../lib/database/instance-store.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
 import type { AnySql } from "../../../lib/database/sql-types.ts"
 import { withInstanceStoreLock } from "../../../lib/database/store-lock.ts"
@@ -46,6 +46,8 @@ export interface BatchOutcome {
   stored: number
   missed: number
   durationMs: number
+  /** Where the instance store's part of the transaction went, per step (zeros for a batch without raids). */
+  storeStepsMs: StoreStepsMs
   /** Completion times (epoch ms) of the raids stored in this batch, for lag. */
   completedAt: number[]
   /** The fetcher's attempts for each of those raids (same order). */
@@ -228,12 +230,14 @@ export class BatchWriter {
       versionId: r.versionId,
       raw: r.raw,
     }))
-    const { storedIds, unknownIds } = await withInstanceStoreLock(this.options.sql as unknown as AnySql, async (anyTx) => {
+    const { storedIds, unknownIds, storeStepsMs } = await withInstanceStoreLock(this.options.sql as unknown as AnySql, async (anyTx) => {
       let storedIds: string[] = []
       let settledIds: string[] = []
       let unknownIds: string[] = []
+      let storeStepsMs = emptyStoreSteps()
       if (storeItems.length > 0) {
         const report = await storeInTransaction(anyTx, storeItems)
+        storeStepsMs = report.stepsMs
         storedIds = report.storedIds
         unknownIds = report.unknownHashIds
         const unknown = new Set(unknownIds)
@@ -265,7 +269,7 @@ export class BatchWriter {
       )
       await resolveMissed(anyTx, settledIds, "raid")
       for (const gap of gaps) await insertGap(anyTx, this.options.crawler, gap.from, gap.to, gap.reason)
-      return { storedIds, unknownIds }
+      return { storedIds, unknownIds, storeStepsMs }
     })
     const resolved = [...raids.map((r) => BigInt(r.id)), ...missed.map((m) => BigInt(m.id))]
     return {
@@ -277,6 +281,7 @@ export class BatchWriter {
       stored: storedIds.length,
       missed: missed.length + unknownIds.length,
       durationMs: performance.now() - started,
+      storeStepsMs,
       completedAt: raids.map((r) => r.completedAt),
       attempts: raids.map((r) => r.attempts ?? 1),
     }

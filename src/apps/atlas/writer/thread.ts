@@ -4,6 +4,7 @@
  * reports resolved ids to the coordinator only after COMMIT. It also decrements the shared writer
  * queue counter that fetchers read for backpressure. Closing flushes everything first.
  */
+import { STORE_STEPS } from "../../../lib/database/instance-store.ts"
 import { createSql } from "../../../lib/database/postgres.ts"
 import { defineWorker } from "../../../lib/runtime/worker-thread.ts"
 import { observeCrawlSummaryLag } from "../shared/crawl-summary.ts"
@@ -29,6 +30,10 @@ export function runPgWriterThread(): void {
         const now = Date.now()
         metrics.writerBatchSize.observe({ writer: "pg" }, outcome.items)
         metrics.writerBatchDuration.observe({ writer: "pg" }, outcome.durationMs / 1000)
+        for (const step of STORE_STEPS) {
+          const ms = outcome.storeStepsMs[step]
+          if (ms > 0) metrics.storeStepSeconds.inc({ step }, ms / 1000)
+        }
         metrics.resolved.inc({ how: "raid" }, outcome.raids)
         metrics.resolved.inc({ how: "missed" }, outcome.missed)
         for (const gap of outcome.gaps) metrics.resolved.inc({ how: "gap" }, Number(gap.to - gap.from))
