@@ -52,10 +52,13 @@ describe("Postgres outage mid-crawl", () => {
       const truth = sim.truth.range(from, to + 1n)
       const raids = truth.filter((e) => e.kind !== "other" && e.state === "published").map((e) => e.id)
       const statusLines: { writerQueue: number; at: number }[] = []
+      // Errors and the stop line are kept: a failed run must say why it stopped (a fatal reason).
+      const telling: string[] = []
       const log = createLogger({
         level: "info",
         sink: (line) => {
-          const event = JSON.parse(line) as { event?: string; msg?: string; writerQueue?: number }
+          const event = JSON.parse(line) as { event?: string; msg?: string; writerQueue?: number; level?: string }
+          if (event.level === "error" || (event.event ?? event.msg) === "atlas.stopped") telling.push(line.trim())
           if ((event.event ?? event.msg) === "atlas.status" && typeof event.writerQueue === "number") {
             statusLines.push({ writerQueue: event.writerQueue, at: Date.now() })
           }
@@ -102,7 +105,10 @@ describe("Postgres outage mid-crawl", () => {
       const outageEnd = Date.now()
 
       const result = await atlas.done
-      expect(result.reason).toBe("rangeResolved")
+      expect({ reason: result.reason, telling: result.reason === "rangeResolved" ? [] : telling }).toEqual({
+        reason: "rangeResolved",
+        telling: [],
+      })
       expect(result.exitCode).toBe(0)
 
       const stored = new Set(
