@@ -10,7 +10,7 @@
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type AtlasHandle, startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
+import { type AtlasHandle, DEFAULT_HEAP_TRIM_MS, startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
 import { startRelayThread } from "../../src/apps/atlas/relay/sidecar.ts"
 import { createTestDatabase, type TestDatabase, uniqueName } from "../../src/lib/database/testing.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
@@ -71,6 +71,7 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
         rabbitmqUrl: null,
         logLevel: "warn",
         log,
+        heapTrimMs: DEFAULT_HEAP_TRIM_MS,
       }),
     )
   }

@@ -8,6 +8,8 @@
  */
 import { OUTBOX_METRICS } from "../lib/messaging/outbox-monitor.ts"
 import type { MetricDef, MetricTable } from "../lib/monitoring/metric-table.ts"
+import { PROCESS_METRICS } from "../lib/monitoring/process-metrics.ts"
+import { HEAP_TRIM_METRICS } from "../lib/runtime/heap-trim.ts"
 import { SUBSCRIPTION_METRICS } from "../queues/subscriptions/subscription-metrics.ts"
 import { ATLAS_METRIC_DEFS } from "./atlas/shared/metrics.ts"
 import { HERMES_METRICS } from "./hermes/runtime/hermes-metrics.ts"
@@ -21,8 +23,8 @@ export interface AppMetrics {
 }
 
 export const APP_METRICS: readonly AppMetrics[] = [
-  // Atlas also reports the outbox backlog of what it writes.
-  { job: "atlas", tables: [ATLAS_METRIC_DEFS, OUTBOX_METRICS] },
+  // Atlas also reports the outbox backlog of what it writes, its resident memory and its threads' heap trims.
+  { job: "atlas", tables: [ATLAS_METRIC_DEFS, OUTBOX_METRICS, PROCESS_METRICS, HEAP_TRIM_METRICS] },
   { job: "hermes", tables: [HERMES_METRICS, SUBSCRIPTION_METRICS] },
   { job: "zeus", tables: [ZEUS_METRIC_DEFS] },
   { job: "scheduler", tables: [SCHEDULER_METRICS] },

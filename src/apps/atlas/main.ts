@@ -114,6 +114,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       rabbitmqUrl: config.RABBITMQ_URL,
       logLevel: config.LOG_LEVEL,
       log,
+      heapTrimMs: config.ATLAS_HEAP_TRIM_S * 1000,
     })
     const atlasOptions = {
       sql: pg.sql,
@@ -133,6 +134,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       frontierHint,
       target404Share: config.ATLAS_TARGET_404_SHARE,
       lateWindowMs: config.ATLAS_LATE_PUBLICATION_WINDOW_S * 1000,
+      heapTrimMs: config.ATLAS_HEAP_TRIM_S * 1000,
     }
     if (config.ATLAS_FLEET) {
       let fleetStatus: () => FleetStatus | null = () => null

@@ -56,6 +56,18 @@ export const ATLAS_KEYS = {
     description:
       "Longest Bungie publishes a PGCR after the ids around it (s). A dead block found by the forward search is recorded as a gap only once the ids past it are older than this; until then it is held unresolved and searched again.",
   },
+  ATLAS_HEAP_TRIM_S: {
+    type: "number",
+    // Each JS thread's collector frees on its own schedule, so without a trim Atlas's RSS is a
+    // sawtooth 20-40 MB high that rises and falls by the minute; with one every 10 s the
+    // following crawl stays within a few MB and the full-speed peak drops ~20 MB, for a few ms
+    // per trim and thread (src/lib/runtime/heap-trim.ts; bench/README.md, "heap trim").
+    default: 10,
+    min: 0,
+    max: 3600,
+    description:
+      "Every this many seconds each Atlas thread trims its heap (a full collection; compiled code is dropped and free memory returned to the system). 0: never.",
+  },
   ATLAS_FLEET: {
     type: "boolean",
     default: false,

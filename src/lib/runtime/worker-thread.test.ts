@@ -14,11 +14,11 @@ function sample(text: string, series: string): number {
   return Number(line.slice(series.length + 1))
 }
 
-function spawn(thread: string, init: TestWorkerInit, onMessage: (m: TestWorkerOut) => void = () => {}) {
+function spawn(thread: string, init: TestWorkerInit, onMessage: (m: TestWorkerOut) => void = () => {}, heapTrimMs?: number) {
   const crashes: string[] = []
   const metrics: { thread: string; snapshot: unknown }[] = []
   const handle = spawnWorker<TestWorkerInit, TestWorkerIn, TestWorkerOut>(WORKER_URL, init, {
-    identity: { app: "test", thread, logLevel: "silent" },
+    identity: { app: "test", thread, logLevel: "silent", ...(heapTrimMs === undefined ? {} : { heapTrimMs }) },
     onMessage,
     onCrash: (reason) => crashes.push(reason),
     onMetrics: (snapshot) => metrics.push({ thread, snapshot }),
@@ -71,6 +71,21 @@ describe("worker-thread runtime", () => {
     // A newer snapshot of a thread replaces, never adds to, the previous one.
     aggregator.forget("writer")
     expect(sample(await aggregator.metrics(), "test_lag_seconds_count")).toBe(2)
+  })
+
+  test("a thread started with heapTrimMs trims its heap until close and reports each trim in its metrics; without it, none", async () => {
+    const main = new Registry()
+    const aggregator = createWorkerMetricsAggregator(main)
+    const trimming = spawn("trimming", { requests: 0, lagSeconds: 0 }, () => {}, 20)
+    const plain = spawn("plain", { requests: 0, lagSeconds: 0 })
+    await Promise.all([trimming.handle.ready, plain.handle.ready])
+    await Bun.sleep(300)
+    await Promise.all([trimming.handle.close(), plain.handle.close()])
+    for (const t of [trimming, plain]) for (const m of t.metrics) aggregator.accept(m.thread, m.snapshot as never)
+    const text = await aggregator.metrics()
+    // ~15 periods of 20 ms ± 10 % in 300 ms; a loaded box may stretch them, never to fewer than 3.
+    expect(sample(text, 'runtime_heap_trim_seconds_count{app="test",thread="trimming"}')).toBeGreaterThanOrEqual(3)
+    expect(text).not.toContain('thread="plain"')
   })
 
   test("a setup that throws rejects ready and is reported once as a crash with its reason", async () => {

@@ -11,6 +11,8 @@
  * messages must use other `type` names. A thread's metrics live in its own prom-client Registry
  * (`scope.metrics`); the runtime posts snapshots every second and once more on close, and the
  * main side hands them to `onMetrics` (a WorkerMetricsAggregator merges them at scrape time).
+ * With `identity.heapTrimMs` the thread trims its heap on that period (heap-trim.ts), from ready
+ * until close.
  *
  * Signals belong to the main thread, which drains its threads in order: a thread ignores SIGINT
  * and SIGTERM, because the runtime's default action would end the whole process mid-drain.
@@ -18,6 +20,7 @@
 import { Registry } from "prom-client"
 import { createLogger, type Logger, type LogLevel } from "../monitoring/logger.ts"
 import { type MetricsSnapshot, startWorkerMetricsReporter } from "../monitoring/worker-metrics.ts"
+import { type HeapTrim, startRecordedHeapTrim } from "./heap-trim.ts"
 
 export interface ThreadIdentity {
   /** App name for log lines and metrics (e.g. "atlas"). */
@@ -27,6 +30,8 @@ export interface ThreadIdentity {
   logLevel: LogLevel
   /** Values every log line of the thread masks (e.g. the API key). */
   secrets?: string[]
+  /** Trim the thread's heap this often (ms; heap-trim.ts); absent or 0: never. */
+  heapTrimMs?: number
 }
 
 type ControlType = "init" | "ready" | "failed" | "metrics" | "close" | "closed"
@@ -66,9 +71,11 @@ export function defineWorker<Init, In extends AppMessage, Out extends AppMessage
   let body: WorkerBody<In> | null = null
   let closeRequested = false
   let reporter: ReturnType<typeof startWorkerMetricsReporter> | null = null
+  let trim: HeapTrim | null = null
   const pending: In[] = []
 
   const close = async () => {
+    trim?.stop()
     await body?.close?.()
     await reporter?.stop()
     postControl({ type: "closed" })
@@ -92,6 +99,9 @@ export function defineWorker<Init, In extends AppMessage, Out extends AppMessage
         await reporter.stop()
         postControl({ type: "failed", reason: error instanceof Error ? error.message : String(error) })
         return
+      }
+      if ((identity.heapTrimMs ?? 0) > 0) {
+        trim = startRecordedHeapTrim({ intervalMs: identity.heapTrimMs!, registry: metrics, app: identity.app, thread: identity.thread })
       }
       postControl({ type: "ready" })
       for (const queued of pending.splice(0)) await body.onMessage?.(queued)

@@ -10,11 +10,14 @@
 import { watchAvailability } from "../../../lib/bungie/availability.ts"
 import { createRateLimitedBungie } from "../../../lib/bungie/rate-limited.ts"
 import { createViaZeusBungie } from "../../../lib/bungie/via-zeus.ts"
+import { ATLAS_KEYS } from "../../../lib/config/keys-atlas.ts"
 import type { Sql } from "../../../lib/database/postgres.ts"
 import { startOutboxMonitor } from "../../../lib/messaging/outbox-monitor.ts"
 import type { Logger, LogLevel } from "../../../lib/monitoring/logger.ts"
+import { startProcessMetrics } from "../../../lib/monitoring/process-metrics.ts"
 import { serveMetrics } from "../../../lib/monitoring/serve-metrics.ts"
 import { createSharedLimiter, type LimiterOptions } from "../../../lib/ratelimit/index.ts"
+import { startRecordedHeapTrim } from "../../../lib/runtime/heap-trim.ts"
 import type { AtlasSidecar } from "../relay/sidecar.ts"
 import { IdSpace } from "../shared/id-space.ts"
 import type { RetryPolicyOptions } from "../shared/retry-policy.ts"
@@ -75,6 +78,8 @@ export interface AtlasOptions {
   sidecars?: AtlasSidecar[]
   /** A bounded run hands its remaining holes to the ledger after this long without a PGCR (bounded-tail.ts). */
   tailQuietMs?: number
+  /** Every thread, this one included, trims its heap this often (ms; 0: never; default ATLAS_HEAP_TRIM_S's). */
+  heapTrimMs?: number
 }
 
 export interface AtlasResult {
@@ -96,6 +101,7 @@ export interface AtlasHandle {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000
+export const DEFAULT_HEAP_TRIM_MS = ATLAS_KEYS.ATLAS_HEAP_TRIM_S.default * 1000
 /** Each step of the shutdown waits at most this long (a stuck thread is terminated). */
 const DRAIN_STEP_MS = 30_000
 
@@ -208,9 +214,11 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   })
 
   const lanes = Math.max(1, Math.ceil(o.maxConcurrency / o.fetchers))
+  const heapTrimMs = o.heapTrimMs ?? DEFAULT_HEAP_TRIM_MS
   threads = await startCrawlThreads({
     logLevel: o.logLevel,
     secrets: [o.apiKey],
+    heapTrimMs,
     writer: {
       databaseUrl: o.databaseUrl,
       crawler: o.crawler,
@@ -255,6 +263,9 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   })
 
   coordinator.resumeFetching()
+  const mainTrim =
+    heapTrimMs > 0 ? startRecordedHeapTrim({ intervalMs: heapTrimMs, registry: metrics.registry, app: "atlas", thread: "main" }) : null
+  const processMetrics = startProcessMetrics({ registry: metrics.registry })
 
   // The backlog of what this crawl writes to the outbox (the "outbox backlog growing" alert).
   const outboxMonitor = o.metricsPort === null ? null : startOutboxMonitor({ sql: o.sql, registry: metrics.registry, log })
@@ -331,6 +342,8 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       await waitFor(() => space.writerQueue <= 0 || fatalReason !== null, DRAIN_STEP_MS)
       await crawl.writer.close(DRAIN_STEP_MS)
       control.stop()
+      mainTrim?.stop()
+      processMetrics.stop()
       availability.stop()
       outboxMonitor?.stop()
       coordinator.tick()

@@ -11,6 +11,8 @@ export interface CrawlThreadsOptions {
   logLevel: LogLevel
   /** Masked in every thread's logs. */
   secrets: string[]
+  /** Each thread trims its heap this often (ms; 0: never). */
+  heapTrimMs: number
   writer: Omit<PgWriterInit, "ports">
   /** One init per fetcher, without its writer port. */
   fetchers: Omit<FetcherInit, "writerPort">[]
@@ -29,7 +31,7 @@ export interface CrawlThreads {
 export async function startCrawlThreads(o: CrawlThreadsOptions): Promise<CrawlThreads> {
   const channels = o.fetchers.map(() => new MessageChannel())
   const writerPorts = channels.map((c) => c.port2)
-  const identity = (thread: string) => ({ app: "atlas", thread, logLevel: o.logLevel, secrets: o.secrets })
+  const identity = (thread: string) => ({ app: "atlas", thread, logLevel: o.logLevel, secrets: o.secrets, heapTrimMs: o.heapTrimMs })
   const writer = spawnWorker<PgWriterInit, MainToWriter, WriterToMain>(
     PG_WRITER_THREAD_URL,
     { ...o.writer, ports: writerPorts },

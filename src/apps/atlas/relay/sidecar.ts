@@ -21,12 +21,14 @@ export interface AtlasSidecar {
 export interface RelayThreadOptions extends RelayInit {
   log: Logger
   logLevel: LogLevel
+  /** The thread trims its heap this often (ms; 0: never). */
+  heapTrimMs: number
 }
 
 export function startRelayThread(o: RelayThreadOptions): AtlasSidecar {
-  const { log, logLevel, ...init } = o
+  const { log, logLevel, heapTrimMs, ...init } = o
   const thread = spawnWorker<RelayInit, MainToRelay, RelayToMain>(RELAY_THREAD_URL, init, {
-    identity: { app: "atlas", thread: "relay", logLevel },
+    identity: { app: "atlas", thread: "relay", logLevel, heapTrimMs },
     onMessage: (message) => {
       if (message.attempt === 1) log.warn("atlas.relay.clickhouse_unavailable", { reason: message.reason, setting: "CLICKHOUSE_URL" })
     },
