@@ -48,6 +48,8 @@ describe("parseBenchArgs", () => {
   test("crawl tuning flags take Atlas's types and limits", () => {
     expect(parseBenchArgs(["frontier", "--batch-ms", "100", "--target-404-share=0.1"])).toMatchObject({ batchMs: 100, target404Share: 0.1 })
     expect(() => parseBenchArgs(["--fetchers", "65"])).toThrow(/--fetchers "65": out of range: expected an integer in \[1, 64\]/)
+    expect(parseBenchArgs(["memory", "--heap-trim-s", "0"])).toMatchObject({ heapTrimS: 0 })
+    expect(parseBenchArgs(["memory"])).toMatchObject({ heapTrimS: null })
     expect(renderHelp(BENCH_COMMAND)).toContain("Default: Atlas's (ATLAS_FETCHERS).")
   })
 })

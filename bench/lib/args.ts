@@ -2,7 +2,7 @@
  * Command line of `bun run bench`, as a spec for the one parser (src/lib/cli):
  *
  *   bun run bench [scenario ...] [--quick] [--target sim|real] [--runs N] [--fetchers N]
- *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--addresses N]
+ *                 [--max-concurrency N] [--batch-size N] [--batch-ms N] [--target-404-share X] [--heap-trim-s S] [--addresses N]
  *                 [--seconds S | --minutes M] [--sweep-of frontier|backfill] [--soak-of both|full|alone]
  *
  * The crawl tuning flags take Atlas's settings' types and limits (src/lib/config/keys-atlas.ts);
@@ -42,6 +42,7 @@ export const BENCH_COMMAND = {
     batchSize: fromAtlas("ATLAS_BATCH_SIZE"),
     batchMs: fromAtlas("ATLAS_BATCH_MAX_MS"),
     target404Share: fromAtlas("ATLAS_TARGET_404_SHARE"),
+    heapTrimS: fromAtlas("ATLAS_HEAP_TRIM_S"),
     addresses: { type: "int", default: null, min: 1, max: 64, description: "Loopback source addresses to crawl from (simulator only)." },
     seconds: { type: "number", default: null, min: 0.1, max: 86400, description: "Measurement length override, in seconds." },
     sweepOf: {
@@ -83,6 +84,8 @@ export interface BenchArgs {
   batchMs: number | null
   /** 404 share among first tries the claim lead aims for (ATLAS_TARGET_404_SHARE). */
   target404Share: number | null
+  /** Seconds between heap trims, 0 = none (ATLAS_HEAP_TRIM_S). */
+  heapTrimS: number | null
   addresses: number | null
   /** Measurement length override in seconds (--minutes converted). */
   seconds: number | null
@@ -106,6 +109,7 @@ export function toBenchArgs({ flags, positionals }: CommandLine<typeof BENCH_COM
     batchSize: flags.batchSize,
     batchMs: flags.batchMs,
     target404Share: flags.target404Share,
+    heapTrimS: flags.heapTrimS,
     addresses: flags.addresses,
     seconds: flags.minutes !== null ? flags.minutes * 60 : flags.seconds,
     sweepOf: flags.sweepOf,

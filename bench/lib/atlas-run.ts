@@ -10,7 +10,7 @@
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type AtlasHandle, DEFAULT_HEAP_TRIM_MS, startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
+import { type AtlasHandle, startAtlas } from "../../src/apps/atlas/coordinator/supervisor.ts"
 import { startRelayThread } from "../../src/apps/atlas/relay/sidecar.ts"
 import { createTestDatabase, type TestDatabase, uniqueName } from "../../src/lib/database/testing.ts"
 import { createLogger } from "../../src/lib/monitoring/logger.ts"
@@ -26,6 +26,7 @@ export interface BenchAtlasOptions {
   maxConcurrency: number
   batchSize: number
   batchMs: number
+  heapTrimMs: number
   target404Share?: number
   sourceAddresses?: string[]
   frontierHint?: bigint | null
@@ -71,7 +72,7 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
         rabbitmqUrl: null,
         logLevel: "warn",
         log,
-        heapTrimMs: DEFAULT_HEAP_TRIM_MS,
+        heapTrimMs: o.heapTrimMs,
       }),
     )
   }
@@ -88,6 +89,7 @@ export async function startBenchAtlas(o: BenchAtlasOptions): Promise<BenchAtlas>
     sourceAddresses: o.sourceAddresses ?? [],
     batchSize: o.batchSize,
     batchMs: o.batchMs,
+    heapTrimMs: o.heapTrimMs,
     metricsPort: null,
     log,
     logLevel: "warn",

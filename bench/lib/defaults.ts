@@ -1,6 +1,6 @@
 /**
  * Atlas' defaults as the benchmarks use them, taken from Atlas's config section so a change
- * there moves the benchmarks too (ATLAS_FETCHERS, ATLAS_MAX_CONCURRENCY, ATLAS_BATCH_*).
+ * there moves the benchmarks too (ATLAS_FETCHERS, ATLAS_MAX_CONCURRENCY, ATLAS_BATCH_*, ATLAS_HEAP_TRIM_S).
  */
 import { loadConfig } from "../../src/lib/config/load-config.ts"
 import type { BenchArgs } from "./args.ts"
@@ -11,6 +11,7 @@ export interface CrawlSettings {
   batchSize: number
   batchMs: number
   target404Share: number
+  heapTrimMs: number
 }
 
 export function resolveCrawlSettings(args: BenchArgs): CrawlSettings {
@@ -21,6 +22,7 @@ export function resolveCrawlSettings(args: BenchArgs): CrawlSettings {
     batchSize: args.batchSize ?? config.ATLAS_BATCH_SIZE,
     batchMs: args.batchMs ?? config.ATLAS_BATCH_MAX_MS,
     target404Share: args.target404Share ?? config.ATLAS_TARGET_404_SHARE,
+    heapTrimMs: (args.heapTrimS ?? config.ATLAS_HEAP_TRIM_S) * 1000,
   }
 }
 
@@ -28,3 +30,8 @@ export function resolveCrawlSettings(args: BenchArgs): CrawlSettings {
 export const SIM_API_KEY = "bench-sim-key"
 /** Seed for every benchmark simulator: same world in every run. */
 export const SIM_SEED = "raidhub-bench"
+
+/** "heap trim every 10 s" or "no heap trim", for progress lines. */
+export function describeHeapTrim(heapTrimMs: number): string {
+  return heapTrimMs > 0 ? `heap trim every ${heapTrimMs / 1000} s` : "no heap trim"
+}

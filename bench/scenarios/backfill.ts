@@ -8,7 +8,7 @@
 import type { TestDatabase } from "../../src/lib/database/testing.ts"
 import { startBenchAtlas, UNLIMITED_RATE } from "../lib/atlas-run.ts"
 import { type CpuShare, startCpuWindow } from "../lib/cpu.ts"
-import { type CrawlSettings, resolveCrawlSettings, SIM_API_KEY } from "../lib/defaults.ts"
+import { type CrawlSettings, describeHeapTrim, resolveCrawlSettings, SIM_API_KEY } from "../lib/defaults.ts"
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts"
 import type { SimProcess } from "../lib/sim-process.ts"
 import { computeRatio } from "../lib/stats.ts"
@@ -76,6 +76,7 @@ export async function measureBackfill(
     maxConcurrency: s.maxConcurrency,
     batchSize: s.batchSize,
     batchMs: s.batchMs,
+    heapTrimMs: s.heapTrimMs,
     target404Share: s.target404Share,
     frontierHint: sim.startId - 1n,
     limiterOptions: UNLIMITED_RATE,
@@ -211,7 +212,7 @@ export const backfillScenario: Scenario = {
           checkTarget("atlasCpuRatio", crawlCpuMs / ceilingCpuMs),
           `the simulator (one thread) bounds both rates here: during the crawl it got ${m.cpu.simCores} cores against ${((before.cpu.simCores + after.cpu.simCores) / 2).toFixed(2)} during the ceiling (${simShare.toFixed(2)} of it), because Atlas and Postgres used ${(m.cpu.benchCores + m.cpu.postgresCores).toFixed(2)} of the 2 cores; Atlas end to end costs ${(crawlWithPgCpuMs / ceilingCpuMs).toFixed(1)}× the CPU of fetch + parse per PGCR`,
           `memory: peak RSS ${m.peakRssMb} MB for the whole bench process (Atlas + embedded ClickHouse + harness); the DESIGN RSS target (ClickHouse aside) is measured by \`memory\``,
-          `exit: ${m.exitReason}; settings: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms; limiter ceiling lifted (unthrottled sim)`,
+          `exit: ${m.exitReason}; settings: ${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}/${s.batchMs} ms, ${describeHeapTrim(s.heapTrimMs)}; limiter ceiling lifted (unthrottled sim)`,
           `cores during backfill: bench process (Atlas: coordinator, fetchers, pg-writer, ch-writer with embedded ClickHouse) ${m.cpu.benchCores}, of which embedded ClickHouse's own threads ${m.cpu.clickhouseCores}, simulator ${m.cpu.simCores}, all postgres processes ${m.cpu.postgresCores} (of 2; postgres = whole server)`,
           m.clickhousePending === 0
             ? "ClickHouse: the ch-writer Worker relayed the whole outbox into embedded ClickHouse before exit (the time includes its final flush)"

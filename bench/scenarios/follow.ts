@@ -43,6 +43,7 @@ export const followScenario: Scenario = {
       maxConcurrency: s.maxConcurrency,
       batchSize: s.batchSize,
       batchMs: s.batchMs,
+      heapTrimMs: s.heapTrimMs,
       target404Share: s.target404Share,
       sourceAddresses: addresses,
       frontierHint: sim.startId - 1n,

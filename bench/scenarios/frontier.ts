@@ -91,6 +91,7 @@ export async function measureFrontier(
     maxConcurrency: sim ? s.maxConcurrency : Math.min(16, s.maxConcurrency),
     batchSize: s.batchSize,
     batchMs: s.batchMs,
+    heapTrimMs: s.heapTrimMs,
     target404Share: s.target404Share,
     sourceAddresses: addresses,
     frontierHint: sim ? sim.startId - 1n : null,

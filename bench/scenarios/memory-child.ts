@@ -1,7 +1,7 @@
 /**
  * Child process for `memory`: nothing but Atlas (no ClickHouse, no benchmark workers) crawling a
  * bounded range at full speed, sampling its own RSS every 250 ms. Prints one JSON line.
- * argv[2] = JSON { url, apiKey, databaseUrl, from, to, fetchers, maxConcurrency, batchSize, batchMs, frontierHint }
+ * argv[2] = JSON { url, apiKey, databaseUrl, from, to, fetchers, maxConcurrency, batchSize, batchMs, heapTrimMs, frontierHint }
  * (the parent creates and drops the migrated database).
  */
 // Deliberately not bench/lib/atlas-run.ts: it opens an embedded ClickHouse, which loads libchdb
@@ -20,6 +20,7 @@ const o = JSON.parse(process.argv[2]!) as {
   maxConcurrency: number
   batchSize: number
   batchMs: number
+  heapTrimMs: number
   frontierHint: string
 }
 const baselineMb = process.memoryUsage().rss / 1048576
@@ -45,6 +46,7 @@ const atlas = await startAtlas({
   sourceAddresses: [],
   batchSize: o.batchSize,
   batchMs: o.batchMs,
+  heapTrimMs: o.heapTrimMs,
   metricsPort: null,
   log: createLogger({ level: "warn" }),
   logLevel: "warn",

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path"
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
-import { resolveCrawlSettings, SIM_API_KEY } from "../lib/defaults.ts"
+import { describeHeapTrim, resolveCrawlSettings, SIM_API_KEY } from "../lib/defaults.ts"
 import type { Scenario } from "../lib/scenario.ts"
 import { checkTarget } from "../lib/targets.ts"
 import { BACKFILL_OFFSET } from "./backfill.ts"
@@ -43,10 +43,11 @@ export const memoryScenario: Scenario = {
         maxConcurrency: s.maxConcurrency,
         batchSize: s.batchSize,
         batchMs: s.batchMs,
+        heapTrimMs: s.heapTrimMs,
         frontierHint: (sim.startId - 1n).toString(),
       }
       ctx.progress(
-        `Atlas alone in a child process over ${ids} ids (${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize})`,
+        `Atlas alone in a child process over ${ids} ids (${s.fetchers} fetchers, concurrency ${s.maxConcurrency}, batch ${s.batchSize}, ${describeHeapTrim(s.heapTrimMs)})`,
       )
       const child = Bun.spawn([process.execPath, join(import.meta.dir, "memory-child.ts"), JSON.stringify(args)], {
         stdout: "pipe",

@@ -22,7 +22,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createTestDatabase } from "../../src/lib/database/testing.ts"
 import { readCpuSeconds } from "../lib/cpu.ts"
-import { resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
+import { describeHeapTrim, resolveCrawlSettings, SIM_API_KEY, SIM_SEED } from "../lib/defaults.ts"
 import { growthAfterWarmup, medianTrend } from "../lib/rss-trend.ts"
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts"
 import { spawnSim } from "../lib/sim-process.ts"
@@ -105,6 +105,7 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
       LOG_LEVEL: "warn",
       ATLAS_METRICS_PORT: "off",
       ATLAS_FETCHERS: String(s.fetchers),
+      ATLAS_HEAP_TRIM_S: String(s.heapTrimMs / 1000),
       ATLAS_SOURCE_ADDRESSES: ADDRESSES,
       RABBITMQ_URL: "",
     }
@@ -117,7 +118,7 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
       args.push("--sim")
       env.CLICKHOUSE_URL = ""
     }
-    ctx.progress(`${mode}: ${(durationMs / 60_000).toFixed(1)} min, RSS every ${sampleMs / 1000} s`)
+    ctx.progress(`${mode}: ${(durationMs / 60_000).toFixed(1)} min, RSS every ${sampleMs / 1000} s, ${describeHeapTrim(s.heapTrimMs)}`)
     const child = Bun.spawn(args, { env, stdout: "ignore", stderr: "pipe" })
     const samples: [number, number][] = []
     const split: [number, number, number][] = []
