@@ -22,6 +22,7 @@ describe("heap trim", () => {
         clock += 4
       },
       now: () => clock,
+      cpuSeconds: () => 0,
       onTrim: (seconds) => durations.push(seconds),
     })
     await Bun.sleep(120)
@@ -34,19 +35,57 @@ describe("heap trim", () => {
     expect(trim.count).toBe(done)
   })
 
+  test("skips its turn while the process is busy, and trims again once it is not", async () => {
+    let clock = 0
+    let cpu = 0
+    let busy = true
+    const trim = startHeapTrim({
+      intervalMs: 10,
+      busyCores: 0.5,
+      shrink: () => {},
+      now: () => clock,
+      // Each turn moves the clock by 1 s; a busy process used 0.9 cores of it, an idle one 0.1.
+      cpuSeconds: () => {
+        clock += 1_000
+        cpu += busy ? 0.9 : 0.1
+        return cpu
+      },
+    })
+    await Bun.sleep(80)
+    expect(trim.count).toBe(0)
+    expect(trim.skipped).toBeGreaterThanOrEqual(2)
+    busy = false
+    const skippedWhileBusy = trim.skipped
+    await Bun.sleep(80)
+    trim.stop()
+    expect(trim.count).toBeGreaterThanOrEqual(2)
+    // At most the turn already under way when the load dropped is skipped after it.
+    expect(trim.skipped - skippedWhileBusy).toBeLessThanOrEqual(1)
+  })
+
   test("refuses a period that is not positive", () => {
     expect(() => startHeapTrim({ intervalMs: 0, shrink: () => {} })).toThrow("heap trim interval must be > 0 ms, got 0")
     expect(() => startHeapTrim({ intervalMs: Number.NaN, shrink: () => {} })).toThrow(RangeError)
   })
 
-  test("the recorded trim observes runtime_heap_trim_seconds with its app and thread", async () => {
+  test("the recorded trim counts its trims and its skips with their app and thread", async () => {
     const registry = new Registry()
-    const trim = startRecordedHeapTrim({ intervalMs: 10, registry, app: "atlas", thread: "main", shrink: () => {} })
-    await Bun.sleep(80)
+    let cpu = 0
+    let turns = 0
+    // Every other turn finds the process busy (10 cores' worth of CPU since the previous one).
+    const cpuSeconds = () => {
+      turns++
+      cpu += turns % 2 === 0 ? 10 : 0
+      return cpu
+    }
+    const trim = startRecordedHeapTrim({ intervalMs: 10, registry, app: "atlas", thread: "main", shrink: () => {}, cpuSeconds })
+    await Bun.sleep(100)
     trim.stop()
     const text = await registry.metrics()
     expect(text).toContain(`runtime_heap_trim_seconds_count{app="atlas",thread="main"} ${trim.count}`)
+    expect(text).toContain(`runtime_heap_trims_skipped_total{app="atlas",thread="main"} ${trim.skipped}`)
     expect(trim.count).toBeGreaterThan(0)
+    expect(trim.skipped).toBeGreaterThan(0)
   })
 
   test("Bun.shrink, what a trim runs, collects the heap's garbage as soon as the calling JS returns", async () => {

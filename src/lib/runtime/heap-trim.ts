@@ -8,8 +8,12 @@
  * Each collector runs on its own schedule, so the resident size is a sawtooth 20–40 MB high on
  * a ~150 MB Atlas. Neither the sawtooth nor a slow rise under it can be told apart from a leak.
  * A trim every few seconds keeps each thread near its live size. The cost is one full
- * collection of a small heap plus recompiling the hot code, a few ms per trim (bench/README.md,
- * "heap trim"). The histogram below records every trim's duration.
+ * collection plus recompiling the hot code afterwards: small for a thread that is mostly
+ * waiting (Atlas following the head: ~0.08 of a core for all its threads at 10 s), large for
+ * one running hot code flat out (a backfill at full speed: +40-60 % CPU per PGCR), because the
+ * code runs in the slow tiers again until the JIT has recompiled it (bench/README.md, "Heap trim").
+ * So a trim is skipped while the process is busy: when it used more than `busyCores` cores since
+ * the thread's previous turn. The histogram and the skip counter below record both.
  *
  * JSC runs the shrink when no JS is left on the thread's stack, i.e. right after the timer callback
  * that asks for it returns; the duration is therefore taken at the next setImmediate, and may include
@@ -17,7 +21,7 @@
  *
  * The timer is unref'd: a trim never keeps a thread or a process alive.
  */
-import type { Histogram, Registry } from "prom-client"
+import type { Registry } from "prom-client"
 import { type MetricTable, registerMetrics } from "../monitoring/metric-table.ts"
 
 export const HEAP_TRIM_METRICS = {
@@ -28,13 +32,28 @@ export const HEAP_TRIM_METRICS = {
     labels: ["app", "thread"],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
   },
+  skipped: {
+    kind: "counter",
+    name: "runtime_heap_trims_skipped_total",
+    help: "Heap trims skipped because the process was busy (more than the busy threshold of cores since the thread's previous turn)",
+    labels: ["app", "thread"],
+  },
 } as const satisfies MetricTable
+
+/** A process using more cores than this over a trim period is busy: the trim is skipped (see above). */
+export const DEFAULT_BUSY_CORES = 0.5
 
 export interface HeapTrimOptions {
   /** Mean wait between trims (ms); each wait is drawn from ±10 % of it. Must be > 0. */
   intervalMs: number
+  /** Skip the trim when the process used more than this many cores since the previous turn. */
+  busyCores?: number
   /** Called after each trim with its duration (seconds; an upper bound, see above). */
   onTrim?(seconds: number): void
+  /** Called for each turn skipped because the process was busy. */
+  onSkip?(): void
+  /** The process's CPU seconds so far (all threads); injectable for tests. */
+  cpuSeconds?: () => number
   /** Injectable for tests; defaults to Bun.shrink. */
   shrink?: () => void
   random?: () => number
@@ -44,6 +63,8 @@ export interface HeapTrimOptions {
 export interface HeapTrim {
   /** Trims done so far. */
   readonly count: number
+  /** Turns skipped because the process was busy. */
+  readonly skipped: number
   stop(): void
 }
 
@@ -58,7 +79,12 @@ export function startHeapTrim(o: HeapTrimOptions): HeapTrim {
   const shrink = o.shrink ?? (() => Bun.shrink())
   const random = o.random ?? Math.random
   const now = o.now ?? (() => performance.now())
+  const cpuSeconds = o.cpuSeconds ?? processCpuSeconds
+  const busyCores = o.busyCores ?? DEFAULT_BUSY_CORES
   let count = 0
+  let skipped = 0
+  let lastTurnMs = now()
+  let lastCpu = cpuSeconds()
   let timer: ReturnType<typeof setTimeout> | null = null
   const schedule = () => {
     timer = setTimeout(trim, trimDelayMs(o.intervalMs, random()))
@@ -67,6 +93,16 @@ export function startHeapTrim(o: HeapTrimOptions): HeapTrim {
   let stopped = false
   const trim = () => {
     const started = now()
+    const cpu = cpuSeconds()
+    const cores = (cpu - lastCpu) / Math.max(0.001, (started - lastTurnMs) / 1000)
+    lastTurnMs = started
+    lastCpu = cpu
+    if (cores > busyCores) {
+      skipped++
+      o.onSkip?.()
+      schedule()
+      return
+    }
     shrink()
     count++
     setImmediate(() => {
@@ -79,6 +115,9 @@ export function startHeapTrim(o: HeapTrimOptions): HeapTrim {
     get count() {
       return count
     },
+    get skipped() {
+      return skipped
+    },
     stop() {
       stopped = true
       if (timer !== null) clearTimeout(timer)
@@ -87,15 +126,22 @@ export function startHeapTrim(o: HeapTrimOptions): HeapTrim {
   }
 }
 
-/** startHeapTrim that records each trim in `registry` as runtime_heap_trim_seconds{app, thread}. */
+function processCpuSeconds(): number {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1e6
+}
+
+/** startHeapTrim that records its trims and skips in `registry` (HEAP_TRIM_METRICS, by app and thread). */
 export function startRecordedHeapTrim(
-  o: { intervalMs: number; registry: Registry; app: string; thread: string } & Pick<HeapTrimOptions, "shrink">,
+  o: { intervalMs: number; registry: Registry; app: string; thread: string } & Pick<HeapTrimOptions, "shrink" | "cpuSeconds">,
 ): HeapTrim {
-  const histogram: Histogram<"app" | "thread"> = registerMetrics(o.registry, HEAP_TRIM_METRICS).trim
+  const metrics = registerMetrics(o.registry, HEAP_TRIM_METRICS)
   const labels = { app: o.app, thread: o.thread }
   return startHeapTrim({
     intervalMs: o.intervalMs,
     ...(o.shrink === undefined ? {} : { shrink: o.shrink }),
-    onTrim: (seconds) => histogram.observe(labels, seconds),
+    ...(o.cpuSeconds === undefined ? {} : { cpuSeconds: o.cpuSeconds }),
+    onTrim: (seconds) => metrics.trim.observe(labels, seconds),
+    onSkip: () => metrics.skipped.inc(labels),
   })
 }

@@ -79,12 +79,13 @@ describe("worker-thread runtime", () => {
     const trimming = spawn("trimming", { requests: 0, lagSeconds: 0 }, () => {}, 20)
     const plain = spawn("plain", { requests: 0, lagSeconds: 0 })
     await Promise.all([trimming.handle.ready, plain.handle.ready])
-    await Bun.sleep(300)
+    await Bun.sleep(500)
     await Promise.all([trimming.handle.close(), plain.handle.close()])
     for (const t of [trimming, plain]) for (const m of t.metrics) aggregator.accept(m.thread, m.snapshot as never)
     const text = await aggregator.metrics()
-    // ~15 periods of 20 ms ± 10 % in 300 ms; a loaded box may stretch them, never to fewer than 3.
-    expect(sample(text, 'runtime_heap_trim_seconds_count{app="test",thread="trimming"}')).toBeGreaterThanOrEqual(3)
+    // ~25 turns of 20 ms ± 10 % in 500 ms. Turns while the process is busy (threads starting up)
+    // are skipped, so only a few trims are certain.
+    expect(sample(text, 'runtime_heap_trim_seconds_count{app="test",thread="trimming"}')).toBeGreaterThanOrEqual(2)
     expect(text).not.toContain('thread="plain"')
   })
 
