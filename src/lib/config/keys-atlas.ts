@@ -59,14 +59,15 @@ export const ATLAS_KEYS = {
   ATLAS_HEAP_TRIM_S: {
     type: "number",
     // Each JS thread's collector frees on its own schedule, so without a trim Atlas's RSS is a
-    // sawtooth 20-40 MB high that rises and falls by the minute; with one every 10 s the
-    // following crawl stays within a few MB and the full-speed peak drops ~20 MB, for a few ms
-    // per trim and thread (src/lib/runtime/heap-trim.ts; bench/README.md, "heap trim").
+    // sawtooth 20-40 MB high that rises and falls by the minute; with one every 10 s a following
+    // crawl stays within a few MB, for ~0.08 of a core. A busy process (a backfill) skips its
+    // trims: recompiling the dropped code would cost it 40-60 % more CPU per PGCR
+    // (src/lib/runtime/heap-trim.ts; bench/README.md, "Heap trim").
     default: 10,
     min: 0,
     max: 3600,
     description:
-      "Every this many seconds each Atlas thread trims its heap (a full collection; compiled code is dropped and free memory returned to the system). 0: never.",
+      "Every this many seconds each Atlas thread trims its heap (a full collection; compiled code is dropped and free memory returned to the system), unless the process used more than half a core since the last turn. 0: never.",
   },
   ATLAS_FLEET: {
     type: "boolean",
