@@ -60,14 +60,14 @@ export const ATLAS_KEYS = {
     type: "number",
     // Each JS thread's collector frees on its own schedule, so without a trim Atlas's RSS is a
     // sawtooth 20-40 MB high that rises and falls by the minute; with one every 10 s a following
-    // crawl stays within a few MB, for ~0.08 of a core. A busy process (a backfill) skips its
-    // trims: recompiling the dropped code would cost it 40-60 % more CPU per PGCR
-    // (src/lib/runtime/heap-trim.ts; bench/README.md, "Heap trim").
+    // crawl stays within ~20 MB, for ~0.12-0.16 of a core. A busy thread (a backfill's fetcher)
+    // skips its turn: recompiling the dropped code would cost it 40-60 % more CPU per PGCR
+    // (src/lib/runtime/heap-trim.ts; bench/README.md, "Seventh part").
     default: 10,
     min: 0,
     max: 3600,
     description:
-      "Every this many seconds each Atlas thread trims its heap (a full collection; compiled code is dropped and free memory returned to the system), unless the process used more than half a core since the last turn. 0: never.",
+      "Every this many seconds each Atlas thread trims its heap (a full collection; compiled code is dropped and free memory returned to the system), unless that thread used more than 0.2 of a core since its previous turn. 0: never.",
   },
   ATLAS_FLEET: {
     type: "boolean",

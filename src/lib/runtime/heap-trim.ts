@@ -9,9 +9,9 @@
  * a ~150 MB Atlas. Neither the sawtooth nor a slow rise under it can be told apart from a leak.
  * A trim every few seconds keeps each thread near its live size. The cost is one full
  * collection plus recompiling the hot code afterwards: small for a thread that is mostly
- * waiting (Atlas following the head: ~0.08 of a core for all its threads at 10 s), large for
+ * waiting (Atlas following the head: ~0.12-0.16 of a core for all its threads at 10 s), large for
  * one running hot code flat out (a backfill at full speed: +40-60 % CPU per PGCR), because the
- * code runs in the slow tiers again until the JIT has recompiled it (bench/README.md, "Heap trim").
+ * code runs in the slow tiers again until the JIT has recompiled it (bench/README.md, "Seventh part").
  * So a thread skips its trim while it is busy: when it used more than `busyCores` of a core since
  * its previous turn, read from /proc/thread-self/stat (Linux; elsewhere the whole process's CPU
  * stands in, a stricter test). The histogram and the skip counter below record both.
