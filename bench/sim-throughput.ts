@@ -8,8 +8,9 @@
  * the table shows wall-clock req/s and req per sim CPU-second (= req/s on one fully busy core).
  * Writes bench/results/sim-throughput.json. Asserts nothing about time.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { readStatCpuSeconds } from "../src/lib/runtime/proc-stat.ts"
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name)
@@ -21,9 +22,7 @@ const HEADERS = { "x-api-key": "bench", "user-agent": "raidhub-bench/1.0" }
 const repo = resolve(import.meta.dir, "..")
 
 function cpuSeconds(pid: number): number {
-  // /proc/<pid>/stat fields 14 and 15: utime, stime in clock ticks (100 Hz on Linux).
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) / 100
+  return readStatCpuSeconds(`/proc/${pid}/stat`)
 }
 
 const child = Bun.spawn([process.execPath, join(repo, "src/sim/main.ts"), "--scenario", "backfill", "--port", "0", "--seed", "bench"], {

@@ -3,14 +3,12 @@
  * measured process, the simulator and Postgres.
  */
 import { readdirSync, readFileSync } from "node:fs"
-
-const TICKS_PER_SECOND = 100
+import { cpuSecondsOfStat, readStatCpuSeconds } from "../../src/lib/runtime/proc-stat.ts"
 
 /** utime + stime of one process in seconds (fields 14 and 15 of /proc/<pid>/stat). */
 export function readCpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+    return readStatCpuSeconds(`/proc/${pid}/stat`)
   } catch {
     return Number.NaN
   }
@@ -24,8 +22,7 @@ export function readPostgresCpuByPid(): Map<number, number> {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
       if (!stat.includes("(postgres)")) continue
-      const fields = stat.split(") ")[1]!.split(" ")
-      byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND)
+      byPid.set(Number(entry), cpuSecondsOfStat(stat))
     } catch {
       // The process exited between readdir and read.
     }
@@ -79,8 +76,7 @@ export function readEmbeddedClickhouseCpuByTid(): Map<number, number> {
     try {
       const comm = readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trimEnd()
       if (BUN_THREAD.test(comm)) continue
-      const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")
-      byTid.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND)
+      byTid.set(Number(tid), readStatCpuSeconds(`/proc/self/task/${tid}/stat`))
     } catch {
       // The thread exited between readdir and read.
     }

@@ -101,7 +101,7 @@ export interface AtlasHandle {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000
-export const DEFAULT_HEAP_TRIM_MS = ATLAS_KEYS.ATLAS_HEAP_TRIM_S.default * 1000
+const DEFAULT_HEAP_TRIM_MS = ATLAS_KEYS.ATLAS_HEAP_TRIM_S.default * 1000
 /** Each step of the shutdown waits at most this long (a stuck thread is terminated). */
 const DRAIN_STEP_MS = 30_000
 
