@@ -4,8 +4,12 @@
  * bodies switched on.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Registry } from "prom-client"
 import { createTestClickhouse, createTestDatabase, type TestClickhouse, type TestDatabase } from "../../lib/database/testing.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { registerMetrics } from "../../lib/monitoring/metric-table.ts"
+import { createHeldSnapshots, type MetricsSnapshot } from "../../lib/monitoring/worker-metrics.ts"
+import { HEAP_TRIM_METRICS } from "../../lib/runtime/heap-trim.ts"
 import { type SimHandle, startSim } from "../../sim/server.ts"
 import { startAtlas } from "./coordinator/supervisor.ts"
 import { startInlineRelays } from "./relay/sidecar.ts"
@@ -52,8 +56,14 @@ describe("atlas end to end", () => {
     sim.controls.closeFloodgates({ fromId: from + 450n })
     // The ClickHouse relay runs inline here: this test process already owns the embedded engine.
     const relays = startInlineRelays({ sql: db.sql, clickhouse: ch.client, rabbitmqUrl: null, log, pollMs: 200 })
+    // What a relay thread started outside the crawl reports (its heap trims) is served on the crawl's /metrics.
+    const relayRegistry = new Registry()
+    registerMetrics(relayRegistry, HEAP_TRIM_METRICS).trim.observe({ app: "atlas", thread: "relay" }, 0.02)
+    const threadMetrics = createHeldSnapshots()
+    threadMetrics.accept("relay", (await relayRegistry.getMetricsAsJSON()) as MetricsSnapshot)
     const atlas = await startAtlas({
       sidecars: [relays],
+      threadMetrics,
       crawler: "completeness",
       from,
       to,
@@ -89,6 +99,7 @@ describe("atlas end to end", () => {
     }, 50)
     const metrics = await fetch(`${atlas.metricsUrl}/metrics`).then((r) => r.text())
     expect(metrics).toContain("atlas_low_water_mark")
+    expect(metrics).toContain('runtime_heap_trim_seconds_count{app="atlas",thread="relay"} 1')
     const result = await atlas.done
     clearInterval(outage)
     expect(maintenance as string).toBe("over")

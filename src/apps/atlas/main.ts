@@ -13,6 +13,7 @@ import { SHARED_KEYS } from "../../lib/config/keys-shared.ts"
 import { ConfigError } from "../../lib/config/load-config.ts"
 import { runPostgresMigrations } from "../../lib/database/migrate/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { createHeldSnapshots } from "../../lib/monitoring/worker-metrics.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
 import { postgresService } from "../../lib/runtime/services.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
@@ -106,6 +107,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
 
     await runPostgresMigrations(pg.sql, { logger: log })
     const crawler = flags.to !== null && flags.from !== null ? nameBoundedCrawler(flags.crawler, flags.from, flags.to) : flags.crawler
+    const relayMetrics = createHeldSnapshots()
     const relay = startRelayThread({
       databaseUrl: pg.url,
       clickhouseUrl: config.CLICKHOUSE_URL,
@@ -115,6 +117,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       logLevel: config.LOG_LEVEL,
       log,
       heapTrimMs: config.ATLAS_HEAP_TRIM_S * 1000,
+      onMetrics: (snapshot) => relayMetrics.accept("relay", snapshot),
     })
     const atlasOptions = {
       sql: pg.sql,
@@ -135,6 +138,7 @@ async function main({ config, flags }: AtlasCommandLine): Promise<number> {
       target404Share: config.ATLAS_TARGET_404_SHARE,
       lateWindowMs: config.ATLAS_LATE_PUBLICATION_WINDOW_S * 1000,
       heapTrimMs: config.ATLAS_HEAP_TRIM_S * 1000,
+      threadMetrics: relayMetrics,
     }
     if (config.ATLAS_FLEET) {
       let fleetStatus: () => FleetStatus | null = () => null

@@ -75,3 +75,32 @@ export function createWorkerMetricsAggregator(main: Registry): WorkerMetricsAggr
     contentType: Registry.PROMETHEUS_CONTENT_TYPE,
   }
 }
+
+/**
+ * Snapshots of a thread that outlives the aggregators it reports to (Atlas's relay thread runs
+ * across a fleet's successive crawls, each with its own /metrics): keeps each thread's newest
+ * snapshot and hands it to whichever aggregator is attached, the held ones at once on attach.
+ */
+export interface HeldSnapshots {
+  accept(workerId: string, snapshot: MetricsSnapshot): void
+  /** Forwards to `target` from now on, the newest held snapshots first; returns the detach function. */
+  attach(target: Pick<WorkerMetricsAggregator, "accept">): () => void
+}
+
+export function createHeldSnapshots(): HeldSnapshots {
+  const newest = new Map<string, MetricsSnapshot>()
+  let target: Pick<WorkerMetricsAggregator, "accept"> | null = null
+  return {
+    accept(workerId, snapshot) {
+      newest.set(workerId, snapshot)
+      target?.accept(workerId, snapshot)
+    },
+    attach(next) {
+      target = next
+      for (const [workerId, snapshot] of newest) next.accept(workerId, snapshot)
+      return () => {
+        if (target === next) target = null
+      }
+    },
+  }
+}

@@ -16,6 +16,7 @@ import { startOutboxMonitor } from "../../../lib/messaging/outbox-monitor.ts"
 import type { Logger, LogLevel } from "../../../lib/monitoring/logger.ts"
 import { startProcessMetrics } from "../../../lib/monitoring/process-metrics.ts"
 import { serveMetrics } from "../../../lib/monitoring/serve-metrics.ts"
+import type { HeldSnapshots } from "../../../lib/monitoring/worker-metrics.ts"
 import { createSharedLimiter, type LimiterOptions } from "../../../lib/ratelimit/index.ts"
 import { startRecordedHeapTrim } from "../../../lib/runtime/heap-trim.ts"
 import type { AtlasSidecar } from "../relay/sidecar.ts"
@@ -80,6 +81,8 @@ export interface AtlasOptions {
   tailQuietMs?: number
   /** Every thread, this one included, trims its heap this often (ms; 0: never; default ATLAS_HEAP_TRIM_S's). */
   heapTrimMs?: number
+  /** Metrics of threads started outside this crawl (the relay thread), served on its /metrics while it runs. */
+  threadMetrics?: HeldSnapshots
 }
 
 export interface AtlasResult {
@@ -266,6 +269,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
   const mainTrim =
     heapTrimMs > 0 ? startRecordedHeapTrim({ intervalMs: heapTrimMs, registry: metrics.registry, app: "atlas", thread: "main" }) : null
   const processMetrics = startProcessMetrics({ registry: metrics.registry })
+  const detachThreadMetrics = o.threadMetrics?.attach(metrics.aggregator) ?? (() => {})
 
   // The backlog of what this crawl writes to the outbox (the "outbox backlog growing" alert).
   const outboxMonitor = o.metricsPort === null ? null : startOutboxMonitor({ sql: o.sql, registry: metrics.registry, log })
@@ -344,6 +348,7 @@ export async function startAtlas(o: AtlasOptions): Promise<AtlasHandle> {
       control.stop()
       mainTrim?.stop()
       processMetrics.stop()
+      detachThreadMetrics()
       availability.stop()
       outboxMonitor?.stop()
       coordinator.tick()

@@ -8,6 +8,7 @@ import type { ClickHouseClient } from "@clickhouse/client"
 import type { Sql } from "../../../lib/database/postgres.ts"
 import { type OutboxRelays, startOutboxRelays } from "../../../lib/messaging/outbox-relays.ts"
 import type { Logger, LogLevel } from "../../../lib/monitoring/logger.ts"
+import type { MetricsSnapshot } from "../../../lib/monitoring/worker-metrics.ts"
 import { spawnWorker } from "../../../lib/runtime/worker-thread.ts"
 import type { MainToRelay, RelayInit, RelayToMain } from "../shared/messages.ts"
 import { RELAY_THREAD_URL } from "../shared/thread-urls.ts"
@@ -23,16 +24,19 @@ export interface RelayThreadOptions extends RelayInit {
   logLevel: LogLevel
   /** The thread trims its heap this often (ms; 0: never). */
   heapTrimMs: number
+  /** The thread's metrics snapshots (its heap trims), for the crawl's /metrics. */
+  onMetrics?(snapshot: MetricsSnapshot): void
 }
 
 export function startRelayThread(o: RelayThreadOptions): AtlasSidecar {
-  const { log, logLevel, heapTrimMs, ...init } = o
+  const { log, logLevel, heapTrimMs, onMetrics, ...init } = o
   const thread = spawnWorker<RelayInit, MainToRelay, RelayToMain>(RELAY_THREAD_URL, init, {
     identity: { app: "atlas", thread: "relay", logLevel, heapTrimMs },
     onMessage: (message) => {
       if (message.attempt === 1) log.warn("atlas.relay.clickhouse_unavailable", { reason: message.reason, setting: "CLICKHOUSE_URL" })
     },
     onCrash: (reason) => log.error("atlas.relay.crashed", { reason }),
+    ...(onMetrics === undefined ? {} : { onMetrics }),
   })
   return {
     name: "relay",
