@@ -25,9 +25,10 @@ export interface AppMetrics {
 export const APP_METRICS: readonly AppMetrics[] = [
   // Atlas also reports the outbox backlog of what it writes, its resident memory and its threads' heap trims.
   { job: "atlas", tables: [ATLAS_METRIC_DEFS, OUTBOX_METRICS, PROCESS_METRICS, HEAP_TRIM_METRICS] },
-  { job: "hermes", tables: [HERMES_METRICS, SUBSCRIPTION_METRICS] },
-  { job: "zeus", tables: [ZEUS_METRIC_DEFS] },
-  { job: "scheduler", tables: [SCHEDULER_METRICS] },
+  // Every long-running app reports its resident memory (the overview's memory panel).
+  { job: "hermes", tables: [HERMES_METRICS, SUBSCRIPTION_METRICS, PROCESS_METRICS] },
+  { job: "zeus", tables: [ZEUS_METRIC_DEFS, PROCESS_METRICS] },
+  { job: "scheduler", tables: [SCHEDULER_METRICS, PROCESS_METRICS] },
   // The standalone relay (`bun run relay`, not in compose: atlas and hermes host the relays)
   // exports OUTBOX_METRICS too.
 ]

@@ -18,6 +18,7 @@ import { loadDefinitions } from "../../lib/definitions.ts"
 import { isQueueName, QUEUE_NAMES, QUEUES, type QueueName } from "../../lib/messaging/queues.ts"
 import { type RelayHost, startRelayHost } from "../../lib/messaging/relay-host.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { startProcessMetrics } from "../../lib/monitoring/process-metrics.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
 import { postgresService, rabbitmqService } from "../../lib/runtime/services.ts"
 import { installShutdownHandlers } from "../../lib/runtime/signals.ts"
@@ -110,6 +111,7 @@ async function main(cli: HermesCommandLine): Promise<number> {
     // Hermes's registry also carries the delivery stage's series (src/apps/metric-tables.ts).
     const registry = new Registry()
     const subscriptionMetrics = registerSubscriptionMetrics(registry)
+    const processMetrics = startProcessMetrics({ registry })
     const hermes = await startHermes({
       connection,
       queues,
@@ -143,6 +145,7 @@ async function main(cli: HermesCommandLine): Promise<number> {
     })
     await signals.requested
     await hermes.stop()
+    processMetrics.stop()
     return 0
   } finally {
     signals.dispose()

@@ -15,6 +15,7 @@ import { UsageError } from "../../lib/cli/usage-error.ts"
 import { SCHEDULER_COMMAND } from "../../lib/config/apps.ts"
 import { createSql } from "../../lib/database/postgres.ts"
 import { createLogger } from "../../lib/monitoring/logger.ts"
+import { startProcessMetrics } from "../../lib/monitoring/process-metrics.ts"
 import { serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
 import { checkPortFree } from "../../lib/runtime/check-port-free.ts"
 import { postgresService } from "../../lib/runtime/services.ts"
@@ -74,6 +75,7 @@ async function main({ config, flags }: CommandLine<typeof SCHEDULER_COMMAND>): P
   try {
     if (config.SCHEDULER_METRICS_PORT !== null) await checkPortFree(config.SCHEDULER_METRICS_PORT)
     const registry = new Registry()
+    const processMetrics = startProcessMetrics({ registry })
     const scheduler = await createScheduler({
       entries,
       sql: pg.sql,
@@ -95,6 +97,7 @@ async function main({ config, flags }: CommandLine<typeof SCHEDULER_COMMAND>): P
     await signals.requested
     await scheduler.stop()
     await server?.stop()
+    processMetrics.stop()
     log.info("scheduler.stopped", {})
     return 0
   } finally {

@@ -20,6 +20,7 @@ import { decodeBody } from "../../lib/bungie/envelope.ts"
 import { toLimiterOutcome } from "../../lib/bungie/limiter-outcome.ts"
 import { ZEUS_ADDRESS_HEADER, ZEUS_CLIENT_HEADER, ZEUS_DEADLINE_HEADER, ZEUS_WAIT_HEADER } from "../../lib/bungie/zeus-protocol.ts"
 import { type Logger, registerSecret } from "../../lib/monitoring/logger.ts"
+import { startProcessMetrics } from "../../lib/monitoring/process-metrics.ts"
 import { type MetricsServer, serveMetrics } from "../../lib/monitoring/serve-metrics.ts"
 import { createSharedLimiter, type Limiter, type LimiterOptions, type Permit } from "../../lib/ratelimit/index.ts"
 import { findClientWeight, readClientTag } from "./client-weights.ts"
@@ -121,6 +122,7 @@ export async function startZeus(o: ZeusOptions): Promise<ZeusHandle> {
   const queue = new FairQueue<ProxyJob>({ maxQueued: o.maxQueue, weightOf: (client) => findClientWeight(weights, client) })
   const registry = new Registry()
   const metrics = registerZeusMetrics(registry)
+  const processMetrics = startProcessMetrics({ registry })
   const allowed = createNetworkFilter(o.allowedNetworks)
   const identity = { apiKey: o.apiKey, userAgent: buildUserAgent(o.contact) }
   const bases = { stats: o.statsBaseUrl, www: o.wwwBaseUrl }
@@ -406,6 +408,7 @@ export async function startZeus(o: ZeusOptions): Promise<ZeusHandle> {
       const deadline = performance.now() + drainMs
       while (inFlight > 0 && performance.now() < deadline) await Bun.sleep(20)
       availability.stop()
+      processMetrics.stop()
       // Let the answers just given (and streams still running) reach their callers, then close.
       await Promise.race([server.stop(false), Bun.sleep(Math.max(100, deadline - performance.now()))])
       await server.stop(true)
