@@ -155,7 +155,8 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
     const afterWarmup = samples.filter(([at]) => at * 1000 >= warmupMs)
     if (!peaksValid) peaks.length = 0
     const atWarmup = afterWarmup[0]?.[1] ?? Number.NaN
-    const peakAfter = Math.max(...afterWarmup.map(([, mb]) => mb))
+    const afterWarmupMb = afterWarmup.map(([, mb]) => mb)
+    const peakAfter = Math.max(...afterWarmupMb)
     return {
       mode,
       minutes: durationMs / 60_000,
@@ -166,12 +167,12 @@ async function soakOnce(ctx: ScenarioContext, mode: SoakMode, durationMs: number
       peaks,
       atWarmupMb: atWarmup,
       peakAfterWarmupMb: peakAfter,
-      lowestAfterWarmupMb: Math.min(...afterWarmup.map(([, mb]) => mb)),
+      lowestAfterWarmupMb: Math.min(...afterWarmupMb),
       lastMb: samples.at(-1)?.[1] ?? Number.NaN,
       peakMb: Math.max(...samples.map(([, mb]) => mb)),
-      growth: medianTrend(afterWarmup.map(([, mb]) => mb)),
+      growth: medianTrend(afterWarmupMb),
       peakGrowth: medianTrend(peaks.filter(([at]) => at * 1000 >= warmupMs).map(([, mb]) => mb)),
-      band: bandWidth(afterWarmup.map(([, mb]) => mb)),
+      band: bandWidth(afterWarmupMb),
       crest: crestAboveWarmup(samples, warmupMs / 1000),
       peakCrest: crestAboveWarmup(peaks, warmupMs / 1000),
       raidsStored: stored[0]!.n,
